@@ -1,0 +1,70 @@
+/*
+ * article.h: one clean article, the unit that is deduped, journaled and
+ * published.  Produced by the cleaner from a parser entry (nd_clean_entry),
+ * encoded as the contract's JSON by nd_message_encode().
+ */
+#ifndef NEWSD_ARTICLE_H
+#define NEWSD_ARTICLE_H
+
+#include <stdint.h>
+
+#include "newsd/feed.h"
+#include "newsd/util.h"
+
+#define ND_ID_HEX 32 /* an article id: 128-bit hash, lowercase hex */
+
+struct nd_article {
+    char id[ND_ID_HEX + 1];
+    char *url;          /* canonical absolute URL, or NULL */
+    char *guid;         /* the feed's own id, or NULL */
+    char *title;        /* plain text, never NULL */
+    char *summary;      /* plain text, short, never NULL */
+    char *content_html; /* sanitized HTML, never NULL */
+    char *content_text; /* plain text of the content, never NULL */
+    char *language;     /* or NULL */
+    struct nd_strv authors;
+    struct nd_strv categories;
+    int64_t published; /* Unix seconds or ND_TIME_NONE */
+    int64_t updated;   /* Unix seconds or ND_TIME_NONE */
+    int64_t fetched;
+    struct nd_enclosure *enclosures;
+    size_t n_enclosures;
+    char *image;        /* or NULL */
+    char *duplicate_of; /* id of the first copy, or NULL */
+    uint64_t text_hash; /* hash of normalized title+text; 0 when too little text */
+    uint64_t simhash;   /* near-duplicate fingerprint; 0 when too little text */
+};
+
+struct nd_clean_ctx {
+    const char *source_id;     /* "" outside the daemon */
+    const char *feed_language; /* inherited when the item has none; may be NULL */
+    int64_t fetched;           /* Unix seconds */
+};
+
+/*
+ * Turn a parser entry into an article: plain-text title and summary,
+ * sanitized content, canonical URL, id.  Pure.  Returns 0, or ND_EINVAL
+ * when the entry carries nothing to publish (no title, link, guid or text).
+ * The caller frees *out with nd_article_free() in both cases.
+ */
+int nd_clean_entry(const struct nd_entry *e, const struct nd_clean_ctx *ctx,
+                   struct nd_article *out) ND_WUR;
+void nd_article_free(struct nd_article *a);
+
+/* Everything a message carries besides the article itself. */
+struct nd_msg_meta {
+    const char *event; /* "article" or "update" */
+    int64_t seq;
+    int64_t topic_seq;
+    const char *source_id;
+    const char *source_title;
+    const char *source_url;
+    const char *feed_title;
+    const char *feed_url;
+    const char *feed_language;
+};
+
+/* The contract's JSON object, compact, no trailing newline.  Caller frees. */
+char *nd_message_encode(const struct nd_article *a, const struct nd_msg_meta *m);
+
+#endif

@@ -1,0 +1,240 @@
+/*
+ * url.c: resolve relative references and canonicalize article URLs.
+ *
+ * Parsing is libcurl's URL API (curl_url), which implements RFC 3986
+ * resolution; this file only decides what to keep.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "newsd/url.h"
+#include "newsd/util.h"
+
+#define URL_FLAGS (CURLU_URLENCODE | CURLU_ALLOW_SPACE | CURLU_NON_SUPPORT_SCHEME)
+
+int nd_url_scheme(const char *url, char *out, size_t outlen)
+{
+    size_t i = 0;
+
+    if (!isalpha((unsigned char)url[0]))
+        return -1;
+    while (isalnum((unsigned char)url[i]) || url[i] == '+' || url[i] == '-' || url[i] == '.')
+        i++;
+    if (url[i] != ':' || i + 1 > outlen)
+        return -1;
+    for (size_t j = 0; j < i; j++)
+        out[j] = (char)tolower((unsigned char)url[j]);
+    out[i] = '\0';
+    return 0;
+}
+
+static int is_http(const char *scheme)
+{
+    return strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0;
+}
+
+/* Copy of s without leading and trailing whitespace (as HTML attribute values are read). */
+static char *trimmed(const char *s)
+{
+    size_t n;
+
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    return xstrndup(s, n);
+}
+
+static char *url_get(CURLU *h)
+{
+    char *s = NULL, *copy;
+
+    if (curl_url_get(h, CURLUPART_URL, &s, 0) != CURLUE_OK)
+        return NULL;
+    copy = xstrdup(s);
+    curl_free(s);
+    return copy;
+}
+
+char *nd_url_resolve(const char *base, const char *ref)
+{
+    char scheme[32];
+    char *r, *out = NULL;
+    CURLU *h;
+
+    if (ref == NULL)
+        return NULL;
+    r = trimmed(ref);
+    if (nd_url_scheme(r, scheme, sizeof(scheme)) == 0 && !is_http(scheme) &&
+        strcmp(scheme, "file") != 0)
+        return r; /* mailto:, data:, javascript:... the caller judges */
+    h = curl_url();
+    if (h == NULL)
+        goto out;
+    if (nd_url_scheme(r, scheme, sizeof(scheme)) != 0) {
+        /* relative: needs an absolute base */
+        if (base == NULL || curl_url_set(h, CURLUPART_URL, base, URL_FLAGS) != CURLUE_OK)
+            goto out;
+    }
+    if (curl_url_set(h, CURLUPART_URL, r, URL_FLAGS) != CURLUE_OK)
+        goto out;
+    out = url_get(h);
+out:
+    curl_url_cleanup(h);
+    free(r);
+    return out;
+}
+
+int nd_url_is_tracking_param(const char *name, size_t len)
+{
+    static const char *const prefixes[] = {"utm_", "mtm_", "pk_", "matomo_", "piwik_", "hsa_"};
+    static const char *const names[] = {
+        "fbclid", "gclid",    "gclsrc",  "dclid",       "gbraid",    "wbraid",  "msclkid",
+        "yclid",  "twclid",   "ttclid",  "li_fat_id",   "mc_cid",    "mc_eid",  "mc_tc",
+        "_hsenc", "_hsmi",    "__hstc",  "__hssc",      "__hsfp",    "hsctatracking",
+        "mkt_tok", "igshid",  "si",      "_ga",         "_gl",       "_openstat", "oly_anon_id",
+        "oly_enc_id", "vero_id", "vero_conv", "rb_clickid", "s_cid", "wickedid", "srsltid",
+        "ncid",   "sr_share", "cmpid",   "soc_src",     "soc_trk",   "ref_src", "ref_url",
+        "spm",    "scm",      "__twitter_impression", "at_medium", "at_campaign", "xtor",
+        "echobox", "tracking_source",
+    };
+
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        size_t pl = strlen(prefixes[i]);
+        if (len > pl && strncasecmp(name, prefixes[i], pl) == 0)
+            return 1;
+    }
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strlen(names[i]) == len && strncasecmp(name, names[i], len) == 0)
+            return 1;
+    return 0;
+}
+
+/* The query without tracking parameters, or NULL when nothing is left.  Caller frees. */
+static char *clean_query(const char *q)
+{
+    struct nd_buf b;
+    const char *p = q, *amp, *eq;
+    size_t len, nlen;
+
+    nd_buf_init(&b, 0);
+    while (*p) {
+        amp = strchr(p, '&');
+        len = amp ? (size_t)(amp - p) : strlen(p);
+        eq = memchr(p, '=', len);
+        nlen = eq ? (size_t)(eq - p) : len;
+        if (len > 0 && !nd_url_is_tracking_param(p, nlen)) {
+            if (b.len && nd_buf_addc(&b, '&') != ND_OK)
+                break;
+            if (nd_buf_add(&b, p, len) != ND_OK)
+                break;
+        }
+        if (amp == NULL)
+            break;
+        p = amp + 1;
+    }
+    if (b.len == 0) {
+        nd_buf_free(&b);
+        return NULL;
+    }
+    return nd_buf_steal(&b);
+}
+
+static void lower(char *s)
+{
+    for (; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
+char *nd_url_canonical(const char *url)
+{
+    char *scheme = NULL, *host = NULL, *port = NULL, *query = NULL, *path = NULL;
+    char *clean = NULL, *out = NULL;
+    CURLU *h;
+
+    if (url == NULL)
+        return NULL;
+    h = curl_url();
+    if (h == NULL)
+        return NULL;
+    if (curl_url_set(h, CURLUPART_URL, url, CURLU_URLENCODE | CURLU_ALLOW_SPACE) != CURLUE_OK)
+        goto out;
+    if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK || !is_http(scheme))
+        goto out;
+    if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || *host == '\0')
+        goto out;
+    lower(host);
+    curl_url_set(h, CURLUPART_HOST, host, 0);
+    if (curl_url_get(h, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
+        ((strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0) ||
+         (strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0)))
+        curl_url_set(h, CURLUPART_PORT, NULL, 0);
+    curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0);
+    if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
+        clean = clean_query(query);
+        curl_url_set(h, CURLUPART_QUERY, clean, 0);
+    }
+    if (curl_url_get(h, CURLUPART_PATH, &path, 0) != CURLUE_OK || *path == '\0')
+        curl_url_set(h, CURLUPART_PATH, "/", 0);
+    out = url_get(h);
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(query);
+    curl_free(path);
+    free(clean);
+    curl_url_cleanup(h);
+    return out;
+}
+
+static int ipv4_private(const unsigned char *a)
+{
+    return a[0] == 127 || a[0] == 10 || a[0] == 0 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+           (a[0] == 192 && a[1] == 168) || (a[0] == 169 && a[1] == 254) ||
+           (a[0] == 100 && (a[1] & 0xc0) == 64);
+}
+
+int nd_url_host_is_private(const char *url)
+{
+    char *host = NULL;
+    unsigned char addr[16];
+    int priv = 0;
+    size_t n;
+    CURLU *h = curl_url();
+
+    if (h == NULL)
+        return 0;
+    if (curl_url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+        curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+        goto out;
+    n = strlen(host);
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+        host[n - 1] = '\0';
+        char *zone = strchr(host + 1, '%');
+        if (zone)
+            *zone = '\0';
+        if (inet_pton(AF_INET6, host + 1, addr) == 1) {
+            static const unsigned char loop6[16] = {[15] = 1};
+            priv = memcmp(addr, loop6, 16) == 0 || (addr[0] & 0xfe) == 0xfc ||
+                   (addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80) ||
+                   (memcmp(addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0 &&
+                    ipv4_private(addr + 12));
+        }
+    } else if (inet_pton(AF_INET, host, addr) == 1) {
+        priv = ipv4_private(addr);
+    } else {
+        lower(host);
+        priv = strcmp(host, "localhost") == 0 ||
+               (n > 10 && strcmp(host + n - 10, ".localhost") == 0);
+    }
+out:
+    curl_free(host);
+    curl_url_cleanup(h);
+    return priv;
+}

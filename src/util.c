@@ -221,3 +221,40 @@ int nd_parse_i64(const char *s, int64_t *out)
     *out = v;
     return ND_OK;
 }
+
+int nd_mkdir_p(const char *dir, unsigned mode)
+{
+    char *p = xstrdup(dir);
+    int rc = 0;
+
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, mode) != 0 && errno != EEXIST)
+            rc = -1;
+        *s = '/';
+    }
+    if (rc == 0 && mkdir(p, mode) != 0 && errno != EEXIST)
+        rc = -1;
+    free(p);
+    return rc;
+}
+
+int nd_ipc_prepare(const char *endpoint)
+{
+    const char *path, *slash;
+    char *dir;
+    int rc;
+
+    if (strncmp(endpoint, "ipc://", 6) != 0 || endpoint[6] != '/')
+        return 0;
+    path = endpoint + 6;
+    slash = strrchr(path, '/');
+    if (slash == path)
+        return 0;
+    dir = xstrndup(path, (size_t)(slash - path));
+    rc = nd_mkdir_p(dir, 0755);
+    free(dir);
+    return rc;
+}

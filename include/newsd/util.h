@@ -12,17 +12,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ND_WUR __attribute__((warn_unused_result))
+#define ND_WUR          __attribute__((warn_unused_result))
 #define ND_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 enum {
     ND_OK = 0,
-    ND_EINVAL = -1,   /* bad argument or malformed input */
-    ND_ENOMEM = -2,   /* a cap was reached */
-    ND_EIO = -3,      /* I/O error, see errno */
-    ND_EPARSE = -4,   /* document could not be parsed */
-    ND_ETOOBIG = -5,  /* input larger than its cap */
-    ND_ESTORE = -6,   /* the state store failed */
+    ND_EINVAL = -1,  /* bad argument or malformed input */
+    ND_ENOMEM = -2,  /* a cap was reached */
+    ND_EIO = -3,     /* I/O error, see errno */
+    ND_EPARSE = -4,  /* document could not be parsed */
+    ND_ETOOBIG = -5, /* input larger than its cap */
+    ND_ESTORE = -6,  /* the state store failed */
     ND_ENOTFOUND = -7,
     ND_EEXIST = -8,
 };
@@ -87,6 +87,11 @@ void nd_time_rfc3339(int64_t t, char out[32]);
 
 /* Read a whole file (capped at limit bytes); caller frees *out. */
 int nd_read_file(const char *path, size_t limit, char **out, size_t *len) ND_WUR;
+
+/* mkdir -p; 0 or -1 with errno. */
+int nd_mkdir_p(const char *dir, unsigned mode);
+/* For an ipc:// endpoint, create the folder of its socket file; 0 or -1 with errno. */
+int nd_ipc_prepare(const char *endpoint);
 
 /* strtol-style parsing of a whole string; 0 or ND_EINVAL. */
 int nd_parse_i64(const char *s, int64_t *out) ND_WUR;

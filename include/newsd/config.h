@@ -1,0 +1,80 @@
+/*
+ * config.h: the configuration, read from a libconfig file into one
+ * immutable struct.  One table of settings (config.c) carries each key's
+ * type, default, bounds and whether a reload may change it; it drives
+ * parsing, validation and `newsd --check-config`.
+ */
+#ifndef NEWSD_CONFIG_H
+#define NEWSD_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "newsd/util.h"
+
+enum nd_near_mode {
+    ND_NEAR_DROP = 0,
+    ND_NEAR_MARK = 1,
+    ND_NEAR_OFF = 2,
+};
+
+struct nd_source_conf {
+    char *id;
+    char *url;               /* as configured; a relative file: URL is made absolute */
+    char *title;             /* optional display title, or NULL (then the feed's own title) */
+    char *topic;             /* default "news.<id>" */
+    int64_t interval;        /* seconds */
+    int64_t timeout;         /* seconds, whole transfer */
+    int64_t connect_timeout; /* seconds */
+    int64_t max_body;        /* bytes, decoded */
+    int allow_private;       /* may reach private addresses (explicit, inherited or implied) */
+    int enabled;
+    struct nd_strv headers; /* extra request headers, "Name: value" */
+    int line;               /* line of the source in the file */
+};
+
+struct nd_config {
+    char *path; /* the file, absolute */
+    char *dir;  /* its folder */
+    char *state_dir;
+    int log_level;
+    char *user_agent;
+    int allow_private;
+    struct nd_strv publish_endpoints;
+    int64_t publish_hwm;
+    char *control_endpoint;
+    /* defaults for sources */
+    int64_t interval, timeout, connect_timeout, max_body;
+    /* scheduler */
+    int64_t min_interval, max_backoff, max_in_flight, max_per_host, shutdown_timeout;
+    /* dedupe */
+    enum nd_near_mode near_mode;
+    int64_t near_distance, near_window;
+    /* retention, seconds */
+    int64_t journal_retention, seen_retention;
+    struct nd_source_conf *sources;
+    size_t n_sources;
+};
+
+/*
+ * Read and validate a configuration file.  On success *out is a new
+ * config (caller frees with nd_config_free).  On failure returns
+ * ND_EINVAL and writes "file:line: reason" into err.
+ */
+int nd_config_load(const char *path, struct nd_config **out, char *err, size_t errlen) ND_WUR;
+void nd_config_free(struct nd_config *c);
+
+/* Deep copy of a source's settings into dst; free with nd_source_conf_clear. */
+void nd_source_conf_copy(struct nd_source_conf *dst, const struct nd_source_conf *src);
+void nd_source_conf_clear(struct nd_source_conf *s);
+
+/* The source with this id, or NULL. */
+const struct nd_source_conf *nd_config_source(const struct nd_config *c, const char *id);
+
+/* The default configuration file path. */
+const char *nd_config_default_path(void);
+
+/* Print every setting with its type, default and bounds (for --help-config and the docs). */
+void nd_config_describe(FILE *fp);
+
+#endif

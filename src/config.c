@@ -1,0 +1,580 @@
+/*
+ * config.c: read newsd.conf (libconfig) through one table of settings.
+ *
+ * Every key newsd knows is a row below: its path, type, bounds, default and
+ * where it lands in struct nd_config (or nd_source_conf).  Parsing, the
+ * refusal of unknown keys and `newsd --help-config` all walk these tables.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "newsd/config.h"
+#include "newsd/log.h"
+#include "newsd/url.h"
+
+enum stype { S_INT, S_BOOL, S_STR, S_STRLIST, S_ENUM, S_LOGLEVEL };
+
+struct setting {
+    const char *path;
+    enum stype type;
+    size_t off;
+    int64_t min, max;
+    int64_t def;     /* S_INT, S_BOOL, S_ENUM (index) */
+    const char *str; /* S_STR, S_STRLIST (one element), S_LOGLEVEL default */
+    const char *const *values;
+    const char *doc;
+};
+
+static const char *const near_values[] = {"drop", "mark", "off", NULL};
+
+#define G(f) offsetof(struct nd_config, f)
+#define DAY  86400
+static const struct setting global_settings[] = {
+    {"state_dir", S_STR, G(state_dir), 0, 0, 0, "/var/lib/newsd", NULL,
+     "folder of the SQLite store (created if missing)"},
+    {"log_level", S_LOGLEVEL, G(log_level), 0, 0, 0, "info", NULL,
+     "error, warning, notice, info or debug"},
+    {"user_agent", S_STR, G(user_agent), 0, 0, 0, NULL, NULL,
+     "User-Agent header (default newsd/VERSION (+URL))"},
+    {"allow_private", S_BOOL, G(allow_private), 0, 1, 0, NULL, NULL,
+     "may sources reach loopback, private and link-local addresses"},
+    {"publish.endpoints", S_STRLIST, G(publish_endpoints), 1, 64, 0, "tcp://127.0.0.1:5556", NULL,
+     "ZeroMQ PUB endpoints to bind"},
+    {"publish.hwm", S_INT, G(publish_hwm), 0, 10000000, 100000, NULL, NULL,
+     "send high-water mark (messages queued per subscriber)"},
+    {"control.endpoint", S_STR, G(control_endpoint), 0, 0, 0, "ipc:///run/newsd/control.sock", NULL,
+     "ZeroMQ control (ROUTER) endpoint to bind"},
+    {"defaults.interval", S_INT, G(interval), 1, 30 * DAY, 900, NULL, NULL,
+     "seconds between polls"},
+    {"defaults.timeout", S_INT, G(timeout), 1, 3600, 30, NULL, NULL,
+     "seconds for a whole transfer"},
+    {"defaults.connect_timeout", S_INT, G(connect_timeout), 1, 600, 10, NULL, NULL,
+     "seconds to connect"},
+    {"defaults.max_body", S_INT, G(max_body), 1024, 1LL << 30, 16777216, NULL, NULL,
+     "largest accepted body in bytes (decoded)"},
+    {"scheduler.min_interval", S_INT, G(min_interval), 1, 30 * DAY, 1, NULL, NULL,
+     "no source is polled more often, whatever it asks"},
+    {"scheduler.max_backoff", S_INT, G(max_backoff), 1, 30 * DAY, DAY, NULL, NULL,
+     "longest wait after repeated errors"},
+    {"scheduler.max_in_flight", S_INT, G(max_in_flight), 1, 1000, 16, NULL, NULL,
+     "transfers at once, overall"},
+    {"scheduler.max_per_host", S_INT, G(max_per_host), 1, 100, 2, NULL, NULL,
+     "transfers at once to one host"},
+    {"scheduler.shutdown_timeout", S_INT, G(shutdown_timeout), 0, 600, 10, NULL, NULL,
+     "seconds to finish transfers in flight at SIGTERM"},
+    {"dedupe.near_duplicates", S_ENUM, G(near_mode), 0, 0, ND_NEAR_DROP, NULL, near_values,
+     "drop, mark (publish with duplicate_of) or off"},
+    {"dedupe.distance", S_INT, G(near_distance), 0, 16, 3, NULL, NULL,
+     "largest SimHash Hamming distance of a near-duplicate"},
+    {"dedupe.window", S_INT, G(near_window), 60, 365 * DAY, 7 * DAY, NULL, NULL,
+     "seconds a fingerprint is compared against"},
+    {"retention.journal", S_INT, G(journal_retention), 3600, 3650LL * DAY, 30 * DAY, NULL, NULL,
+     "seconds a journal row is kept for replay"},
+    {"retention.seen", S_INT, G(seen_retention), 3600, 3650LL * DAY, 180 * DAY, NULL, NULL,
+     "seconds a seen key is remembered"},
+};
+#undef G
+
+#define S(f) offsetof(struct nd_source_conf, f)
+static const struct setting source_settings[] = {
+    {"id", S_STR, S(id), 0, 0, 0, NULL, NULL, "[a-z0-9][a-z0-9._-]*, unique (required)"},
+    {"url", S_STR, S(url), 0, 0, 0, NULL, NULL, "http, https or file URL (required)"},
+    {"title", S_STR, S(title), 0, 0, 0, NULL, NULL, "display title (default: the feed's)"},
+    {"topic", S_STR, S(topic), 0, 0, 0, NULL, NULL, "publish topic (default news.<id>)"},
+    {"interval", S_INT, S(interval), 1, 30 * DAY, -1, NULL, NULL, "as defaults.interval"},
+    {"timeout", S_INT, S(timeout), 1, 3600, -1, NULL, NULL, "as defaults.timeout"},
+    {"connect_timeout", S_INT, S(connect_timeout), 1, 600, -1, NULL, NULL,
+     "as defaults.connect_timeout"},
+    {"max_body", S_INT, S(max_body), 1024, 1LL << 30, -1, NULL, NULL, "as defaults.max_body"},
+    {"allow_private", S_BOOL, S(allow_private), 0, 1, -1, NULL, NULL, "as allow_private"},
+    {"enabled", S_BOOL, S(enabled), 0, 1, 1, NULL, NULL, "poll this source"},
+    {"headers", S_STRLIST, S(headers), 0, 32, 0, NULL, NULL,
+     "extra request headers, \"Name: value\""},
+};
+#undef S
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+struct ctx {
+    const char *file;
+    char *err;
+    size_t errlen;
+    int failed;
+};
+
+static int fail(struct ctx *c, const config_setting_t *s, const char *fmt, ...) ND_PRINTF(3, 4);
+
+static int fail(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    const char *file = s ? config_setting_source_file(s) : NULL;
+    int line = s ? config_setting_source_line(s) : 0;
+
+    if (c->failed)
+        return ND_EINVAL;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    snprintf(c->err, c->errlen, "%s:%d: %s", file ? file : c->file, line, msg);
+    c->failed = 1;
+    return ND_EINVAL;
+}
+
+static const char *type_name(enum stype t)
+{
+    switch (t) {
+    case S_INT:
+        return "an integer";
+    case S_BOOL:
+        return "true or false";
+    case S_STRLIST:
+        return "a list of strings";
+    default:
+        return "a string";
+    }
+}
+
+/* Store one setting's value (or its default when s is NULL) into base. */
+static int apply(struct ctx *c, const struct setting *st, const config_setting_t *s, char *base,
+                 const char *name)
+{
+    void *dst = base + st->off;
+    int t = s ? config_setting_type(s) : CONFIG_TYPE_NONE;
+
+    switch (st->type) {
+    case S_INT: {
+        int64_t v = st->def;
+        if (s) {
+            if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
+                return fail(c, s, "'%s' must be %s", name, type_name(st->type));
+            v = config_setting_get_int64(s);
+            if (v < st->min || v > st->max)
+                return fail(c, s, "'%s' must be between %lld and %lld (got %lld)", name,
+                            (long long)st->min, (long long)st->max, (long long)v);
+        }
+        *(int64_t *)dst = v;
+        return 0;
+    }
+    case S_BOOL:
+        if (s && t != CONFIG_TYPE_BOOL)
+            return fail(c, s, "'%s' must be %s", name, type_name(st->type));
+        *(int *)dst = s ? config_setting_get_bool(s) : (int)st->def;
+        return 0;
+    case S_STR:
+    case S_ENUM:
+    case S_LOGLEVEL: {
+        const char *v = st->str;
+        if (s) {
+            if (t != CONFIG_TYPE_STRING)
+                return fail(c, s, "'%s' must be %s", name, type_name(st->type));
+            v = config_setting_get_string(s);
+        }
+        if (st->type == S_STR) {
+            if (s && *v == '\0')
+                return fail(c, s, "'%s' must not be empty", name);
+            nd_str_set((char **)dst, v);
+            return 0;
+        }
+        if (st->type == S_LOGLEVEL) {
+            int level = log_level_parse(v);
+            if (level < 0)
+                return fail(c, s, "'%s' must be error, warning, notice, info or debug (got \"%s\")",
+                            name, v);
+            *(int *)dst = level;
+            return 0;
+        }
+        if (s == NULL) {
+            *(int *)dst = (int)st->def;
+            return 0;
+        }
+        for (int i = 0; st->values[i]; i++)
+            if (strcmp(v, st->values[i]) == 0) {
+                *(int *)dst = i;
+                return 0;
+            }
+        return fail(c, s, "'%s' must be one of drop, mark, off (got \"%s\")", name, v);
+    }
+    case S_STRLIST: {
+        struct nd_strv *sv = dst;
+        nd_strv_free(sv);
+        if (s == NULL) {
+            if (st->str)
+                nd_strv_push(sv, st->str);
+            return 0;
+        }
+        if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+            return fail(c, s, "'%s' must be %s", name, type_name(st->type));
+        int n = config_setting_length(s);
+        if (n < st->min || n > st->max)
+            return fail(c, s, "'%s' must have between %lld and %lld elements", name,
+                        (long long)st->min, (long long)st->max);
+        for (int i = 0; i < n; i++) {
+            const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+            if (config_setting_type(e) != CONFIG_TYPE_STRING || *config_setting_get_string(e) == 0)
+                return fail(c, e, "'%s' must be %s", name, type_name(st->type));
+            nd_strv_push(sv, config_setting_get_string(e));
+        }
+        return 0;
+    }
+    }
+    return 0;
+}
+
+/* Does `path` (a table row) name the setting s under group prefix? */
+static const struct setting *find_row(const struct setting *rows, size_t n, const char *group,
+                                      const char *name)
+{
+    size_t gl = group ? strlen(group) : 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const char *p = rows[i].path;
+        if (group) {
+            if (strncmp(p, group, gl) != 0 || p[gl] != '.')
+                continue;
+            p += gl + 1;
+        } else if (strchr(p, '.')) {
+            continue;
+        }
+        if (strcmp(p, name) == 0)
+            return &rows[i];
+    }
+    return NULL;
+}
+
+static int is_group_name(const char *name)
+{
+    size_t l = strlen(name);
+
+    for (size_t i = 0; i < NELEM(global_settings); i++)
+        if (strncmp(global_settings[i].path, name, l) == 0 && global_settings[i].path[l] == '.')
+            return 1;
+    return 0;
+}
+
+/* Refuse any key that no table row names. */
+static int check_unknown(struct ctx *c, const config_setting_t *root)
+{
+    int n = config_setting_length(root);
+
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+        const char *name = config_setting_name(s);
+        if (strcmp(name, "sources") == 0)
+            continue;
+        if (is_group_name(name)) {
+            if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+                return fail(c, s, "'%s' must be a group: %s: { ... };", name, name);
+            int m = config_setting_length(s);
+            for (int j = 0; j < m; j++) {
+                const config_setting_t *k = config_setting_get_elem(s, (unsigned)j);
+                if (!find_row(global_settings, NELEM(global_settings), name,
+                              config_setting_name(k)))
+                    return fail(c, k, "unknown setting '%s.%s'", name, config_setting_name(k));
+            }
+        } else if (!find_row(global_settings, NELEM(global_settings), NULL, name)) {
+            return fail(c, s, "unknown setting '%s'", name);
+        }
+    }
+    return 0;
+}
+
+static int valid_id(const char *id)
+{
+    if (!(islower((unsigned char)id[0]) || isdigit((unsigned char)id[0])))
+        return 0;
+    for (const char *p = id; *p; p++)
+        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '.' || *p == '_' ||
+              *p == '-'))
+            return 0;
+    return strlen(id) <= 64;
+}
+
+/* Make a path absolute against the configuration folder.  Caller frees. */
+static char *relative_to(const char *dir, const char *path)
+{
+    if (path[0] == '/')
+        return xstrdup(path);
+    return xasprintf("%s/%s", dir, path);
+}
+
+/* ipc://relative/path is taken relative to the configuration folder. */
+static void absolutize_endpoint(const char *dir, char **ep)
+{
+    const char *p;
+
+    if (strncmp(*ep, "ipc://", 6) != 0)
+        return;
+    p = *ep + 6;
+    if (*p == '/' || *p == '@' || *p == '\0')
+        return;
+    nd_str_take(ep, xasprintf("ipc://%s/%s", dir, p));
+}
+
+static int check_endpoint(struct ctx *c, const config_setting_t *s, const char *what,
+                          const char *ep)
+{
+    static const char *const schemes[] = {"tcp://",  "ipc://",  "inproc://", "pgm://",
+                                          "epgm://", "vmci://", "ws://",     "tipc://"};
+    for (size_t i = 0; i < NELEM(schemes); i++)
+        if (strncmp(ep, schemes[i], strlen(schemes[i])) == 0 && ep[strlen(schemes[i])] != '\0')
+            return 0;
+    return fail(c, s, "'%s': \"%s\" is not a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH)", what,
+                ep);
+}
+
+static int load_source(struct ctx *c, struct nd_config *cfg, const config_setting_t *s,
+                       struct nd_source_conf *src)
+{
+    int n;
+    char scheme[16];
+
+    memset(src, 0, sizeof(*src));
+    src->line = config_setting_source_line(s);
+    if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+        return fail(c, s, "each source must be a group: { id = \"...\"; url = \"...\"; }");
+    n = config_setting_length(s);
+    for (int j = 0; j < n; j++) {
+        const config_setting_t *k = config_setting_get_elem(s, (unsigned)j);
+        if (!find_row(source_settings, NELEM(source_settings), NULL, config_setting_name(k)))
+            return fail(c, k, "unknown setting '%s' in source", config_setting_name(k));
+    }
+    for (size_t i = 0; i < NELEM(source_settings); i++) {
+        const struct setting *st = &source_settings[i];
+        if (apply(c, st, config_setting_get_member(s, st->path), (char *)src, st->path) != 0)
+            return ND_EINVAL;
+    }
+    if (src->id == NULL)
+        return fail(c, s, "source without 'id'");
+    if (!valid_id(src->id))
+        return fail(c, config_setting_get_member(s, "id"),
+                    "source id \"%s\" must match [a-z0-9][a-z0-9._-]* (64 characters at most)",
+                    src->id);
+    if (src->url == NULL)
+        return fail(c, s, "source '%s' without 'url'", src->id);
+    if (nd_url_scheme(src->url, scheme, sizeof(scheme)) != 0 ||
+        (strcmp(scheme, "http") && strcmp(scheme, "https") && strcmp(scheme, "file")))
+        return fail(c, config_setting_get_member(s, "url"),
+                    "source '%s': url must be http://, https:// or file: (got \"%s\")", src->id,
+                    src->url);
+    if (strcmp(scheme, "file") == 0 && strncmp(src->url, "file://", 7) != 0) {
+        /* file:relative/path: relative to the configuration folder */
+        char *path = relative_to(cfg->dir, src->url + 5);
+        nd_str_take(&src->url, xasprintf("file://%s", path));
+        free(path);
+    }
+    if (src->topic == NULL)
+        src->topic = xasprintf("news.%s", src->id);
+    if (src->interval < 0)
+        src->interval = cfg->interval;
+    if (src->timeout < 0)
+        src->timeout = cfg->timeout;
+    if (src->connect_timeout < 0)
+        src->connect_timeout = cfg->connect_timeout;
+    if (src->max_body < 0)
+        src->max_body = cfg->max_body;
+    if (src->allow_private < 0)
+        src->allow_private = cfg->allow_private || nd_url_host_is_private(src->url);
+    for (size_t i = 0; i < src->headers.n; i++) {
+        const char *h = src->headers.v[i], *colon = strchr(h, ':');
+        if (colon == NULL || colon == h || strpbrk(h, "\r\n"))
+            return fail(c, config_setting_get_member(s, "headers"),
+                        "source '%s': header \"%s\" must be \"Name: value\"", src->id, h);
+    }
+    return 0;
+}
+
+void nd_source_conf_clear(struct nd_source_conf *s)
+{
+    free(s->id);
+    free(s->url);
+    free(s->title);
+    free(s->topic);
+    nd_strv_free(&s->headers);
+    memset(s, 0, sizeof(*s));
+}
+
+void nd_source_conf_copy(struct nd_source_conf *dst, const struct nd_source_conf *src)
+{
+    *dst = *src;
+    dst->id = xstrdup(src->id);
+    dst->url = xstrdup(src->url);
+    dst->title = src->title ? xstrdup(src->title) : NULL;
+    dst->topic = xstrdup(src->topic);
+    memset(&dst->headers, 0, sizeof(dst->headers));
+    for (size_t i = 0; i < src->headers.n; i++)
+        nd_strv_push(&dst->headers, src->headers.v[i]);
+}
+
+void nd_config_free(struct nd_config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    for (size_t i = 0; i < cfg->n_sources; i++)
+        nd_source_conf_clear(&cfg->sources[i]);
+    free(cfg->sources);
+    free(cfg->path);
+    free(cfg->dir);
+    free(cfg->state_dir);
+    free(cfg->user_agent);
+    nd_strv_free(&cfg->publish_endpoints);
+    free(cfg->control_endpoint);
+    free(cfg);
+}
+
+static char *absolute_path(const char *path)
+{
+    char cwd[PATH_MAX];
+
+    if (path[0] == '/')
+        return xstrdup(path);
+    if (getcwd(cwd, sizeof(cwd)) == NULL)
+        return xstrdup(path);
+    return xasprintf("%s/%s", cwd, path);
+}
+
+static int load(struct ctx *c, config_t *lc, struct nd_config *cfg)
+{
+    const config_setting_t *root = config_root_setting(lc), *list;
+
+    if (check_unknown(c, root) != 0)
+        return ND_EINVAL;
+    for (size_t i = 0; i < NELEM(global_settings); i++) {
+        const struct setting *st = &global_settings[i];
+        if (apply(c, st, config_lookup(lc, st->path), (char *)cfg, st->path) != 0)
+            return ND_EINVAL;
+    }
+    for (size_t i = 0; i < cfg->publish_endpoints.n; i++) {
+        absolutize_endpoint(cfg->dir, &cfg->publish_endpoints.v[i]);
+        if (check_endpoint(c, config_lookup(lc, "publish.endpoints"), "publish.endpoints",
+                           cfg->publish_endpoints.v[i]))
+            return ND_EINVAL;
+    }
+    absolutize_endpoint(cfg->dir, &cfg->control_endpoint);
+    if (check_endpoint(c, config_lookup(lc, "control.endpoint"), "control.endpoint",
+                       cfg->control_endpoint))
+        return ND_EINVAL;
+    nd_str_take(&cfg->state_dir, relative_to(cfg->dir, cfg->state_dir));
+
+    list = config_lookup(lc, "sources");
+    if (list == NULL)
+        return 0;
+    if (config_setting_type(list) != CONFIG_TYPE_LIST &&
+        config_setting_type(list) != CONFIG_TYPE_ARRAY)
+        return fail(c, list, "'sources' must be a list: sources = ( { ... }, { ... } );");
+    int n = config_setting_length(list);
+    cfg->sources = xcalloc((size_t)n + 1, sizeof(*cfg->sources));
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *s = config_setting_get_elem(list, (unsigned)i);
+        struct nd_source_conf *src = &cfg->sources[cfg->n_sources];
+        int rc = load_source(c, cfg, s, src);
+        cfg->n_sources++;
+        if (rc != 0)
+            return rc;
+        for (size_t j = 0; j + 1 < cfg->n_sources; j++)
+            if (strcmp(cfg->sources[j].id, src->id) == 0)
+                return fail(c, config_setting_get_member(s, "id"),
+                            "duplicate source id '%s' (first at line %d)", src->id,
+                            cfg->sources[j].line);
+    }
+    return 0;
+}
+
+int nd_config_load(const char *path, struct nd_config **out, char *err, size_t errlen)
+{
+    struct ctx c = {path, err, errlen, 0};
+    struct nd_config *cfg;
+    config_t lc;
+    char *slash;
+    int rc = ND_EINVAL;
+
+    *out = NULL;
+    cfg = xcalloc(1, sizeof(*cfg));
+    cfg->path = absolute_path(path);
+    cfg->dir = xstrdup(cfg->path);
+    slash = strrchr(cfg->dir, '/');
+    if (slash == cfg->dir)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+
+    config_init(&lc);
+    config_set_include_dir(&lc, cfg->dir);
+    if (access(path, R_OK) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    if (config_read_file(&lc, path) != CONFIG_TRUE) {
+        snprintf(err, errlen, "%s:%d: %s", config_error_file(&lc) ? config_error_file(&lc) : path,
+                 config_error_line(&lc), config_error_text(&lc));
+        goto out;
+    }
+    if (load(&c, &lc, cfg) == 0) {
+        rc = ND_OK;
+        *out = cfg;
+        cfg = NULL;
+    }
+out:
+    config_destroy(&lc);
+    nd_config_free(cfg);
+    return rc;
+}
+
+const struct nd_source_conf *nd_config_source(const struct nd_config *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_sources; i++)
+        if (strcmp(c->sources[i].id, id) == 0)
+            return &c->sources[i];
+    return NULL;
+}
+
+const char *nd_config_default_path(void)
+{
+    return NEWSD_SYSCONFDIR "/newsd/newsd.conf";
+}
+
+static void describe(FILE *fp, const struct setting *rows, size_t n, const char *prefix)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct setting *st = &rows[i];
+        char def[64];
+
+        switch (st->type) {
+        case S_INT:
+            if (st->def < 0)
+                snprintf(def, sizeof(def), "inherited");
+            else
+                snprintf(def, sizeof(def), "%lld", (long long)st->def);
+            break;
+        case S_BOOL:
+            snprintf(def, sizeof(def), "%s",
+                     st->def < 0 ? "inherited"
+                     : st->def   ? "true"
+                                 : "false");
+            break;
+        case S_ENUM:
+            snprintf(def, sizeof(def), "\"%s\"", st->values[st->def]);
+            break;
+        default:
+            snprintf(def, sizeof(def), st->str ? "\"%s\"" : "none", st->str);
+        }
+        char name[64];
+        snprintf(name, sizeof(name), "%s%s", prefix, st->path);
+        fprintf(fp, "%-26s %-18s default %-24s %s", name, type_name(st->type), def, st->doc);
+        if (st->type == S_INT)
+            fprintf(fp, " [%lld..%lld]", (long long)st->min, (long long)st->max);
+        fputc('\n', fp);
+    }
+}
+
+void nd_config_describe(FILE *fp)
+{
+    describe(fp, global_settings, NELEM(global_settings), "");
+    describe(fp, source_settings, NELEM(source_settings), "sources.");
+}

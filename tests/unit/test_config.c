@@ -1,0 +1,188 @@
+/*
+ * test_config.c: the configuration table: defaults, validation, file:line.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "newsd/config.h"
+#include "testutil.h"
+
+static char *dir;
+
+static void setup(void)
+{
+    dir = tu_tmpdir();
+}
+
+static void teardown(void)
+{
+    tu_rmrf(dir);
+    free(dir);
+}
+
+/* Load text as a config; returns the config or NULL with err filled. */
+static struct nd_config *load(const char *text, char *err, size_t errlen)
+{
+    char *path = tu_write(dir, "newsd.conf", text);
+    struct nd_config *cfg = NULL;
+    int rc = nd_config_load(path, &cfg, err, errlen);
+    free(path);
+    ck_assert(rc == ND_OK ? cfg != NULL : cfg == NULL);
+    return cfg;
+}
+
+/* The error for text must contain "newsd.conf:LINE:" and what. */
+static void refused(const char *text, int line, const char *what)
+{
+    char err[1024], at[64];
+    struct nd_config *cfg = load(text, err, sizeof(err));
+
+    ck_assert_msg(cfg == NULL, "accepted: %s", text);
+    snprintf(at, sizeof(at), "newsd.conf:%d: ", line);
+    ck_assert_msg(strstr(err, at) != NULL, "expected %s in '%s'", at, err);
+    ck_assert_msg(strstr(err, what) != NULL, "expected '%s' in '%s'", what, err);
+}
+
+START_TEST(defaults)
+{
+    char err[1024];
+    struct nd_config *cfg =
+        load("sources = ( { id = \"a\"; url = \"https://example.org/f\"; } );", err, sizeof(err));
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_str_eq(cfg->state_dir, "/var/lib/newsd");
+    ck_assert_int_eq(cfg->publish_endpoints.n, 1);
+    ck_assert_str_eq(cfg->publish_endpoints.v[0], "tcp://127.0.0.1:5556");
+    ck_assert_str_eq(cfg->control_endpoint, "ipc:///run/newsd/control.sock");
+    ck_assert_int_eq(cfg->interval, 900);
+    ck_assert_int_eq(cfg->timeout, 30);
+    ck_assert_int_eq(cfg->max_body, 16777216);
+    ck_assert_int_eq(cfg->near_mode, ND_NEAR_DROP);
+    ck_assert_int_eq(cfg->allow_private, 0);
+    ck_assert_int_eq(cfg->n_sources, 1);
+    ck_assert_str_eq(cfg->sources[0].topic, "news.a");
+    ck_assert_int_eq(cfg->sources[0].interval, 900);
+    ck_assert_int_eq(cfg->sources[0].allow_private, 0);
+    ck_assert_int_eq(cfg->sources[0].enabled, 1);
+    nd_config_free(cfg);
+}
+END_TEST
+
+START_TEST(full)
+{
+    char err[1024];
+    struct nd_config *cfg =
+        load("state_dir = \"state\";\n"
+             "allow_private = false;\n"
+             "publish: { endpoints = [ \"tcp://127.0.0.1:7000\", \"ipc://pub.sock\" ]; };\n"
+             "control: { endpoint = \"ipc://ctl/control.sock\"; };\n"
+             "defaults: { interval = 60; timeout = 5; max_body = 4096; };\n"
+             "dedupe: { near_duplicates = \"mark\"; };\n"
+             "sources = (\n"
+             "  { id = \"x-1.y_z\"; url = \"http://127.0.0.1:8080/a.xml\"; interval = 1;\n"
+             "    topic = \"t.x\"; headers = [ \"X-Token: abc\" ]; },\n"
+             "  { id = \"b\"; url = \"https://example.org/b\"; max_body = 2048; allow_private = "
+             "true; },\n"
+             "  { id = \"local\"; url = \"file:samples/a.rss\"; }\n"
+             ");\n",
+             err, sizeof(err));
+    char *p;
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert(asprintf(&p, "%s/state", dir) > 0);
+    ck_assert_str_eq(cfg->state_dir, p);
+    free(p);
+    ck_assert(asprintf(&p, "ipc://%s/ctl/control.sock", dir) > 0);
+    ck_assert_str_eq(cfg->control_endpoint, p);
+    free(p);
+    ck_assert(asprintf(&p, "ipc://%s/pub.sock", dir) > 0);
+    ck_assert_str_eq(cfg->publish_endpoints.v[1], p);
+    free(p);
+    ck_assert_int_eq(cfg->near_mode, ND_NEAR_MARK);
+    ck_assert_int_eq(cfg->sources[0].interval, 1);
+    ck_assert_int_eq(cfg->sources[0].timeout, 5);
+    ck_assert_int_eq(cfg->sources[0].max_body, 4096);
+    ck_assert_str_eq(cfg->sources[0].topic, "t.x");
+    ck_assert_int_eq(cfg->sources[0].allow_private, 1); /* its own URL names 127.0.0.1 */
+    ck_assert_str_eq(cfg->sources[0].headers.v[0], "X-Token: abc");
+    ck_assert_int_eq(cfg->sources[1].interval, 60);
+    ck_assert_int_eq(cfg->sources[1].max_body, 2048);
+    ck_assert_int_eq(cfg->sources[1].allow_private, 1);
+    ck_assert(asprintf(&p, "file://%s/samples/a.rss", dir) > 0);
+    ck_assert_str_eq(cfg->sources[2].url, p);
+    free(p);
+    ck_assert_int_eq(cfg->sources[2].allow_private, 0);
+    ck_assert_ptr_nonnull(nd_config_source(cfg, "b"));
+    ck_assert_ptr_null(nd_config_source(cfg, "nope"));
+    nd_config_free(cfg);
+}
+END_TEST
+
+START_TEST(refusals)
+{
+    refused("state_dir = \"x\";\nstatedir = \"y\";\n", 2, "unknown setting 'statedir'");
+    refused("defaults: {\n  interval = 60;\n  intervl = 5;\n};\n", 3,
+            "unknown setting 'defaults.intervl'");
+    refused("sources = (\n { id = \"a\"; url = \"http://e.org/\";\n   intervl = 5; }\n);\n", 3,
+            "unknown setting 'intervl'");
+    refused("defaults: { interval = -5; };\n", 1, "between");
+    refused("defaults: { interval = \"5\"; };\n", 1, "integer");
+    refused("\n\ndedupe: { near_duplicates = \"maybe\"; };\n", 3, "drop, mark, off");
+    refused("sources = (\n { id = \"a\"; url = \"http://e.org/1\"; },\n"
+            " { id = \"a\"; url = \"http://e.org/2\"; }\n);\n",
+            3, "duplicate source id 'a'");
+    refused("sources = ( { id = \"Bad Id\"; url = \"http://e.org/\"; } );\n", 1, "must match");
+    refused("sources = ( { id = \"a\"; url = \"gopher://e.org/\"; } );\n", 1, "url must be");
+    refused("sources = ( { id = \"a\"; } );\n", 1, "without 'url'");
+    refused("sources = ( { url = \"http://e.org/\"; } );\n", 1, "without 'id'");
+    refused("publish: { endpoints = [ \"localhost:5556\" ]; };\n", 1, "not a ZeroMQ endpoint");
+    refused("publish: { endpoints = [ ]; };\n", 1, "between 1 and");
+    refused("log_level = \"loud\";\n", 1, "log_level");
+    refused("allow_private = 1;\n", 1, "true or false");
+    refused("defaults = 5;\n", 1, "must be a group");
+    refused("sources = ( { id = \"a\"; url = \"http://e.org/\"; headers = [ \"nocolon\" ]; } );\n",
+            1, "Name: value");
+    refused("state_dir = \"x\";\nlog_level = ;\n", 2, "syntax error");
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+    struct nd_config *cfg;
+    char err[512];
+
+    ck_assert_int_eq(nd_config_load("/nonexistent/newsd.conf", &cfg, err, sizeof(err)), ND_EINVAL);
+    ck_assert_ptr_null(cfg);
+    ck_assert_ptr_nonnull(strstr(err, "/nonexistent/newsd.conf"));
+}
+END_TEST
+
+START_TEST(shipped_config)
+{
+    char *path, err[1024];
+    struct nd_config *cfg;
+    const char *data = getenv("NEWSD_TEST_DATA");
+
+    ck_assert_ptr_nonnull(data);
+    ck_assert(asprintf(&path, "%s/../../etc/newsd.conf", data) > 0);
+    ck_assert_msg(nd_config_load(path, &cfg, err, sizeof(err)) == ND_OK, "%s", err);
+    ck_assert_int_ge(cfg->n_sources, 4);
+    nd_config_free(cfg);
+    free(path);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("config");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, defaults);
+    tcase_add_test(tc, full);
+    tcase_add_test(tc, refusals);
+    tcase_add_test(tc, missing_file);
+    tcase_add_test(tc, shipped_config);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}

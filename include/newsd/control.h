@@ -1,0 +1,44 @@
+/*
+ * control.h: the daemon's side of the control socket (ZeroMQ ROUTER).
+ * Requests and replies are JSON objects; docs/control-protocol.md has
+ * the commands.  A request's client handle lets the daemon answer later
+ * (a refresh answers when its polls are done).
+ */
+#ifndef NEWSD_CONTROL_H
+#define NEWSD_CONTROL_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "newsd/util.h"
+
+#define ND_CONTROL_MAX_REQUEST 65536
+
+struct nd_control;
+struct nd_client; /* who asked: the routing identity */
+
+/* Bind the ROUTER socket (an ipc socket file gets mode 0660). */
+int nd_control_new(void *zctx, const char *endpoint, struct nd_control **out, char *err,
+                   size_t errlen) ND_WUR;
+void nd_control_free(struct nd_control *c);
+void *nd_control_socket(struct nd_control *c);
+
+/*
+ * Take one request if there is one: returns 1 with *client and *req (the
+ * request object; caller json_decref's), 0 when nothing is waiting.  A
+ * malformed request is answered here with an error and not returned.
+ */
+int nd_control_recv(struct nd_control *c, struct nd_client **client, json_t **req);
+
+/*
+ * Answer a client and free the handle: reply is the header object (stolen),
+ * frames (may be NULL) extra frames sent after it.
+ */
+void nd_control_reply(struct nd_control *c, struct nd_client *client, json_t *reply,
+                      const struct nd_strv *frames);
+/* Shorthand for {"ok":false,"error":msg}. */
+void nd_control_error(struct nd_control *c, struct nd_client *client, const char *fmt, ...)
+    ND_PRINTF(3, 4);
+void nd_client_free(struct nd_client *client);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * parse.h: feed documents (RSS 0.9x/2.0, RSS 1.0/RDF, Atom 0.3/1.0, JSON
+ * Feed 1.0/1.1) into struct nd_feed.  Pure: no I/O, no logging, no state
+ * between calls.
+ */
+#ifndef NEWSD_PARSE_H
+#define NEWSD_PARSE_H
+
+#include <stddef.h>
+
+#include "newsd/feed.h"
+#include "newsd/util.h"
+
+/*
+ * Parse a feed document of any supported format into *out (nd_feed_init'ed
+ * by the caller; the caller frees it with nd_feed_free() whatever the result).
+ * The format is told from the document itself (its first element or a JSON
+ * object), never from the URL.
+ * doc_url: the document's URL after redirects (base for relative links), or NULL.
+ * http_charset: the charset of the HTTP Content-Type, or NULL.
+ * Returns 0, or ND_EPARSE with a one-line reason in err (errlen bytes, may
+ * be 0) when nothing could be read: not a feed, no items and no feed title.
+ * A feed with a title and zero items is a success with n_entries == 0.
+ * What was recovered from goes to out->warnings, one short line each.
+ */
+int nd_parse(const char *data, size_t len, const char *doc_url, const char *http_charset,
+             struct nd_feed *out, char *err, size_t errlen) ND_WUR;
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * parse.c: nd_parse(), the parser's entry point.
+ *
+ * Bytes -> UTF-8 (encoding.c) -> the format, told from the document itself
+ * (a JSON object, else XML whose root element parse_feed.c recognizes) ->
+ * parse_json.c or parse_fix.c + parse_xml.c -> the checks that make a
+ * document count as a feed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "newsd/encoding.h"
+#include "newsd/parse.h"
+#include "parse_int.h"
+
+static int is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Is the document JSON?  Looks past a BOM, NULs (UTF-16/32) and whitespace. */
+static int looks_json(const unsigned char *p, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len && i < 64 &&
+           (is_ws(p[i]) || p[i] == 0 || p[i] == 0xEF || p[i] == 0xBB || p[i] == 0xBF ||
+            p[i] == 0xFE || p[i] == 0xFF))
+        i++;
+    return i < len && p[i] == '{';
+}
+
+int nd_parse(const char *data, size_t len, const char *doc_url, const char *http_charset,
+             struct nd_feed *out, char *err, size_t errlen)
+{
+    struct nd_utf8 u;
+    const char *p, *end;
+    struct nd_cdata_tab cd = {0};
+    char *fixed = NULL;
+    size_t fixed_len = 0;
+    char dummy[1];
+    int rc, json;
+
+    if (err == NULL || errlen == 0) {
+        err = dummy;
+        errlen = sizeof(dummy);
+    }
+    err[0] = '\0';
+    if (data == NULL || len == 0) {
+        snprintf(err, errlen, "empty document");
+        return ND_EPARSE;
+    }
+    json = looks_json((const unsigned char *)data, len);
+    if (nd_encoding_to_utf8(data, len, http_charset, !json, &u) != ND_OK) {
+        snprintf(err, errlen, "cannot decode the document");
+        return ND_EPARSE;
+    }
+    if (u.note[0])
+        nd_parse_warn(out, "%s", u.note);
+    p = u.data;
+    end = u.data + u.len;
+    while (p < end && is_ws((unsigned char)*p))
+        p++;
+    if (json) {
+        rc = nd_parse_json(p, (size_t)(end - p), doc_url, out, err, errlen);
+    } else {
+        const char *lt = memchr(p, '<', (size_t)(end - p));
+        if (lt == NULL) {
+            snprintf(err, errlen, "not a feed: neither XML nor JSON");
+            nd_utf8_free(&u);
+            return ND_EPARSE;
+        }
+        if (lt != p)
+            nd_parse_warn(out, "%zu bytes of junk before the first tag skipped", (size_t)(lt - p));
+        p = lt;
+        fixed = nd_xml_fix(p, (size_t)(end - p), &fixed_len, &cd, out);
+        if (fixed)
+            rc = nd_parse_xml(fixed, fixed_len, doc_url, &cd, out, err, errlen);
+        else
+            rc = nd_parse_xml(p, (size_t)(end - p), doc_url, &cd, out, err, errlen);
+        free(fixed);
+        free(cd.v);
+    }
+    nd_utf8_free(&u);
+    if (rc != ND_OK)
+        return rc;
+    if (out->n_entries == 0 && nd_str_empty(out->title)) {
+        snprintf(err, errlen, "no items and no feed title (%s)", out->format);
+        return ND_EPARSE;
+    }
+    return ND_OK;
+}

@@ -1,0 +1,250 @@
+/*
+ * parse_int.h: what the parser's files share (not a public header).
+ *
+ * parse.c       entry point: encoding, format detection, result checks
+ * parse_fix.c   byte-level repairs libxml2 cannot recover from by itself
+ * parse_xml.c   the SAX2 driver: element stack, xml:base/xml:lang, captures
+ * parse_feed.c  what RSS/RDF/Atom elements mean: classification, precedence
+ * parse_item.c  their values: captured text, attributes, entry fallbacks
+ * parse_text.c  text helpers: authors, HTML sniffing, base64, HTML to text
+ * parse_json.c  JSON Feed
+ * entities.c    HTML 4 named entities
+ */
+#ifndef NEWSD_PARSE_INT_H
+#define NEWSD_PARSE_INT_H
+
+#include <libxml/parser.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "newsd/feed.h"
+#include "newsd/util.h"
+
+#define PARSE_MAX_WARNINGS 20
+#define PARSE_TEXT_MAX     ((size_t)8 << 20) /* one text field */
+
+/* entities.c: code point of an HTML 4 entity name (n bytes), 0 if unknown. */
+unsigned nd_entity_lookup(const char *name, size_t n);
+
+/* parse_text.c */
+void nd_parse_warn(struct nd_feed *f, const char *fmt, ...) ND_PRINTF(2, 3);
+char *nd_text_author(const char *s, size_t n);
+int nd_text_looks_like_html(const char *s, size_t n);
+size_t nd_text_unescape_once(char *s, size_t n);
+int nd_text_double_escaped(const char *s, size_t n);
+size_t nd_text_base64(char *s, size_t n);
+char *nd_text_html_to_plain(const char *s);
+size_t nd_text_decode_amp(char *s, size_t n);
+int nd_text_is_abs_url(const char *s);
+void nd_text_trim(const char **s, size_t *n);
+int nd_text_add_unique(struct nd_strv *v, const char *s, size_t n);
+
+/* CDATA sections cut out of a document by nd_xml_fix(): pointers into its input. */
+#define ND_CDATA_PI "nd-cdata"
+struct nd_cdata_tab {
+    struct {
+        const char *p;
+        size_t n;
+    } * v;
+    size_t n, cap;
+};
+
+/*
+ * parse_fix.c: a repaired copy (caller frees) or NULL when nothing needed
+ * fixing; the CDATA sections of the copy are in *cd (caller frees cd->v).
+ */
+char *nd_xml_fix(const char *data, size_t len, size_t *outlen, struct nd_cdata_tab *cd,
+                 struct nd_feed *f);
+
+/* parse_xml.c / parse_json.c: 0 or ND_EPARSE with a reason in err. */
+int nd_parse_xml(const char *data, size_t len, const char *doc_url, const struct nd_cdata_tab *cd,
+                 struct nd_feed *f, char *err, size_t errlen);
+
+int nd_parse_json(const char *data, size_t len, const char *doc_url, struct nd_feed *f, char *err,
+                  size_t errlen);
+
+/* ---- shared by parse_xml.c and parse_feed.c ---- */
+
+enum family { FAM_NONE, FAM_RSS, FAM_RDF, FAM_ATOM };
+
+/* Element kinds. */
+enum {
+    K_OTHER = 0,
+    K_ROOT_RSS,
+    K_ROOT_RDF,
+    K_ROOT_FEED,
+    K_CHANNEL,
+    K_ITEM,
+    K_ENTRY,
+    K_IGNORE, /* image, textinput, items, source: ignore the subtree */
+    K_TITLE,
+    K_LINK,
+    K_DESCRIPTION,
+    K_GUID,
+    K_PUBDATE,
+    K_CATEGORY,
+    K_ENCLOSURE,
+    K_AUTHOR,
+    K_CONTRIBUTOR,
+    K_NAME,
+    K_EMAIL,
+    K_URI,
+    K_LANGUAGE,
+    K_TTL,
+    K_ID,
+    K_SUMMARY,
+    K_CONTENT,
+    K_PUBLISHED,
+    K_UPDATED,
+    K_ISSUED,
+    K_MODIFIED,
+    K_CREATED,
+    K_ATOM_LINK,
+    K_ATOM_CATEGORY,
+    K_ENCODED,
+    K_DC_CREATOR,
+    K_DC_DATE,
+    K_DC_SUBJECT,
+    K_DC_DESCRIPTION,
+    K_DC_TITLE,
+    K_DC_LANGUAGE,
+    K_DC_IDENTIFIER,
+    K_DCT_ISSUED,
+    K_DCT_CREATED,
+    K_DCT_MODIFIED,
+    K_MEDIA_CONTENT,
+    K_MEDIA_THUMBNAIL,
+    K_MEDIA_GROUP,
+    K_MEDIA_TITLE,
+    K_MEDIA_DESCRIPTION,
+    K_ITUNES_AUTHOR,
+    K_ITUNES_IMAGE,
+    K_ITUNES_SUMMARY,
+    K_XHTML_BODY,
+    K_XHTML_DIV,
+    K_ORIGLINK,
+};
+
+/* Where a captured text goes. */
+enum field {
+    F_NONE,
+    F_TITLE,
+    F_LINK,
+    F_SUMMARY,
+    F_CONTENT,
+    F_GUID,
+    F_PUBLISHED,
+    F_UPDATED,
+    F_AUTHOR,
+    F_AUTHOR2, /* itunes:author: used only when nothing else names one */
+    F_CATEGORY,
+    F_LANGUAGE,
+    F_TTL,
+    F_PNAME, /* inside a person construct */
+    F_PEMAIL,
+};
+
+/* How a captured text is typed. */
+enum ctype {
+    CT_RAW,     /* identifiers, dates, links: text only, child markup dropped */
+    CT_TEXT,    /* plain text (Atom type="text") */
+    CT_HTML,    /* escaped or CDATA HTML */
+    CT_XHTML,   /* inline markup, serialized as HTML */
+    CT_RSSTEXT, /* RSS text: plain unless it looks like HTML (feedparser's rule) */
+    CT_B64,     /* Atom 0.3 mode="base64" */
+};
+
+#define FR_BASE_OWNED 0x01
+#define FR_LANG_OWNED 0x02
+#define FR_NOSER      0x04 /* in a capture: the element's tags are not serialized */
+#define FR_VOID       0x08 /* serialized as an HTML void element: no end tag */
+
+struct frame {
+    uint8_t kind;
+    uint8_t flags;
+    const char *base; /* effective xml:base (or doc URL), may be NULL */
+    const char *lang; /* effective xml:lang, may be NULL */
+};
+
+/* Which source a field came from: lower is better, 255 is unset. */
+struct ranks {
+    uint8_t title, link, summary, content, guid, published, updated, image, language;
+};
+
+struct xstate {
+    xmlParserCtxtPtr ctxt;
+    const struct nd_cdata_tab *cdata;
+    struct nd_feed *feed;
+    const char *doc_url;
+    int family;
+    int stopped;
+    unsigned nerrors;
+
+    struct frame *stack;
+    size_t depth, cap; /* depth: number of open elements */
+    size_t skip_depth; /* non-zero: ignoring the subtree of the element at this depth */
+
+    /* the entry being read */
+    struct nd_entry *entry;
+    size_t entry_depth; /* 0: not in an entry */
+    struct ranks er;
+    int guid_permalink; /* RSS guid isPermaLink not "false" */
+    int guid_is_rss;
+    char *about; /* rdf:about of an RSS 1.0 item */
+    char *itunes_author;
+    int entry_base_from_content;
+
+    /* the feed itself */
+    struct ranks fr;
+    struct nd_strv feed_authors; /* Atom: inherited by entries without one */
+
+    /* the text being captured */
+    struct nd_buf text;
+    size_t cap_depth; /* 0: no capture */
+    uint8_t cap_field, cap_kind, cap_ctype, cap_rank, cap_html_inner, cap_in_entry;
+    uint8_t cap_markup;   /* serializing child markup; text is escaped */
+    uint8_t cap_person;   /* an author element: may turn into a person construct */
+    uint8_t cap_skip_div; /* xhtml: the wrapper div is not part of the content */
+    uint8_t cap_truncated;
+    const char *cap_base;
+
+    /* a person construct (author/contributor with name/email children) */
+    size_t person_depth;
+    uint8_t person_field, person_in_entry;
+    char *pname, *pemail;
+
+    /* element classification, keyed by libxml2's interned name pointers */
+    struct {
+        const xmlChar *local, *uri, *prefix;
+        uint8_t kind;
+    } cache[64];
+};
+
+/* parse_feed.c: classification, the root element, element starts */
+int nd_feed_classify(struct xstate *st, const xmlChar *local, const xmlChar *prefix,
+                     const xmlChar *uri);
+int nd_feed_root(struct xstate *st, int kind, const xmlChar *local, const xmlChar *uri,
+                 int nb_attrs, const xmlChar **attrs);
+/* Returns 1 when the element's subtree is to be ignored. */
+int nd_feed_start(struct xstate *st, int kind, int nb_attrs, const xmlChar **attrs);
+/* parse_item.c: captured text, person constructs, entries */
+void nd_item_field(struct xstate *st, const char *s, size_t n, int type);
+void nd_item_begin(struct xstate *st, int nb_attrs, const xmlChar **attrs);
+void nd_item_end(struct xstate *st);
+void nd_item_person_end(struct xstate *st);
+
+/* parse_item.c: elements read from their attributes, for parse_feed.c */
+void nd_item_atom_link(struct xstate *st, int nb_attrs, const xmlChar **attrs);
+void nd_item_enclosure(struct xstate *st, int nb_attrs, const xmlChar **attrs, int media);
+void nd_item_image(struct xstate *st, int nb_attrs, const xmlChar **attrs, const char *name,
+                   int rank);
+void nd_item_category(struct xstate *st, int nb_attrs, const xmlChar **attrs);
+void nd_item_feed_language(struct xstate *st, int rank, const char *s, size_t n);
+
+/* parse_xml.c, for parse_feed.c */
+void nd_xml_capture(struct xstate *st, int field, int ctype, int rank, int html_inner);
+char *nd_xml_attr(const xmlChar **attrs, int nb_attrs, const char *name);
+char *nd_xml_resolve(struct xstate *st, const char *ref, size_t n);
+const char *nd_xml_base(const struct xstate *st);
+
+#endif

@@ -1,0 +1,439 @@
+/*
+ * parse_text.c: small text helpers of the parser: warnings, authors, the
+ * "does this RSS text look like HTML" rule, double-escaped HTML, base64,
+ * HTML to plain text for feed titles.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "newsd/encoding.h"
+#include "parse_int.h"
+
+void nd_parse_warn(struct nd_feed *f, const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    if (f->warnings.n >= PARSE_MAX_WARNINGS)
+        return;
+    va_start(ap, fmt);
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    if (s)
+        nd_strv_take(&f->warnings, s);
+}
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int is_word(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+void nd_text_trim(const char **s, size_t *n)
+{
+    const char *p = *s;
+    size_t len = *n;
+
+    while (len > 0 && is_ws(*p)) {
+        p++;
+        len--;
+    }
+    while (len > 0 && is_ws(p[len - 1]))
+        len--;
+    /* U+00A0 at either end too (common in hand-made titles) */
+    while (len >= 2 && (unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xA0) {
+        p += 2;
+        len -= 2;
+    }
+    while (len >= 2 && (unsigned char)p[len - 2] == 0xC2 && (unsigned char)p[len - 1] == 0xA0)
+        len -= 2;
+    *s = p;
+    *n = len;
+}
+
+/* A copy with runs of whitespace made one space, trimmed. */
+static char *collapse(const char *s, size_t n)
+{
+    char *out = xmalloc(n + 1), *o = out;
+    int space = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (is_ws(s[i])) {
+            space = o != out;
+            continue;
+        }
+        if (space)
+            *o++ = ' ';
+        space = 0;
+        *o++ = s[i];
+    }
+    *o = '\0';
+    return out;
+}
+
+int nd_text_add_unique(struct nd_strv *v, const char *s, size_t n)
+{
+    char *c;
+
+    nd_text_trim(&s, &n);
+    if (n == 0)
+        return 0;
+    c = collapse(s, n);
+    if (*c == '\0' || nd_strv_contains(v, c)) {
+        free(c);
+        return 0;
+    }
+    nd_strv_take(v, c);
+    return 1;
+}
+
+static int email_char(char c)
+{
+    return is_word(c) || c == '.' || c == '-' || c == '+';
+}
+
+/*
+ * "jdoe@example.com (John Doe)" -> "John Doe"; "John Doe <jdoe@example.com>"
+ * -> "John Doe"; a bare address stays.  feedparser's rule: remove the
+ * address, then empty brackets, then one pair of outer brackets.
+ */
+char *nd_text_author(const char *s, size_t n)
+{
+    char *buf, *at, *email, *out;
+    size_t a, b, len;
+
+    nd_text_trim(&s, &n);
+    if (n == 0)
+        return NULL;
+    buf = collapse(s, n);
+    len = strlen(buf);
+    at = strchr(buf, '@');
+    if (at == NULL)
+        return buf;
+    a = (size_t)(at - buf);
+    b = a + 1;
+    while (a > 0 && email_char(buf[a - 1]))
+        a--;
+    while (buf[b] && (email_char(buf[b]) || buf[b] == '[' || buf[b] == ']'))
+        b++;
+    email = xstrndup(buf + a, b - a);
+    if (a >= 7 && strncasecmp(buf + a - 7, "mailto:", 7) == 0)
+        a -= 7;
+    if (a == 0 && b == len) {
+        free(email);
+        return buf; /* only an address */
+    }
+    memmove(buf + a, buf + b, len - b + 1);
+    for (char *p; (p = strstr(buf, "()")) || (p = strstr(buf, "<>")) || (p = strstr(buf, "[]"));)
+        memmove(p, p + 2, strlen(p + 2) + 1);
+    s = buf;
+    n = strlen(buf);
+    nd_text_trim(&s, &n);
+    if (n && (*s == '(' || *s == '<')) {
+        s++;
+        n--;
+    }
+    if (n && (s[n - 1] == ')' || s[n - 1] == '>'))
+        n--;
+    nd_text_trim(&s, &n);
+    if (n == 0) {
+        free(buf);
+        return email;
+    }
+    out = collapse(s, n);
+    free(buf);
+    free(email);
+    return out;
+}
+
+/* feedparser's _HTMLSanitizer.acceptable_elements, sorted. */
+static const char *const html_elements[] = {
+    "a",        "abbr",     "acronym",  "address",    "area",     "article",  "aside",
+    "audio",    "b",        "big",      "blockquote", "br",       "button",   "canvas",
+    "caption",  "center",   "cite",     "code",       "col",      "colgroup", "command",
+    "datagrid", "datalist", "dd",       "del",        "details",  "dfn",      "dialog",
+    "dir",      "div",      "dl",       "dt",         "em",       "fieldset", "figcaption",
+    "figure",   "font",     "footer",   "form",       "h1",       "h2",       "h3",
+    "h4",       "h5",       "h6",       "header",     "hr",       "i",        "img",
+    "input",    "ins",      "kbd",      "keygen",     "label",    "legend",   "li",
+    "m",        "map",      "menu",     "meter",      "multicol", "nav",      "nextid",
+    "noscript", "ol",       "optgroup", "option",     "output",   "p",        "pre",
+    "progress", "q",        "s",        "samp",       "section",  "select",   "small",
+    "sound",    "source",   "spacer",   "span",       "strike",   "strong",   "sub",
+    "sup",      "table",    "tbody",    "td",         "textarea", "tfoot",    "th",
+    "thead",    "time",     "tr",       "tt",         "u",        "ul",       "var",
+    "video",
+};
+
+static int known_element(const char *s, size_t n)
+{
+    char low[16];
+
+    if (n == 0 || n >= sizeof(low))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+    low[n] = '\0';
+    for (size_t i = 0; i < sizeof(html_elements) / sizeof(html_elements[0]); i++)
+        if (strcmp(html_elements[i], low) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * feedparser's lookslikehtml(): a close tag or an entity reference, every
+ * tag a known HTML element and every named entity a known one.
+ */
+int nd_text_looks_like_html(const char *s, size_t n)
+{
+    const char *end = s + n, *p;
+    int evidence = 0;
+
+    for (p = s; p < end; p++) {
+        if (*p == '<') {
+            const char *q = p + 1, *name;
+            int close = q < end && *q == '/';
+            if (close)
+                q++;
+            name = q;
+            while (q < end && is_word(*q))
+                q++;
+            if (q == name)
+                continue;
+            if (!known_element(name, (size_t)(q - name)))
+                return 0;
+            if (close && q < end && *q == '>')
+                evidence = 1;
+        } else if (*p == '&') {
+            const char *q = p + 1, *name;
+            int num = q < end && *q == '#';
+            if (num)
+                q++;
+            name = q;
+            while (q < end && is_word(*q))
+                q++;
+            if (q == name || q >= end || *q != ';')
+                continue;
+            if (!num && nd_entity_lookup(name, (size_t)(q - name)) == 0)
+                return 0;
+            evidence = 1;
+        }
+    }
+    return evidence;
+}
+
+/*
+ * HTML escaped twice: no tag at all, but escaped tags of known elements
+ * ("&lt;p&gt;", "&lt;/a&gt;", "&lt;br /&gt;").
+ */
+int nd_text_double_escaped(const char *s, size_t n)
+{
+    const char *end = s + n, *p = s;
+    int found = 0;
+
+    if (memchr(s, '<', n))
+        return 0;
+    while ((p = memchr(p, '&', (size_t)(end - p))) != NULL) {
+        const char *q = p + 4, *name;
+        if (end - p < 6 || memcmp(p, "&lt;", 4) != 0) {
+            p++;
+            continue;
+        }
+        if (*q == '/')
+            q++;
+        name = q;
+        while (q < end && is_word(*q))
+            q++;
+        if (q > name && known_element(name, (size_t)(q - name)) &&
+            (q == end || *q == '&' || *q == ' ' || *q == '/'))
+            found++;
+        p = q;
+    }
+    return found > 0;
+}
+
+/* Decode one level of &lt; &gt; &amp; &quot; &apos; and numeric references in place. */
+size_t nd_text_unescape_once(char *s, size_t n)
+{
+    static const struct {
+        const char *e;
+        char c;
+    } basic[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'}, {"&quot;", '"'}, {"&apos;", '\''}};
+    char *o = s, *p = s, *end = s + n;
+
+    while (p < end) {
+        size_t i;
+        if (*p != '&') {
+            *o++ = *p++;
+            continue;
+        }
+        for (i = 0; i < sizeof(basic) / sizeof(basic[0]); i++) {
+            size_t l = strlen(basic[i].e);
+            if ((size_t)(end - p) >= l && memcmp(p, basic[i].e, l) == 0) {
+                *o++ = basic[i].c;
+                p += l;
+                break;
+            }
+        }
+        if (i < sizeof(basic) / sizeof(basic[0]))
+            continue;
+        if (p + 2 < end && p[1] == '#') {
+            char *q = p + 2;
+            unsigned long cp = 0;
+            int hex = *q == 'x' || *q == 'X', nd = 0;
+            if (hex)
+                q++;
+            for (; q < end && nd < 7; q++, nd++) {
+                int d = (*q >= '0' && *q <= '9')                      ? *q - '0'
+                        : hex && (*q | 32) >= 'a' && (*q | 32) <= 'f' ? (*q | 32) - 'a' + 10
+                                                                      : -1;
+                if (d < 0)
+                    break;
+                cp = cp * (hex ? 16 : 10) + (unsigned long)d;
+            }
+            if (nd && q < end && *q == ';' && cp <= 0x10FFFF &&
+                (cp >= 0x20 || cp == '\t' || cp == '\n' || cp == '\r')) {
+                size_t l = nd_utf8_put(o, (unsigned)cp);
+                if (l && (size_t)(q + 1 - p) >= l) {
+                    o += l;
+                    p = q + 1;
+                    continue;
+                }
+            }
+        }
+        *o++ = *p++;
+    }
+    *o = '\0';
+    return (size_t)(o - s);
+}
+
+size_t nd_text_base64(char *s, size_t n)
+{
+    unsigned acc = 0;
+    int bits = 0;
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        int v;
+        if (c >= 'A' && c <= 'Z')
+            v = c - 'A';
+        else if (c >= 'a' && c <= 'z')
+            v = c - 'a' + 26;
+        else if (c >= '0' && c <= '9')
+            v = c - '0' + 52;
+        else if (c == '+' || c == '-')
+            v = 62;
+        else if (c == '/' || c == '_')
+            v = 63;
+        else if (c == '=')
+            break;
+        else
+            continue; /* whitespace */
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            s[o++] = (char)((acc >> bits) & 0xFF);
+        }
+    }
+    /* the result must be UTF-8 text like everything else */
+    return nd_utf8_clean_prefix(s, o);
+}
+
+/* "&#38;" is how libxml2 hands over an &amp; in an attribute value. */
+size_t nd_text_decode_amp(char *s, size_t n)
+{
+    char *o, *p, *end = s + n;
+
+    p = memchr(s, '&', n);
+    if (p == NULL)
+        return n;
+    o = p;
+    while (p < end) {
+        if (*p == '&' && end - p >= 5 && memcmp(p, "&#38;", 5) == 0) {
+            *o++ = '&';
+            p += 5;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    return (size_t)(o - s);
+}
+
+int nd_text_is_abs_url(const char *s)
+{
+    if (strncasecmp(s, "http://", 7) != 0 && strncasecmp(s, "https://", 8) != 0)
+        return 0;
+    for (; *s; s++)
+        if (is_ws(*s))
+            return 0;
+    return 1;
+}
+
+/* Tags dropped, entities decoded, whitespace collapsed: for feed titles. */
+char *nd_text_html_to_plain(const char *s)
+{
+    size_t n = strlen(s);
+    char *buf = xmalloc(n + 1), *o = buf, *out;
+
+    for (const char *p = s; *p;) {
+        if (*p == '<') {
+            const char *q = strchr(p, '>');
+            if (q == NULL)
+                break;
+            *o++ = ' ';
+            p = q + 1;
+        } else if (*p == '&') {
+            const char *q = p + 1;
+            while (is_word(*q) || *q == '#')
+                q++;
+            if (*q == ';' && q - p > 1) {
+                char tmp[16];
+                size_t l = (size_t)(q + 1 - p);
+                unsigned cp = 0;
+                if (p[1] == '#') {
+                    if (l < sizeof(tmp)) {
+                        memcpy(tmp, p, l);
+                        tmp[l] = '\0';
+                        size_t k = nd_text_unescape_once(tmp, l);
+                        memcpy(o, tmp, k);
+                        o += k;
+                    }
+                    p = q + 1;
+                    continue;
+                }
+                if (strncmp(p, "&amp;", 5) == 0)
+                    cp = '&';
+                else if (strncmp(p, "&lt;", 4) == 0)
+                    cp = '<';
+                else if (strncmp(p, "&gt;", 4) == 0)
+                    cp = '>';
+                else if (strncmp(p, "&quot;", 6) == 0)
+                    cp = '"';
+                else
+                    cp = nd_entity_lookup(p + 1, (size_t)(q - p - 1));
+                if (cp) {
+                    o += nd_utf8_put(o, cp);
+                    p = q + 1;
+                    continue;
+                }
+            }
+            *o++ = *p++;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    out = collapse(buf, (size_t)(o - buf));
+    free(buf);
+    return out;
+}

@@ -1,0 +1,1156 @@
+/*
+ * html.c: the allowlist HTML sanitizer and HTML-to-text, in one SAX pass.
+ *
+ * libxml2's HTML parser does the tokenizing and the error recovery (it
+ * closes what the markup leaves open, so start and end events always
+ * balance); this file only decides, per event, what to write.  No tree is
+ * built.  The fragment is parsed as "<body>" + fragment so that text at the
+ * top level is not wrapped in an implied <p>.
+ *
+ * The allowlist follows Miniflux's sanitizer.  Decisions:
+ * - Kept: text and structure tags (p, div, h1-h6, lists, dl, blockquote, pre,
+ *   code, inline emphasis, sub/sup, small, mark, abbr, cite, q, del/ins, kbd,
+ *   samp, var, dfn, time, ruby, br, hr, wbr), tables, figure/figcaption, a,
+ *   img, picture, source, video, audio.  div is kept (unwrapping it would join
+ *   blocks); span, font, section, article and every unknown tag are unwrapped.
+ * - Dropped with their content: script, style, noscript, object, applet,
+ *   form and its controls, template, svg, math, canvas, head, title, dialog,
+ *   map, and iframes that are not players (below).  Void ones (embed, input,
+ *   link, meta, base, track...) are dropped alone.  Comments and processing
+ *   instructions are dropped.
+ * - Attributes per tag only (a: href title; img: src srcset sizes alt title
+ *   width height; source: src srcset sizes type media; video: src poster
+ *   width height; audio: src; td/th: colspan rowspan; ol: start; abbr: title;
+ *   time: datetime).  Never style, class, id or on*.  Numbers must be numbers.
+ * - URLs (href, src, poster, srcset entries) are resolved against the base,
+ *   tracking parameters removed, and must be http or https (and mailto for
+ *   href).  data: URLs are refused, for images too: they bloat every message
+ *   and svg ones can carry script.  A link without a usable href is unwrapped;
+ *   an image without a usable src is dropped; lazy-loading attributes
+ *   (data-src, data-lazy-src, data-original, data-srcset) stand in for src.
+ * - Links get rel="noopener noreferrer" but no target: where a link opens is
+ *   the reader's choice.  Images get loading="lazy"; video and audio get
+ *   controls and preload="none" (never autoplay).
+ * - iframes only from a few video and audio players (YouTube, Vimeo,
+ *   Dailymotion, SoundCloud, Bandcamp, Spotify, TED, OpenStreetMap), always
+ *   https, sandboxed, lazy, with their fallback content dropped.
+ * - Tracking pixels are dropped: images whose width and height are both 0 or
+ *   1, and images on known tracker hosts (feedburner ~r/~ff, pixel.wp.com,
+ *   stats.wordpress.com, google-analytics, scorecardresearch...); links to
+ *   those hosts lose the link and keep their text.
+ * - Output: balanced tags, attributes double-quoted with & < > " escaped,
+ *   void elements without end tags, whitespace runs collapsed outside <pre>,
+ *   controls dropped, valid UTF-8 in NFC.  Elements deeper than
+ *   ND_HTML_MAX_DEPTH are unwrapped; output past ND_HTML_MAX_OUT is cut.
+ */
+#include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "newsd/html.h"
+#include "newsd/text.h"
+#include "newsd/url.h"
+
+/* ---- the allowlist -------------------------------------------------------- */
+
+enum action {
+    A_KEEP,   /* written with its allowed attributes */
+    A_UNWRAP, /* tag dropped, content kept */
+    A_DROP,   /* dropped with everything inside */
+    A_SKIP,   /* a void element dropped (what libxml2 may nest in it is kept) */
+};
+
+/* What an element means for the plain text. */
+enum role {
+    R_INLINE = 0, /* nothing */
+    R_BLOCK,      /* a paragraph break before and after */
+    R_LINE,       /* a line break before and after */
+    R_CELL,       /* a space before and after */
+    R_BR,         /* one more line break */
+    R_PRE,        /* a block whose whitespace is kept */
+    R_NOTEXT,     /* kept, but its text is fallback content (audio, video) */
+};
+
+enum attr {
+    AT_HREF,
+    AT_SRC,
+    AT_SRCSET,
+    AT_SIZES,
+    AT_ALT,
+    AT_TITLE,
+    AT_WIDTH,
+    AT_HEIGHT,
+    AT_POSTER,
+    AT_TYPE,
+    AT_MEDIA,
+    AT_COLSPAN,
+    AT_ROWSPAN,
+    AT_START,
+    AT_DATETIME,
+    AT_ALLOWFULLSCREEN,
+    AT_DATA_SRC,    /* data-src, data-lazy-src, data-original: lazy-loaded images */
+    AT_DATA_SRCSET, /* data-srcset, data-lazy-srcset */
+    AT_COUNT,
+};
+
+#define BIT(a) (1u << (a))
+
+enum special { S_NONE = 0, S_A, S_IMG, S_SOURCE, S_VIDEO, S_AUDIO, S_IFRAME, S_VOID };
+
+struct tag {
+    const char *name;
+    unsigned char action;
+    unsigned char role;
+    unsigned char special;
+    unsigned attrs; /* allowed attributes, BIT(AT_*) */
+};
+
+/* clang-format off */
+#define K(n, r)        {n, A_KEEP, r, S_NONE, 0}
+#define KA(n, r, s, a) {n, A_KEEP, r, s, a}
+#define U(n, r)        {n, A_UNWRAP, r, S_NONE, 0}
+#define D(n)           {n, A_DROP, R_INLINE, S_NONE, 0}
+#define DV(n)          {n, A_SKIP, R_INLINE, S_NONE, 0}
+/* clang-format on */
+
+/* Sorted by name (bsearch).  Anything not listed is unwrapped. */
+/* clang-format off */
+static const struct tag tags[] = {
+    KA("a", R_INLINE, S_A, BIT(AT_HREF) | BIT(AT_TITLE)),
+    KA("abbr", R_INLINE, S_NONE, BIT(AT_TITLE)),
+    U("address", R_BLOCK),  D("applet"),            DV("area"),             U("article", R_BLOCK),
+    U("aside", R_BLOCK),
+    KA("audio", R_NOTEXT, S_AUDIO, BIT(AT_SRC)),
+    K("b", R_INLINE),       DV("base"),             K("blockquote", R_BLOCK), U("body", R_BLOCK),
+    KA("br", R_BR, S_VOID, 0),
+    D("button"),            D("canvas"),            K("caption", R_LINE),   U("center", R_BLOCK),
+    K("cite", R_INLINE),    K("code", R_INLINE),    DV("col"),              D("colgroup"),
+    D("datalist"),          K("dd", R_LINE),        K("del", R_INLINE),     U("details", R_BLOCK),
+    K("dfn", R_INLINE),     D("dialog"),            U("dir", R_BLOCK),      K("div", R_BLOCK),
+    K("dl", R_BLOCK),       K("dt", R_LINE),        K("em", R_INLINE),      DV("embed"),
+    U("fieldset", R_BLOCK), K("figcaption", R_LINE), K("figure", R_BLOCK),  U("footer", R_BLOCK),
+    D("form"),              D("frame"),             D("frameset"),
+    K("h1", R_BLOCK),       K("h2", R_BLOCK),       K("h3", R_BLOCK),       K("h4", R_BLOCK),
+    K("h5", R_BLOCK),       K("h6", R_BLOCK),       D("head"),              U("header", R_BLOCK),
+    U("hgroup", R_BLOCK),
+    KA("hr", R_BLOCK, S_VOID, 0),
+    U("html", R_BLOCK),     K("i", R_INLINE),
+    KA("iframe", R_INLINE, S_IFRAME,
+       BIT(AT_SRC) | BIT(AT_WIDTH) | BIT(AT_HEIGHT) | BIT(AT_ALLOWFULLSCREEN)),
+    KA("img", R_INLINE, S_IMG, BIT(AT_SRC) | BIT(AT_ALT) | BIT(AT_TITLE) | BIT(AT_WIDTH) |
+                                   BIT(AT_HEIGHT) | BIT(AT_SRCSET) | BIT(AT_SIZES)),
+    DV("input"),            K("ins", R_INLINE),     K("kbd", R_INLINE),     DV("keygen"),
+    U("legend", R_BLOCK),   K("li", R_LINE),        DV("link"),             U("main", R_BLOCK),
+    D("map"),               K("mark", R_INLINE),    D("math"),              U("menu", R_BLOCK),
+    DV("meta"),             D("meter"),             U("nav", R_BLOCK),      D("noembed"),
+    D("noframes"),          D("noscript"),          D("object"),
+    KA("ol", R_BLOCK, S_NONE, BIT(AT_START)),
+    D("optgroup"),          D("option"),            K("p", R_BLOCK),        DV("param"),
+    K("picture", R_INLINE), K("pre", R_PRE),        D("progress"),          K("q", R_INLINE),
+    K("rp", R_INLINE),      K("rt", R_INLINE),      K("ruby", R_INLINE),    K("s", R_INLINE),
+    K("samp", R_INLINE),    D("script"),            U("section", R_BLOCK),  D("select"),
+    K("small", R_INLINE),
+    KA("source", R_INLINE, S_SOURCE,
+       BIT(AT_SRC) | BIT(AT_SRCSET) | BIT(AT_TYPE) | BIT(AT_MEDIA) | BIT(AT_SIZES)),
+    K("strong", R_INLINE),  D("style"),             K("sub", R_INLINE),     U("summary", R_BLOCK),
+    K("sup", R_INLINE),     D("svg"),               K("table", R_BLOCK),    K("tbody", R_INLINE),
+    KA("td", R_CELL, S_NONE, BIT(AT_COLSPAN) | BIT(AT_ROWSPAN)),
+    D("template"),          D("textarea"),          K("tfoot", R_INLINE),
+    KA("th", R_CELL, S_NONE, BIT(AT_COLSPAN) | BIT(AT_ROWSPAN)),
+    K("thead", R_INLINE),
+    KA("time", R_INLINE, S_NONE, BIT(AT_DATETIME)),
+    D("title"),             K("tr", R_LINE),        DV("track"),            K("u", R_INLINE),
+    K("ul", R_BLOCK),       K("var", R_INLINE),
+    KA("video", R_NOTEXT, S_VIDEO, BIT(AT_SRC) | BIT(AT_POSTER) | BIT(AT_WIDTH) | BIT(AT_HEIGHT)),
+    KA("wbr", R_INLINE, S_VOID, 0),
+    U("xmp", R_PRE),
+};
+/* clang-format on */
+
+static const struct tag unknown_tag = U("", R_INLINE);
+static const struct tag implied_p = U("p", R_BLOCK);
+
+/* Elements without content.  libxml2 knows only the HTML 4 ones: it may nest
+ * what follows a <source> or <track> inside it, which must not be lost. */
+static int is_void(const struct tag *t)
+{
+    return t->special == S_VOID || t->special == S_IMG || t->special == S_SOURCE ||
+           t->action == A_SKIP;
+}
+
+static const struct tag *tag_lookup(const char *name)
+{
+    size_t lo = 0, hi = sizeof(tags) / sizeof(tags[0]), mid;
+    int c;
+
+    while (lo < hi) {
+        mid = (lo + hi) / 2;
+        c = (unsigned char)name[0] - (unsigned char)tags[mid].name[0];
+        if (c == 0)
+            c = strcmp(name, tags[mid].name);
+        if (c == 0)
+            return &tags[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return &unknown_tag;
+}
+
+/* Attribute names as written, in output order (enum attr). */
+static const char *const attr_names[AT_COUNT] = {
+    "href",     "src",         "srcset",   "sizes",
+    "alt",      "title",       "width",    "height",
+    "poster",   "type",        "media",    "colspan",
+    "rowspan",  "start",       "datetime", "allowfullscreen",
+    "data-src", "data-srcset",
+};
+
+static int attr_lookup(const char *name)
+{
+    switch (name[0]) { /* most attributes are none of ours */
+    case 'a':
+    case 'c':
+    case 'h':
+    case 'm':
+    case 'p':
+    case 'r':
+    case 's':
+    case 't':
+    case 'w':
+        break;
+    case 'd':
+        if (strncmp(name, "data-", 5) == 0) {
+            name += 5;
+            if (strcmp(name, "src") == 0 || strcmp(name, "lazy-src") == 0 ||
+                strcmp(name, "original") == 0)
+                return AT_DATA_SRC;
+            if (strcmp(name, "srcset") == 0 || strcmp(name, "lazy-srcset") == 0)
+                return AT_DATA_SRCSET;
+            return -1;
+        }
+        break;
+    default:
+        return -1;
+    }
+    for (int i = 0; i < AT_DATA_SRC; i++)
+        if (strcmp(name, attr_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/*
+ * Hosts whose images are tracking pixels or share widgets: dropped (links to
+ * them are unwrapped).  path, when set, is a prefix of the path.
+ */
+/* clang-format off */
+static const struct {
+    const char *host;
+    const char *path;
+} trackers[] = {
+    {"feeds.feedburner.com", "/~r/"}, {"feeds.feedburner.com", "/~ff/"},
+    {"feedproxy.google.com", "/~r/"}, {"feedproxy.google.com", "/~ff/"},
+    {"feeds.feedblitz.com", "/~/i/"}, {"feeds.wordpress.com", "/1.0/"},
+    {"pixel.wp.com", NULL}, {"stats.wordpress.com", NULL},
+    {"stats.wp.com", NULL}, {"pixel.quantserve.com", NULL},
+    {"www.google-analytics.com", NULL}, {"ssl.google-analytics.com", NULL},
+    {"sb.scorecardresearch.com", NULL}, {"b.scorecardresearch.com", NULL},
+    {"pi.feedsportal.com", NULL}, {"da.feedsportal.com", NULL},
+    {"feedads.g.doubleclick.net", NULL}, {"ad.doubleclick.net", NULL},
+    {"pixel.mathtag.com", NULL}, {"www.facebook.com", "/tr"},
+    {"api.flattr.com", NULL}, {"feeds.feedblitz.com", "/~/t/"},
+};
+/* clang-format on */
+
+/* Hosts whose players may be embedded (https, in a sandboxed iframe). */
+static const char *const iframe_hosts[] = {
+    "www.youtube.com",      "youtube.com",      "www.youtube-nocookie.com",
+    "youtube-nocookie.com", "player.vimeo.com", "www.dailymotion.com",
+    "geo.dailymotion.com",  "w.soundcloud.com", "bandcamp.com",
+    "open.spotify.com",     "embed.ted.com",    "www.openstreetmap.org",
+};
+
+/* The host and path of an absolute URL (scheme://[user@]host[:port]/path). */
+static int url_parts(const char *url, const char **host, size_t *hlen, const char **path)
+{
+    const char *p = strstr(url, "://"), *h, *at;
+
+    if (p == NULL)
+        return -1;
+    h = p + 3;
+    p = h + strcspn(h, "/?#");
+    at = memchr(h, '@', (size_t)(p - h));
+    if (at)
+        h = at + 1;
+    *host = h;
+    *hlen = strcspn(h, ":/?#");
+    *path = p;
+    return 0;
+}
+
+static int host_is(const char *host, size_t hlen, const char *name)
+{
+    return strlen(name) == hlen && strncasecmp(host, name, hlen) == 0;
+}
+
+static int is_tracker(const char *url)
+{
+    const char *host, *path;
+    size_t hlen;
+
+    if (url_parts(url, &host, &hlen, &path) != 0)
+        return 0;
+    for (size_t i = 0; i < sizeof(trackers) / sizeof(trackers[0]); i++)
+        if (host_is(host, hlen, trackers[i].host) &&
+            (trackers[i].path == NULL ||
+             strncmp(path, trackers[i].path, strlen(trackers[i].path)) == 0))
+            return 1;
+    return 0;
+}
+
+static int iframe_allowed(const char *url)
+{
+    const char *host, *path;
+    size_t hlen;
+
+    if (strncmp(url, "https://", 8) != 0 || url_parts(url, &host, &hlen, &path) != 0 ||
+        host != url + 8) /* no user@ */
+        return 0;
+    for (size_t i = 0; i < sizeof(iframe_hosts) / sizeof(iframe_hosts[0]); i++)
+        if (host_is(host, hlen, iframe_hosts[i]))
+            return 1;
+    return 0;
+}
+
+/* ---- the sanitizer state ---------------------------------------------------- */
+
+struct frame {
+    const struct tag *tag;
+    unsigned char written; /* 0: nothing written, 1: open tag written, 2: void */
+};
+
+struct san {
+    struct nd_buf html;
+    struct nd_buf text;
+    struct nd_textw tw;
+    const char *base;
+    char *image;
+    struct frame stack[ND_HTML_MAX_DEPTH];
+    int depth;
+    int overflow;    /* open elements past the depth cap (unwrapped, not on the stack) */
+    int drop;        /* > 0: inside a dropped element; counts open elements there */
+    int notext;      /* > 0: inside audio/video: their text is fallback content */
+    int pre;         /* > 0: inside a kept <pre>: whitespace is kept in the HTML */
+    int links;       /* > 0: inside a kept <a> */
+    int root_closed; /* a stray </body> closed the body the fragment is parsed in */
+    int want_html;
+    int html_full;
+    int need_nfc; /* the HTML may not be NFC */
+    /* names are interned by the parser: lookups cached by address */
+    const void *tag_key[64];
+    const struct tag *tag_val[64];
+    const void *attr_key[64];
+    int attr_val[64];
+};
+
+#define CACHE_SLOT(p) (((uintptr_t)(p) >> 3) & 63)
+
+static const struct tag *tag_cached(struct san *st, const xmlChar *name)
+{
+    size_t k = CACHE_SLOT(name);
+
+    if (st->tag_key[k] != name) {
+        st->tag_key[k] = name;
+        st->tag_val[k] = tag_lookup((const char *)name);
+    }
+    return st->tag_val[k];
+}
+
+static int attr_cached(struct san *st, const xmlChar *name)
+{
+    size_t k = CACHE_SLOT(name);
+
+    if (st->attr_key[k] != name) {
+        st->attr_key[k] = name;
+        st->attr_val[k] = attr_lookup((const char *)name);
+    }
+    return st->attr_val[k];
+}
+
+/* Append to the HTML unless it is full.  Closing tags use the reserve past the cap. */
+static void out(struct san *st, const char *s, size_t n)
+{
+    struct nd_buf *b = &st->html;
+
+    if (st->html_full)
+        return;
+    if (b->len + n > ND_HTML_MAX_OUT) {
+        st->html_full = 1;
+        return;
+    }
+    if (b->len + n < b->cap) { /* the common case, without a call */
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return;
+    }
+    if (nd_buf_add(b, s, n) != ND_OK)
+        st->html_full = 1;
+}
+
+static void outs(struct san *st, const char *s)
+{
+    out(st, s, strlen(s));
+}
+
+/* A closing tag: written even when the HTML is full, from the reserve. */
+static void out_close(struct san *st, const char *name)
+{
+    if (nd_buf_add(&st->html, "</", 2) != ND_OK || nd_buf_adds(&st->html, name) != ND_OK ||
+        nd_buf_add(&st->html, ">", 1) != ND_OK)
+        st->html_full = 1; /* cannot happen: the reserve holds every closing tag */
+}
+
+static void out_escaped(struct san *st, const char *s, size_t n)
+{
+    struct nd_buf tmp;
+
+    if (st->html_full)
+        return;
+    if (st->html.len + n * 6 <= ND_HTML_MAX_OUT) {
+        if (nd_text_escape_html(&st->html, s, n, 1) != ND_OK)
+            st->html_full = 1;
+        return;
+    }
+    nd_buf_init(&tmp, 0);
+    if (nd_text_escape_html(&tmp, s, n, 1) == ND_OK)
+        out(st, tmp.data, tmp.len);
+    nd_buf_free(&tmp);
+}
+
+/* Note a code point that may need NFC in the HTML. */
+static void check_nfc(struct san *st, const char *s, size_t n)
+{
+    int32_t cp;
+
+    for (size_t i = 0; i < n && !st->need_nfc;) {
+        if ((unsigned char)s[i] < 0xCC) {
+            i++;
+            continue;
+        }
+        i += (size_t)nd_utf8_decode(s + i, n - i, &cp);
+        if (cp >= 0 && nd_text_nfc_maybe(cp))
+            st->need_nfc = 1;
+    }
+}
+
+static void out_attr(struct san *st, const char *name, const char *value)
+{
+    check_nfc(st, value, strlen(value));
+    outs(st, " ");
+    outs(st, name);
+    outs(st, "=\"");
+    out_escaped(st, value, strlen(value));
+    outs(st, "\"");
+}
+
+/*
+ * Byte classes of the HTML text scanner (the text is valid UTF-8): 0 copied
+ * as it is, 1 ASCII that needs care (whitespace, controls, & < >), 2 the lead
+ * byte of a code point to look at (C1 controls, noncharacters, NFC).
+ */
+static const unsigned char hclass[256] = {
+    [0x00 ... 0x20] = 1, ['&'] = 1,           ['<'] = 1,           ['>'] = 1,
+    [0x7F] = 1,          [0xC0 ... 0xC2] = 2, [0xCC ... 0xFF] = 2,
+};
+
+/*
+ * Text into the HTML: & < > escaped, controls dropped, runs of whitespace
+ * collapsed to one space or newline outside <pre>.
+ */
+static void html_text(struct san *st, const char *s, size_t len)
+{
+    size_t i = 0, j;
+    unsigned char c;
+    int32_t cp;
+    int n;
+
+    while (i < len && !st->html_full) {
+        for (j = i; j < len; j++) {
+            while (st->pre == 0 && j + 8 <= len &&
+                   nd_text_ascii_words8(s + j, ND_BYTES('&'), ND_BYTES('<'), ND_BYTES('>')))
+                j += 8;
+            if (j >= len)
+                break;
+            c = (unsigned char)s[j];
+            if (hclass[c] == 0)
+                continue;
+            if (hclass[c] == 2) {
+                n = nd_utf8_decode(s + j, len - j, &cp);
+                if (cp < 0 || (cp >= 0x80 && cp < 0xA0) || cp == 0xFFFE || cp == 0xFFFF)
+                    break;
+                if (!st->need_nfc && nd_text_nfc_maybe(cp))
+                    st->need_nfc = 1;
+                j += (size_t)n - 1;
+                continue;
+            }
+            /* one space between two words needs no collapsing */
+            if (c == ' ' && j > i && j + 1 < len && hclass[(unsigned char)s[j + 1]] == 0)
+                continue;
+            break;
+        }
+        if (j > i) {
+            out(st, s + i, j - i);
+            i = j;
+            continue;
+        }
+        c = (unsigned char)s[i];
+        if (c == '&') {
+            outs(st, "&amp;");
+        } else if (c == '<') {
+            outs(st, "&lt;");
+        } else if (c == '>') {
+            outs(st, "&gt;");
+        } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+            if (st->pre > 0) {
+                if (c == '\f')
+                    out(st, " ", 1);
+                else if (c != '\r')
+                    out(st, s + i, 1);
+                else if (i + 1 >= len || s[i + 1] != '\n')
+                    out(st, "\n", 1); /* CR LF and CR are one newline */
+            } else {
+                int nl = 0;
+                for (j = i; j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' ||
+                                        s[j] == '\r' || s[j] == '\f');
+                     j++)
+                    nl |= s[j] == '\n' || s[j] == '\r';
+                if (st->html.len > 0 && st->html.data[st->html.len - 1] != ' ' &&
+                    st->html.data[st->html.len - 1] != '\n')
+                    out(st, nl ? "\n" : " ", 1);
+                i = j;
+                continue;
+            }
+        } else if (c >= 0x80) {
+            /* a C1 control, a noncharacter or a malformed byte: dropped */
+            n = nd_utf8_decode(s + i, len - i, &cp);
+            i += (size_t)n;
+            continue;
+        }
+        i++;
+    }
+}
+
+/* ---- URL attributes ----------------------------------------------------------- */
+
+enum { URL_LINK, URL_MEDIA };
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* The absolute, scheme-checked, tracking-free form of a URL attribute, or NULL. */
+static char *clean_url(struct san *st, const char *v, int kind)
+{
+    char scheme[16], *u, *clean;
+    const char *p = v;
+
+    if (v == NULL || strlen(v) > ND_HTML_MAX_URL)
+        return NULL;
+    while (is_space(*p))
+        p++;
+    if (st->base == NULL && p[0] == '/' && p[1] == '/') {
+        /* protocol-relative without a base: https */
+        clean = xasprintf("https:%s", p);
+        u = nd_url_resolve(NULL, clean);
+        free(clean);
+    } else {
+        u = nd_url_resolve(st->base, v);
+    }
+    if (u == NULL)
+        return NULL;
+    if (strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0) {
+        /* resolved http(s) URLs come back with the scheme in lower case */
+        if (strchr(u, '?') == NULL)
+            return u;
+        clean = nd_url_strip_tracking(u);
+        free(u);
+        return clean;
+    }
+    if (kind == URL_LINK && nd_url_scheme(u, scheme, sizeof(scheme)) == 0 &&
+        strcmp(scheme, "mailto") == 0 && u[7] != '\0')
+        return u;
+    free(u);
+    return NULL;
+}
+
+/* Is d a srcset descriptor: "<int>w", "<number>x" (or empty)? */
+static int srcset_descriptor_ok(const char *d, size_t n)
+{
+    size_t i = 0, digits = 0;
+
+    if (n == 0)
+        return 1;
+    if (n > 16 || (d[n - 1] != 'w' && d[n - 1] != 'x'))
+        return 0;
+    for (; i < n - 1; i++) {
+        if (d[i] >= '0' && d[i] <= '9')
+            digits++;
+        else if (!(d[i] == '.' && d[n - 1] == 'x'))
+            return 0;
+    }
+    return digits > 0;
+}
+
+/*
+ * A srcset with every candidate's URL cleaned and bad candidates dropped,
+ * or NULL when none is left.  *first gets the first URL (caller frees).
+ */
+static char *clean_srcset(struct san *st, const char *v, char **first)
+{
+    struct nd_buf b;
+    const char *p = v, *u, *d;
+    size_t ulen, dlen, count = 0;
+    char *ref, *url;
+
+    if (v == NULL || strlen(v) > ND_HTML_MAX_URL * 4)
+        return NULL;
+    nd_buf_init(&b, ND_HTML_MAX_URL * 8);
+    while (*p && count < 32) {
+        while (is_space(*p) || *p == ',')
+            p++;
+        if (*p == '\0')
+            break;
+        u = p;
+        while (*p && !is_space(*p))
+            p++;
+        ulen = (size_t)(p - u);
+        d = p;
+        dlen = 0;
+        if (ulen > 0 && u[ulen - 1] == ',') {
+            while (ulen > 0 && u[ulen - 1] == ',')
+                ulen--;
+        } else {
+            while (is_space(*p))
+                p++;
+            d = p;
+            while (*p && *p != ',')
+                p++;
+            dlen = (size_t)(p - d);
+            while (dlen > 0 && is_space(d[dlen - 1]))
+                dlen--;
+        }
+        if (ulen == 0 || !srcset_descriptor_ok(d, dlen))
+            continue;
+        ref = xstrndup(u, ulen);
+        url = clean_url(st, ref, URL_MEDIA);
+        free(ref);
+        if (url == NULL || strchr(url, ',') != NULL || strchr(url, ' ') != NULL) {
+            free(url); /* a URL with a comma cannot be written back unambiguously */
+            continue;
+        }
+        if ((b.len && nd_buf_add(&b, ", ", 2) != ND_OK) || nd_buf_adds(&b, url) != ND_OK ||
+            (dlen && (nd_buf_addc(&b, ' ') != ND_OK || nd_buf_add(&b, d, dlen) != ND_OK))) {
+            free(url);
+            break;
+        }
+        if (first && *first == NULL)
+            *first = url;
+        else
+            free(url);
+        count++;
+    }
+    if (b.len == 0) {
+        nd_buf_free(&b);
+        return NULL;
+    }
+    return nd_buf_steal(&b);
+}
+
+/* A non-negative integer attribute (width="640"), or -1. */
+static long number(const char *v)
+{
+    long n = 0;
+    int digits = 0;
+
+    if (v == NULL)
+        return -1;
+    while (is_space(*v))
+        v++;
+    for (; *v >= '0' && *v <= '9' && digits < 7; v++, digits++)
+        n = n * 10 + (*v - '0');
+    while (is_space(*v))
+        v++;
+    if (digits == 0 || (*v != '\0' && strcmp(v, "px") != 0))
+        return -1;
+    return n;
+}
+
+static void out_number_attr(struct san *st, const char *name, const char *v)
+{
+    char num[24];
+    long n = number(v);
+
+    if (n < 0)
+        return;
+    snprintf(num, sizeof(num), "%ld", n);
+    out_attr(st, name, num);
+}
+
+/* A short text attribute (alt, title, ...): one clean line. */
+static void out_text_attr(struct san *st, const char *name, const char *v)
+{
+    char *t;
+
+    if (v == NULL)
+        return;
+    t = nd_text_clean(v, strnlen(v, 4096), ND_TEXT_ONELINE);
+    if (*t || strcmp(name, "alt") == 0)
+        out_attr(st, name, t);
+    free(t);
+}
+
+/* ---- elements ------------------------------------------------------------------- */
+
+static void text_role_start(struct san *st, int role)
+{
+    switch (role) {
+    case R_BLOCK:
+        nd_textw_break(&st->tw, ND_BREAK_PARA);
+        break;
+    case R_PRE:
+        nd_textw_break(&st->tw, ND_BREAK_PARA);
+        st->tw.pre++;
+        break;
+    case R_LINE:
+        nd_textw_break(&st->tw, ND_BREAK_LINE);
+        break;
+    case R_CELL:
+        nd_textw_break(&st->tw, ND_BREAK_SPACE);
+        break;
+    case R_BR:
+        nd_textw_newline(&st->tw);
+        break;
+    case R_NOTEXT:
+        st->notext++;
+        break;
+    default:
+        break;
+    }
+}
+
+static void text_role_end(struct san *st, int role)
+{
+    switch (role) {
+    case R_BLOCK:
+        nd_textw_break(&st->tw, ND_BREAK_PARA);
+        break;
+    case R_PRE:
+        st->tw.pre--;
+        nd_textw_break(&st->tw, ND_BREAK_PARA);
+        break;
+    case R_LINE:
+        nd_textw_break(&st->tw, ND_BREAK_LINE);
+        break;
+    case R_CELL:
+        nd_textw_break(&st->tw, ND_BREAK_SPACE);
+        break;
+    case R_NOTEXT:
+        st->notext--;
+        break;
+    default:
+        break;
+    }
+}
+
+/*
+ * Write the start tag of a kept element.  Returns 1 when written, 0 when
+ * the element is to be unwrapped, -1 when it is to be dropped.
+ */
+static int start_tag(struct san *st, const struct tag *t, const char **av)
+{
+    char *href = NULL, *src = NULL, *srcset = NULL, *poster = NULL, *first = NULL;
+    int rc = 1;
+
+    switch (t->special) {
+    case S_A:
+        if (st->links > 0)
+            return 0; /* no links in links */
+        href = clean_url(st, av[AT_HREF], URL_LINK);
+        if (href == NULL)
+            return 0;
+        if (is_tracker(href)) {
+            rc = 0; /* a redirector or share widget: the text stays, the link goes */
+            goto out;
+        }
+        break;
+    case S_IMG:
+        src = clean_url(st, av[AT_SRC], URL_MEDIA);
+        if (src == NULL)
+            src = clean_url(st, av[AT_DATA_SRC], URL_MEDIA);
+        srcset = clean_srcset(st, av[AT_SRCSET] ? av[AT_SRCSET] : av[AT_DATA_SRCSET],
+                              src ? NULL : &first);
+        if (src == NULL)
+            src = first, first = NULL;
+        if (src == NULL || is_tracker(src) ||
+            (number(av[AT_WIDTH]) >= 0 && number(av[AT_WIDTH]) <= 1 && number(av[AT_HEIGHT]) >= 0 &&
+             number(av[AT_HEIGHT]) <= 1)) {
+            rc = -1;
+            goto out;
+        }
+        if (st->image == NULL)
+            st->image = xstrdup(src);
+        break;
+    case S_SOURCE:
+        src = clean_url(st, av[AT_SRC], URL_MEDIA);
+        srcset = clean_srcset(st, av[AT_SRCSET] ? av[AT_SRCSET] : av[AT_DATA_SRCSET], NULL);
+        if ((src == NULL && srcset == NULL) || (src && is_tracker(src))) {
+            rc = -1;
+            goto out;
+        }
+        break;
+    case S_VIDEO:
+    case S_AUDIO:
+        src = clean_url(st, av[AT_SRC], URL_MEDIA);
+        poster = t->special == S_VIDEO ? clean_url(st, av[AT_POSTER], URL_MEDIA) : NULL;
+        break;
+    case S_IFRAME:
+        src = clean_url(st, av[AT_SRC], URL_MEDIA);
+        if (src && strncmp(src, "http://", 7) == 0) {
+            char *https = xasprintf("https://%s", src + 7);
+            free(src);
+            src = https;
+        }
+        if (src == NULL || !iframe_allowed(src)) {
+            rc = -1;
+            goto out;
+        }
+        break;
+    default:
+        break;
+    }
+
+    outs(st, "<");
+    outs(st, t->name);
+    for (int a = 0; a < AT_DATA_SRC; a++) {
+        if (!(t->attrs & BIT(a)))
+            continue;
+        switch (a) {
+        case AT_HREF:
+            out_attr(st, "href", href);
+            break;
+        case AT_SRC:
+            if (src)
+                out_attr(st, "src", src);
+            break;
+        case AT_SRCSET:
+            if (srcset)
+                out_attr(st, "srcset", srcset);
+            break;
+        case AT_POSTER:
+            if (poster)
+                out_attr(st, "poster", poster);
+            break;
+        case AT_WIDTH:
+        case AT_HEIGHT:
+        case AT_COLSPAN:
+        case AT_ROWSPAN:
+        case AT_START:
+            out_number_attr(st, attr_names[a], av[a]);
+            break;
+        case AT_ALLOWFULLSCREEN:
+            if (av[a])
+                out_attr(st, attr_names[a], "");
+            break;
+        default:
+            out_text_attr(st, attr_names[a], av[a]);
+            break;
+        }
+    }
+    switch (t->special) {
+    case S_A:
+        outs(st, " rel=\"noopener noreferrer\"");
+        break;
+    case S_IMG:
+        outs(st, " loading=\"lazy\"");
+        break;
+    case S_VIDEO:
+    case S_AUDIO:
+        outs(st, " controls=\"\" preload=\"none\"");
+        break;
+    case S_IFRAME:
+        outs(st, " sandbox=\"allow-scripts allow-same-origin allow-popups "
+                 "allow-popups-to-escape-sandbox\" loading=\"lazy\"></iframe");
+        break;
+    default:
+        break;
+    }
+    outs(st, ">");
+out:
+    free(href);
+    free(src);
+    free(srcset);
+    free(poster);
+    free(first);
+    return rc;
+}
+
+static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
+{
+    struct san *st = ctx;
+    const char *av[AT_COUNT] = {0};
+    const struct tag *t;
+    struct frame *f;
+    int a, rc;
+
+    if (st->drop > 0) {
+        st->drop++;
+        return;
+    }
+    t = tag_cached(st, xname);
+    if (st->root_closed && t->name[0] == 'p' && t->name[1] == '\0' && atts == NULL)
+        t = &implied_p; /* libxml2 wraps text outside the body in a <p> of its own */
+    if (t->action == A_DROP) {
+        st->drop = 1;
+        return;
+    }
+    if (st->depth >= ND_HTML_MAX_DEPTH || st->overflow > 0) {
+        st->overflow++; /* too deep: unwrapped */
+        return;
+    }
+    f = &st->stack[st->depth];
+    f->tag = t;
+    f->written = 0;
+    if (t->action == A_KEEP && st->want_html && !st->html_full) {
+        for (int i = 0; atts && atts[i]; i += 2) {
+            if ((a = attr_cached(st, atts[i])) >= 0 && av[a] == NULL)
+                av[a] = atts[i + 1] ? (const char *)atts[i + 1] : "";
+        }
+        rc = start_tag(st, t, av);
+        if (t->special == S_IFRAME || (rc < 0 && !is_void(t))) {
+            /* dropped, or an iframe written whole: nothing inside it counts */
+            st->drop = 1;
+            return;
+        }
+        f->written = rc <= 0 ? 0 : is_void(t) ? 2 : 1;
+        if (f->written == 1 && t->special == S_A)
+            st->links++;
+        if (f->written == 1 && t->role == R_PRE)
+            st->pre++;
+    } else if (t->special == S_IFRAME) {
+        st->drop = 1; /* an iframe's content is only fallback */
+        return;
+    }
+    st->depth++;
+    text_role_start(st, t->role);
+}
+
+static void sax_end(void *ctx, const xmlChar *name)
+{
+    struct san *st = ctx;
+    struct frame *f;
+
+    if (st->drop > 0) {
+        st->drop--;
+        return;
+    }
+    if (st->overflow > 0) {
+        st->overflow--;
+        return;
+    }
+    if (st->depth == 0)
+        return;
+    f = &st->stack[--st->depth];
+    if (st->depth == 0)
+        st->root_closed = 1;
+    text_role_end(st, f->tag->role);
+    if (f->written == 1) {
+        out_close(st, f->tag->name);
+        if (f->tag->special == S_A)
+            st->links--;
+        if (f->tag->role == R_PRE)
+            st->pre--;
+    }
+}
+
+static void sax_characters(void *ctx, const xmlChar *ch, int len)
+{
+    struct san *st = ctx;
+
+    if (st->drop > 0 || len <= 0)
+        return;
+    if (st->want_html)
+        html_text(st, (const char *)ch, (size_t)len);
+    if (st->notext == 0)
+        nd_textw_put(&st->tw, (const char *)ch, (size_t)len);
+}
+
+static void sax_ignore_cdata(void *ctx, const xmlChar *ch, int len)
+{
+    /* only <script> and <style> bodies arrive here, and both are dropped */
+}
+
+/* ---- running the parser ------------------------------------------------------------ */
+
+/* Allocate room for n bytes at once, rather than doubling up to it. */
+static void reserve(struct nd_buf *b, size_t n)
+{
+    if (n > b->limit)
+        n = b->limit;
+    if (b->cap >= n + 1)
+        return;
+    b->data = xrealloc(b->data, n + 1);
+    if (b->cap == 0)
+        b->data[0] = '\0';
+    b->cap = n + 1;
+}
+
+static void san_init(struct san *st, const char *base, int want_html, size_t len)
+{
+    memset(st, 0, sizeof(*st));
+    st->base = base;
+    st->want_html = want_html;
+    /* the reserve past the cap holds the closing tags of every open element */
+    nd_buf_init(&st->html, ND_HTML_MAX_OUT + ND_HTML_MAX_DEPTH * 16);
+    nd_buf_init(&st->text, ND_TEXT_MAX);
+    /* sanitized HTML is about as long as its input, the text about half of it */
+    if (want_html)
+        reserve(&st->html, len + len / 8 + 64);
+    reserve(&st->text, len / 2 + 64);
+    nd_textw_init(&st->tw, &st->text, 0);
+}
+
+static void san_free(struct san *st)
+{
+    nd_buf_free(&st->html);
+    nd_buf_free(&st->text);
+    free(st->image);
+}
+
+static int run_parser(struct san *st, const char *html, size_t len)
+{
+    static const char prefix[] = "<body>";
+    htmlSAXHandler sax;
+    htmlParserCtxtPtr ctxt;
+    char *input, *fixed = NULL;
+    size_t plen = sizeof(prefix) - 1;
+
+    if (len > INT32_MAX - plen - 1)
+        len = INT32_MAX - plen - 1;
+    if (!nd_utf8_valid(html, len)) {
+        fixed = nd_utf8_repair(html, len, &len);
+        html = fixed;
+    } else if (memchr(html, '\0', len) != NULL) {
+        len = strlen(html);
+    }
+    input = xmalloc(plen + len + 1);
+    memcpy(input, prefix, plen);
+    memcpy(input + plen, html, len);
+    input[plen + len] = '\0';
+    free(fixed);
+
+    ctxt = htmlCreateMemoryParserCtxt(input, (int)(plen + len));
+    if (ctxt == NULL) {
+        free(input);
+        return ND_EPARSE;
+    }
+    memset(&sax, 0, sizeof(sax));
+    sax.startElement = sax_start;
+    sax.endElement = sax_end;
+    sax.characters = sax_characters;
+    sax.ignorableWhitespace = sax_characters;
+    sax.cdataBlock = sax_ignore_cdata;
+    memcpy(ctxt->sax, &sax, sizeof(sax));
+    ctxt->userData = st;
+    /* The input is UTF-8, whatever a <meta charset> inside it says. */
+    xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
+    htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+                                 HTML_PARSE_NOWARNING | HTML_PARSE_NOIMPLIED | HTML_PARSE_NODEFDTD |
+                                 HTML_PARSE_IGNORE_ENC);
+    htmlParseDocument(ctxt);
+    htmlFreeParserCtxt(ctxt);
+    free(input);
+    /* close whatever is still open (libxml2 does, but never rely on it) */
+    while (st->depth > 0 || st->overflow > 0 || st->drop > 0)
+        sax_end(st, NULL);
+    return ND_OK;
+}
+
+/* Trim trailing whitespace of the HTML and put it into NFC. */
+static void finish_html(struct san *st)
+{
+    while (st->html.len > 0 &&
+           (st->html.data[st->html.len - 1] == ' ' || st->html.data[st->html.len - 1] == '\n'))
+        st->html.data[--st->html.len] = '\0';
+    if (st->need_nfc && nd_text_nfc_buf(&st->html) != ND_OK)
+        st->need_nfc = 0; /* cannot happen: the HTML is valid UTF-8 */
+}
+
+int nd_html_clean(const char *html, size_t len, const char *base, struct nd_html_out *o)
+{
+    struct san st;
+    int rc;
+
+    memset(o, 0, sizeof(*o));
+    if (html == NULL) {
+        html = "";
+        len = 0;
+    }
+    san_init(&st, base, 1, len);
+    if ((rc = run_parser(&st, html, len)) != ND_OK) {
+        san_free(&st);
+        return rc;
+    }
+    finish_html(&st);
+    nd_textw_finish(&st.tw);
+    o->truncated = st.html_full || st.tw.full;
+    o->html = nd_buf_steal(&st.html);
+    o->text = nd_buf_steal(&st.text);
+    o->image = st.image;
+    st.image = NULL;
+    san_free(&st);
+    return ND_OK;
+}
+
+void nd_html_out_free(struct nd_html_out *o)
+{
+    if (o == NULL)
+        return;
+    free(o->html);
+    free(o->text);
+    free(o->image);
+    memset(o, 0, sizeof(*o));
+}
+
+char *nd_html_to_text(const char *html, size_t len, unsigned flags)
+{
+    struct san st;
+    char *decoded, *s;
+
+    if (html == NULL)
+        return xstrdup("");
+    if (memchr(html, '<', len) == NULL) {
+        /* no markup: entities and whitespace only (newlines are spaces in HTML) */
+        if (memchr(html, '&', len) == NULL)
+            return nd_text_clean(html, len, ND_TEXT_ONELINE);
+        decoded = nd_text_decode_entities(html, len);
+        s = nd_text_clean(decoded, strlen(decoded), ND_TEXT_ONELINE);
+        free(decoded);
+        return s;
+    }
+    san_init(&st, NULL, 0, len);
+    st.tw.flags = flags & ND_TEXT_ONELINE;
+    if (run_parser(&st, html, len) != ND_OK) {
+        san_free(&st);
+        return nd_text_clean(html, len, ND_TEXT_ONELINE);
+    }
+    nd_textw_finish(&st.tw);
+    s = nd_buf_steal(&st.text);
+    san_free(&st);
+    return s;
+}

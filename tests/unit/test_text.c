@@ -1,0 +1,343 @@
+/*
+ * test_text.c: UTF-8, whitespace, entities, NFC and truncation helpers.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "newsd/text.h"
+
+static char *clean(const char *s, unsigned flags)
+{
+    return nd_text_clean(s, strlen(s), flags);
+}
+
+#define CLEAN_EQ(in, flags, want)                                                                  \
+    do {                                                                                           \
+        char *got_ = clean(in, flags);                                                             \
+        ck_assert_str_eq(got_, want);                                                              \
+        free(got_);                                                                                \
+    } while (0)
+
+#define DECODE_EQ(in, want)                                                                        \
+    do {                                                                                           \
+        char *got_ = nd_text_decode_entities(in, strlen(in));                                      \
+        ck_assert_str_eq(got_, want);                                                              \
+        free(got_);                                                                                \
+    } while (0)
+
+#define TRUNC_EQ(in, max, want)                                                                    \
+    do {                                                                                           \
+        char *got_ = nd_text_truncate(in, max);                                                    \
+        ck_assert_str_eq(got_, want);                                                              \
+        ck_assert_uint_le(nd_utf8_len(got_), (max));                                               \
+        ck_assert(nd_utf8_valid(got_, strlen(got_)));                                              \
+        free(got_);                                                                                \
+    } while (0)
+
+START_TEST(utf8_validation)
+{
+    ck_assert(nd_utf8_valid("", 0));
+    ck_assert(nd_utf8_valid("plain ascii", 11));
+    ck_assert(nd_utf8_valid("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", 9)); /* é € 😀 */
+    ck_assert(!nd_utf8_valid("\xC0\xAF", 2));                            /* overlong / */
+    ck_assert(!nd_utf8_valid("\xE0\x80\xAF", 3));                        /* overlong */
+    ck_assert(!nd_utf8_valid("\xED\xA0\x80", 3));                        /* surrogate */
+    ck_assert(!nd_utf8_valid("\xF4\x90\x80\x80", 4));                    /* > U+10FFFF */
+    ck_assert(!nd_utf8_valid("\xE2\x82", 2));                            /* truncated */
+    ck_assert(!nd_utf8_valid("\x80", 1));                                /* lone continuation */
+    ck_assert(!nd_utf8_valid("\xFF", 1));
+    /* the length is honoured: a truncated sequence at the end */
+    ck_assert(!nd_utf8_valid("\xC3\xA9", 1));
+}
+END_TEST
+
+START_TEST(utf8_repair)
+{
+    size_t n;
+    char *s = nd_utf8_repair("a\xFF"
+                             "b\xE2\x82"
+                             "c",
+                             6, &n);
+
+    ck_assert_str_eq(s, "a\xEF\xBF\xBD"
+                        "b\xEF\xBF\xBD\xEF\xBF\xBD"
+                        "c");
+    ck_assert_uint_eq(n, strlen(s));
+    free(s);
+    s = nd_utf8_repair("a\0b\xC3\xA9", 5, NULL); /* NUL dropped, valid kept */
+    ck_assert_str_eq(s, "ab\xC3\xA9");
+    free(s);
+}
+END_TEST
+
+START_TEST(utf8_codec)
+{
+    static const int32_t cps[] = {0x24,  0xA2,  0x20AC, 0x10348, 0x7F,    0x80,
+                                  0x7FF, 0x800, 0xFFFF, 0x10000, 0x10FFFF};
+    char buf[4];
+    int32_t back;
+
+    for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+        int n = nd_utf8_encode(cps[i], buf);
+        ck_assert_int_eq(nd_utf8_decode(buf, (size_t)n, &back), n);
+        ck_assert_int_eq(back, cps[i]);
+    }
+    ck_assert_int_eq(nd_utf8_decode("\xC3", 1, &back), 1);
+    ck_assert_int_eq(back, -1);
+    ck_assert_uint_eq(nd_utf8_len("a\xC3\xA9\xF0\x9F\x98\x80"), 3);
+}
+END_TEST
+
+START_TEST(clean_whitespace)
+{
+    CLEAN_EQ("  a \t b  ", 0, "a b");
+    CLEAN_EQ("\n\n  a\n\n\n\n b \n", 0, "a\n\nb");
+    CLEAN_EQ("a\r\nb\rc", 0, "a\nb\nc");
+    CLEAN_EQ("a \n \n \n b", 0, "a\n\nb");
+    CLEAN_EQ("a\n\nb\nc", ND_TEXT_ONELINE, "a b c");
+    CLEAN_EQ("", 0, "");
+    CLEAN_EQ(" \t\n ", 0, "");
+}
+END_TEST
+
+START_TEST(clean_controls_and_spaces)
+{
+    CLEAN_EQ("a\x01\x02"
+             "b\x7f"
+             "c",
+             0, "abc");
+    CLEAN_EQ("a\xC2\x85"
+             "b",
+             0, "ab"); /* C1 control */
+    CLEAN_EQ("a\xC2\xA0\xC2\xA0"
+             "b",
+             0, "a b"); /* no-break spaces */
+    CLEAN_EQ("a\xE2\x80\x83"
+             "b\xE3\x80\x80"
+             "c",
+             0, "a b c"); /* em space, ideographic space */
+    CLEAN_EQ("co\xC2\xADop\xE2\x80\x8B"
+             "er\xEF\xBB\xBF"
+             "ate",
+             0, "cooperate"); /* soft hyphen, ZWSP, BOM */
+    CLEAN_EQ("a\xE2\x80\xA8"
+             "b",
+             0, "a\nb"); /* line separator */
+    CLEAN_EQ("a\xE2\x80\x8D"
+             "b",
+             0,
+             "a\xE2\x80\x8D"
+             "b"); /* ZWJ kept */
+    CLEAN_EQ("x\xFFy", 0, "x\xEF\xBF\xBDy");
+}
+END_TEST
+
+START_TEST(clean_nfc)
+{
+    CLEAN_EQ("Cafe\xCC\x81", 0, "Caf\xC3\xA9");               /* e + U+0301 -> é */
+    CLEAN_EQ("\xE1\x84\x80\xE1\x85\xA1", 0, "\xEA\xB0\x80");  /* Hangul jamo -> 가 */
+    CLEAN_EQ("\xE2\x84\xAB", 0, "\xC3\x85");                  /* Angstrom sign -> Å */
+    CLEAN_EQ("Nguy\xE1\xBB\x85n", 0, "Nguy\xE1\xBB\x85n");    /* already NFC */
+    CLEAN_EQ("a\xCC\xA3\xCC\x87", 0, "\xE1\xBA\xA1\xCC\x87"); /* reordered + composed */
+    CLEAN_EQ("\xEF\xAC\x81", 0, "\xEF\xAC\x81");              /* ﬁ ligature: NFC keeps it */
+}
+END_TEST
+
+/* nd_text_nfc_maybe() must never say "no" for a code point NFC would change. */
+START_TEST(nfc_quick_check_is_safe)
+{
+    utf8proc_int32_t d[8];
+    int bc;
+
+    for (int32_t cp = 0; cp < 0x110000; cp++) {
+        if (!utf8proc_codepoint_valid(cp))
+            continue;
+        if (!nd_text_nfc_maybe(cp)) {
+            utf8proc_uint8_t s[8], *n;
+            utf8proc_ssize_t len = utf8proc_encode_char(cp, s);
+            s[len] = 0;
+            n = utf8proc_NFC(s);
+            ck_assert_msg(strcmp((char *)n, (char *)s) == 0, "U+%04X changes under NFC", cp);
+            free(n);
+        }
+        /* the second and later parts of a canonical decomposition may compose */
+        const utf8proc_property_t *p = utf8proc_get_property(cp);
+        if (p->decomp_seqindex != UINT16_MAX && p->decomp_type == 0) {
+            bc = 0;
+            utf8proc_ssize_t k = utf8proc_decompose_char(cp, d, 8, UTF8PROC_DECOMPOSE, &bc);
+            for (utf8proc_ssize_t i = 1; i < k; i++)
+                ck_assert_msg(nd_text_nfc_maybe(d[i]), "U+%04X composes", d[i]);
+        }
+    }
+}
+END_TEST
+
+START_TEST(entities)
+{
+    DECODE_EQ("AT&amp;T &lt;b&gt; &quot;q&quot; &apos;", "AT&T <b> \"q\" '");
+    DECODE_EQ("caf&eacute; &#233; &#xE9; &#XE9;", "caf\xC3\xA9 \xC3\xA9 \xC3\xA9 \xC3\xA9");
+    DECODE_EQ("&#x1F600;", "\xF0\x9F\x98\x80");
+    DECODE_EQ("&#128;&#150;", "\xE2\x82\xAC\xE2\x80\x93"); /* windows-1252 range */
+    DECODE_EQ("&#0;&#xD800;&#x110000;&#99999999999;",
+              "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+    DECODE_EQ("&bogus; & &amp &; &#; &#x;", "&bogus; & &amp &; &#; &#x;");
+    DECODE_EQ("&#65&#66;", "AB");
+    DECODE_EQ("&nbsp;&hellip;&mdash;", "\xC2\xA0\xE2\x80\xA6\xE2\x80\x94");
+    DECODE_EQ("no refs", "no refs");
+}
+END_TEST
+
+START_TEST(escape)
+{
+    struct nd_buf b;
+
+    nd_buf_init(&b, 0);
+    ck_assert_int_eq(nd_text_escape_html(&b, "a<b>&\"c\"", 9, 0), ND_OK);
+    ck_assert_str_eq(b.data, "a&lt;b&gt;&amp;\"c\"");
+    nd_buf_reset(&b);
+    ck_assert_int_eq(nd_text_escape_html(&b, "a<b>&\"c\"", 9, 1), ND_OK);
+    ck_assert_str_eq(b.data, "a&lt;b&gt;&amp;&quot;c&quot;");
+    nd_buf_free(&b);
+    nd_buf_init(&b, 4);
+    ck_assert_int_eq(nd_text_escape_html(&b, "<<", 2, 0), ND_ETOOBIG);
+    nd_buf_free(&b);
+}
+END_TEST
+
+START_TEST(truncate_ascii)
+{
+    const char *s = "The quick brown fox jumps over the lazy dog";
+
+    TRUNC_EQ(s, 100, s);
+    TRUNC_EQ(s, 43, s);
+    TRUNC_EQ(s, 42, "The quick brown fox jumps over the lazy\xE2\x80\xA6");
+    TRUNC_EQ(s, 20, "The quick brown fox\xE2\x80\xA6");
+    TRUNC_EQ(s, 18, "The quick brown\xE2\x80\xA6");
+    TRUNC_EQ("Hello, world, again and again", 15, "Hello, world\xE2\x80\xA6");
+    TRUNC_EQ("abcdefghijklmnopqrstuvwxyz", 10, "abcdefghi\xE2\x80\xA6"); /* no space */
+    TRUNC_EQ("already cut\xE2\x80\xA6 and more words here", 14, "already cut\xE2\x80\xA6");
+    TRUNC_EQ(s, 1, "");
+    TRUNC_EQ(s, 0, "");
+    TRUNC_EQ("", 5, "");
+}
+END_TEST
+
+START_TEST(truncate_multibyte)
+{
+    /* "Zoë Müller était à Zürich: ça été très intéressant" */
+    const char *s = "Zo\xC3\xAB M\xC3\xBCller \xC3\xA9tait \xC3\xA0 Z\xC3\xBCrich: \xC3\xA7"
+                    "a \xC3\xA9t\xC3\xA9 tr\xC3\xA8s int\xC3\xA9ressant";
+
+    TRUNC_EQ(s, 30,
+             "Zo\xC3\xAB M\xC3\xBCller \xC3\xA9tait \xC3\xA0 Z\xC3\xBCrich: \xC3\xA7"
+             "a\xE2\x80\xA6");
+    TRUNC_EQ(s, 28, "Zo\xC3\xAB M\xC3\xBCller \xC3\xA9tait \xC3\xA0 Z\xC3\xBCrich\xE2\x80\xA6");
+    for (size_t max = 2; max < 60; max++) {
+        char *t = nd_text_truncate(s, max);
+        ck_assert(nd_utf8_valid(t, strlen(t)));
+        ck_assert_uint_le(nd_utf8_len(t), max);
+        free(t);
+    }
+    /* CJK without spaces: cut on a character */
+    TRUNC_EQ("\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x81\xAE\xE3\x83\x86\xE3\x82\xAD\xE3\x82\xB9"
+             "\xE3\x83\x88",
+             5, "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x81\xAE\xE2\x80\xA6");
+    /* never between a letter and its combining mark */
+    TRUNC_EQ("abcde\xCC\x81"
+             "fghij",
+             6, "abcd\xE2\x80\xA6");
+    /* emoji */
+    TRUNC_EQ("\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xF0\x9F\x98\x80", 3,
+             "\xF0\x9F\x98\x80\xF0\x9F\x98\x80\xE2\x80\xA6");
+}
+END_TEST
+
+START_TEST(textw_breaks)
+{
+    struct nd_buf b;
+    struct nd_textw w;
+
+    nd_buf_init(&b, 0);
+    nd_textw_init(&w, &b, 0);
+    nd_textw_break(&w, ND_BREAK_PARA); /* ignored at the start */
+    nd_textw_put(&w, "one", 3);
+    nd_textw_newline(&w);
+    nd_textw_put(&w, " two ", 5);
+    nd_textw_newline(&w);
+    nd_textw_newline(&w);
+    nd_textw_newline(&w); /* at most one blank line */
+    nd_textw_put(&w, "three", 5);
+    nd_textw_break(&w, ND_BREAK_PARA);
+    nd_textw_finish(&w);
+    ck_assert_str_eq(b.data, "one\ntwo\n\nthree");
+    nd_buf_free(&b);
+}
+END_TEST
+
+START_TEST(textw_cap)
+{
+    struct nd_buf b;
+    struct nd_textw w;
+
+    nd_buf_init(&b, 8);
+    nd_textw_init(&w, &b, 0);
+    nd_textw_put(&w, "abc \xC3\xA9\xC3\xA9\xC3\xA9", 10);
+    nd_textw_finish(&w);
+    ck_assert(w.full);
+    ck_assert_str_eq(b.data, "abc \xC3\xA9\xC3\xA9"); /* cut on a code point */
+    nd_buf_free(&b);
+}
+END_TEST
+
+START_TEST(clean_caps_input)
+{
+    size_t n = ND_TEXT_MAX + 100;
+    char *big = malloc(n + 1), *t;
+
+    memset(big, 'a', n);
+    big[n] = '\0';
+    t = nd_text_clean(big, n, 0);
+    ck_assert_uint_eq(strlen(t), ND_TEXT_MAX);
+    free(t);
+    free(big);
+}
+END_TEST
+
+static Suite *text_suite(void)
+{
+    Suite *s = suite_create("text");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_test(tc, utf8_validation);
+    tcase_add_test(tc, utf8_repair);
+    tcase_add_test(tc, utf8_codec);
+    tcase_add_test(tc, clean_whitespace);
+    tcase_add_test(tc, clean_controls_and_spaces);
+    tcase_add_test(tc, clean_nfc);
+    tcase_add_test(tc, entities);
+    tcase_add_test(tc, escape);
+    tcase_add_test(tc, truncate_ascii);
+    tcase_add_test(tc, truncate_multibyte);
+    tcase_add_test(tc, textw_breaks);
+    tcase_add_test(tc, textw_cap);
+    tcase_add_test(tc, clean_caps_input);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("nfc");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, nfc_quick_check_is_safe);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(text_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,89 @@
+/*
+ * ingest.c: clean, dedupe and journal the entries of one document.
+ *
+ * Entries go in reverse document order: feeds list the newest first, so
+ * the oldest new article gets the lowest seq.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "newsd/article.h"
+#include "newsd/ingest.h"
+
+static int ingest_one(struct nd_ingest *in, const struct nd_feed *feed, const struct nd_entry *e)
+{
+    struct nd_clean_ctx cctx = {in->source_id, feed->language, in->now};
+    struct nd_article a;
+    struct nd_msg_meta m;
+    enum nd_verdict v;
+    char dup[33];
+    char *json;
+    int rc;
+
+    memset(&a, 0, sizeof(a));
+    if (nd_clean_entry(e, &cctx, &a) != ND_OK) {
+        in->skipped++;
+        nd_article_free(&a);
+        return ND_OK;
+    }
+    in->items++;
+    rc = nd_dedupe_check(in->store, in->source_id, &a, &in->dedupe, in->now, &v, dup);
+    if (rc != ND_OK)
+        goto out;
+    if (v == ND_VERDICT_DUP || (v == ND_VERDICT_NEAR && in->dedupe.mode == ND_NEAR_DROP)) {
+        in->duplicates++;
+        rc = nd_dedupe_remember(in->store, in->source_id, &a, dup, in->now);
+        goto out;
+    }
+    if (v == ND_VERDICT_NEAR)
+        nd_str_set(&a.duplicate_of, dup);
+
+    memset(&m, 0, sizeof(m));
+    m.event = "article";
+    rc = nd_store_next_seq(in->store, in->topic, &m.seq, &m.topic_seq);
+    if (rc != ND_OK)
+        goto out;
+    m.source_id = in->source_id;
+    m.source_title = in->source_title ? in->source_title : feed->title;
+    m.source_url = in->source_url;
+    m.feed_title = feed->title;
+    m.feed_url = feed->link;
+    m.feed_language = feed->language;
+    json = nd_message_encode(&a, &m);
+    rc = nd_store_journal_add(in->store, m.seq, in->topic, m.topic_seq, a.id, in->source_id,
+                              in->now, json);
+    if (rc == ND_OK)
+        rc = nd_dedupe_remember(in->store, in->source_id, &a,
+                                a.duplicate_of ? a.duplicate_of : a.id, in->now);
+    if (rc != ND_OK) {
+        free(json);
+        goto out;
+    }
+    if (in->added == 0)
+        in->first_seq = m.seq;
+    in->last_seq = m.seq;
+    in->added++;
+    nd_strv_take(&in->messages, json);
+    nd_strv_push(&in->titles, a.title);
+out:
+    nd_article_free(&a);
+    return rc;
+}
+
+int nd_ingest_feed(struct nd_ingest *in, const struct nd_feed *feed)
+{
+    for (size_t i = feed->n_entries; i-- > 0;) {
+        int rc = ingest_one(in, feed, &feed->entries[i]);
+        if (rc != ND_OK)
+            return rc;
+    }
+    return ND_OK;
+}
+
+void nd_ingest_clear(struct nd_ingest *in)
+{
+    nd_strv_free(&in->messages);
+    nd_strv_free(&in->titles);
+    in->items = in->added = in->duplicates = in->skipped = 0;
+    in->first_seq = in->last_seq = 0;
+}

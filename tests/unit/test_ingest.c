@@ -1,0 +1,196 @@
+/*
+ * test_ingest.c: parse -> clean -> dedupe -> journal against a real SQLite
+ * store: exact duplicates across polls, sources and restarts; seq without
+ * gaps; near-duplicate modes.
+ */
+#include <check.h>
+#include <jansson.h>
+#include <string.h>
+
+#include "newsd/ingest.h"
+#include "newsd/parse.h"
+#include "testutil.h"
+
+static char *dir;
+static struct nd_store *st;
+
+static void open_store(void)
+{
+    char err[512];
+    ck_assert_msg(nd_store_open(dir, &st, err, sizeof(err)) == ND_OK, "%s", err);
+}
+
+static void setup(void)
+{
+    dir = tu_tmpdir();
+    open_store();
+}
+
+static void teardown(void)
+{
+    nd_store_free(st);
+    tu_rmrf(dir);
+    free(dir);
+}
+
+static const char *rss_a =
+    "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>A</title>"
+    "<link>https://a.example/</link>"
+    "<item><title>One</title><link>https://a.example/1?utm_source=rss</link><guid>a-1</guid>"
+    "<description>First story about the harbor bridge reopening after a long retrofit, with new "
+    "lanes for cyclists and a wider footpath.</description></item>"
+    "<item><title>Two</title><link>https://a.example/2</link><guid>a-2</guid>"
+    "<description>Second story, on the city council budget vote that ran late into the night and "
+    "ended with a narrow majority.</description></item>"
+    "</channel></rss>";
+
+/* Same story as a-1, other source, other tracking parameters. */
+static const char *rss_b =
+    "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>B</title>"
+    "<item><title>The one</title><link>https://a.example/1?utm_campaign=b#top</link>"
+    "<guid>b-9</guid><description>Syndicated text that differs.</description></item>"
+    "<item><title>Three</title><link>https://b.example/3</link><guid>b-3</guid>"
+    "<description>A third and unrelated story about the weather, which was rainy and cold for "
+    "the whole of the week.</description></item>"
+    "</channel></rss>";
+
+/* Near-duplicate distance for these tests: the copies differ by one footer sentence, which
+ * moves a 64-bit SimHash of a short text by a few bits. */
+static int distance = 3;
+
+static struct nd_ingest run(const char *source, const char *doc, enum nd_near_mode mode)
+{
+    struct nd_ingest in;
+    struct nd_feed feed;
+    char err[256];
+
+    memset(&in, 0, sizeof(in));
+    in.store = st;
+    in.dedupe.mode = mode;
+    in.dedupe.distance = distance;
+    in.dedupe.window = 7 * 86400;
+    in.source_id = source;
+    in.source_url = "http://127.0.0.1/feed";
+    in.topic = source;
+    in.now = 1700000000;
+    nd_feed_init(&feed);
+    ck_assert_msg(nd_parse(doc, strlen(doc), "https://x.example/feed", NULL, &feed, err,
+                           sizeof(err)) == ND_OK,
+                  "%s", err);
+    ck_assert_int_eq(nd_store_begin(st), ND_OK);
+    ck_assert_int_eq(nd_ingest_feed(&in, &feed), ND_OK);
+    ck_assert_int_eq(nd_store_commit(st), ND_OK);
+    nd_feed_free(&feed);
+    return in;
+}
+
+START_TEST(exact_dedupe)
+{
+    struct nd_ingest in = run("a", rss_a, ND_NEAR_OFF);
+    json_t *j;
+
+    ck_assert_int_eq(in.items, 2);
+    ck_assert_int_eq(in.added, 2);
+    ck_assert_int_eq(in.first_seq, 1);
+    ck_assert_int_eq(in.last_seq, 2);
+    /* reverse document order: the last item gets the first seq */
+    j = json_loads(in.messages.v[0], 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "title")), "Two");
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "seq")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "topic_seq")), 1);
+    json_decref(j);
+    j = json_loads(in.messages.v[1], 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "url")), "https://a.example/1");
+    json_decref(j);
+    nd_ingest_clear(&in);
+
+    /* the same document again: nothing new */
+    in = run("a", rss_a, ND_NEAR_OFF);
+    ck_assert_int_eq(in.added, 0);
+    ck_assert_int_eq(in.duplicates, 2);
+    nd_ingest_clear(&in);
+
+    /* another source with the same canonical URL: one duplicate, one new */
+    in = run("b", rss_b, ND_NEAR_OFF);
+    ck_assert_int_eq(in.added, 1);
+    ck_assert_int_eq(in.duplicates, 1);
+    ck_assert_int_eq(in.first_seq, 3);
+    nd_ingest_clear(&in);
+
+    /* after a restart too */
+    nd_store_free(st);
+    open_store();
+    in = run("a", rss_a, ND_NEAR_OFF);
+    ck_assert_int_eq(in.added, 0);
+    nd_ingest_clear(&in);
+    in = run("b", rss_b, ND_NEAR_OFF);
+    ck_assert_int_eq(in.added, 0);
+    nd_ingest_clear(&in);
+    ck_assert_int_eq(nd_store_last_seq(st), 3);
+}
+END_TEST
+
+#define SYNDICATED_FMT                                                                             \
+    "<rss version=\"2.0\"><channel><title>%s</title><item><title>Grid operator opens its "         \
+    "data</title><link>https://%s.example/grid</link><guid>%s-grid</guid><description>The "        \
+    "regional "                                                                                    \
+    "grid operator said on Tuesday that it will publish real-time data on demand, generation and " \
+    "prices under an open licence, after years of requests from researchers, journalists and "     \
+    "small energy firms who argued that the figures were paid for by the public. The first data "  \
+    "sets go online next month.%s</description></item></channel></rss>"
+
+START_TEST(near_duplicates)
+{
+    char a[2048], b[2048], c[2048];
+    struct nd_ingest in;
+    json_t *j;
+
+    snprintf(a, sizeof(a), SYNDICATED_FMT, "A", "a", "a", "");
+    snprintf(b, sizeof(b), SYNDICATED_FMT, "B", "b", "b", " Republished with permission.");
+    snprintf(c, sizeof(c), SYNDICATED_FMT, "C", "c", "c", " Republished with permission.");
+    distance = 12;
+    in = run("a", a, ND_NEAR_MARK);
+    ck_assert_int_eq(in.added, 1);
+    nd_ingest_clear(&in);
+    /* mark: published, with duplicate_of the first copy */
+    in = run("b", b, ND_NEAR_MARK);
+    ck_assert_int_eq(in.added, 1);
+    j = json_loads(in.messages.v[0], 0, NULL);
+    ck_assert(json_is_string(json_object_get(j, "duplicate_of")));
+    json_decref(j);
+    nd_ingest_clear(&in);
+    /* drop: not published */
+    in = run("c", c, ND_NEAR_DROP);
+    ck_assert_int_eq(in.added, 0);
+    ck_assert_int_eq(in.duplicates, 1);
+    nd_ingest_clear(&in);
+}
+END_TEST
+
+START_TEST(near_off)
+{
+    char a[2048], b[2048];
+    struct nd_ingest in;
+
+    snprintf(a, sizeof(a), SYNDICATED_FMT, "A", "a", "a", "");
+    snprintf(b, sizeof(b), SYNDICATED_FMT, "B", "b", "b", " Republished with permission.");
+    in = run("a", a, ND_NEAR_OFF);
+    nd_ingest_clear(&in);
+    in = run("b", b, ND_NEAR_OFF);
+    ck_assert_int_eq(in.added, 1);
+    nd_ingest_clear(&in);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("ingest");
+    TCase *tc = tcase_create("ingest");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, exact_dedupe);
+    tcase_add_test(tc, near_duplicates);
+    tcase_add_test(tc, near_off);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}

@@ -26,8 +26,8 @@ int log_level_parse(const char *name)
         const char *name;
         int level;
     } names[] = {
-        {"error", ND_LOG_ERR},   {"warning", ND_LOG_WARNING}, {"notice", ND_LOG_NOTICE},
-        {"info", ND_LOG_INFO},   {"debug", ND_LOG_DEBUG},
+        {"error", ND_LOG_ERR}, {"warning", ND_LOG_WARNING}, {"notice", ND_LOG_NOTICE},
+        {"info", ND_LOG_INFO}, {"debug", ND_LOG_DEBUG},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(name, names[i].name) == 0)

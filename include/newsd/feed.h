@@ -57,7 +57,7 @@ struct nd_feed {
     char *title;        /* plain text */
     char *link;         /* absolute URL of the site, or NULL */
     char *language;
-    int64_t ttl;        /* RSS <ttl> in minutes, or -1 */
+    int64_t ttl; /* RSS <ttl> in minutes, or -1 */
     struct nd_entry *entries;
     size_t n_entries;
     size_t cap_entries;

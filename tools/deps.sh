@@ -1,0 +1,16 @@
+#!/bin/sh
+# Install what newsd needs to build, run and test, on Debian 12 (as root).
+set -e
+export DEBIAN_FRONTEND=noninteractive
+pkgs="build-essential cmake pkg-config
+  libcurl4-openssl-dev libxml2-dev libzmq3-dev libconfig-dev libjansson-dev libsqlite3-dev
+  libutf8proc-dev libxxhash-dev libsystemd-dev check
+  python3 python3-zmq ca-certificates"
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' installed$' || missing="$missing $p"
+done
+if [ -n "$(echo $missing)" ]; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+fi

@@ -97,6 +97,7 @@ void nd_daemon_free(struct nd_daemon *d)
     if (d == NULL)
         return;
     nd_fetcher_free(d->fetcher); /* aborts transfers in flight: they are fetched again */
+    nd_sched_free(&d->sched);    /* before the sources that hold its timers */
     for (size_t i = 0; i < d->n_sources; i++)
         nd_source_free(d->sources[i]);
     for (size_t i = 0; i < d->n_orphans; i++)
@@ -104,7 +105,6 @@ void nd_daemon_free(struct nd_daemon *d)
     free(d->sources);
     free(d->orphans);
     free(d->ready);
-    nd_sched_free(&d->sched);
     nd_control_free(d->ctl);
     nd_publisher_free(d->pub);
     if (d->zctx)

@@ -279,7 +279,8 @@ static int read_offset(const char **pp, struct dt *t)
     } else if (n >= 1) {
         if (*p == ':' && is_digit(p[1])) {
             p++;
-            if (read_num(&p, 2, &m) != 2)
+            n = read_num(&p, 2, &m);
+            if (n != 2 && !(n == 1 && m == 0)) /* "+00:0" is still UTC */
                 return -1;
         }
     } else {
@@ -462,7 +463,8 @@ static int64_t parse_loose(const char *p)
 {
     struct dt t = {0};
     const char *w;
-    int v, n, kind, last_utc = 0;
+    int v, n, kind, last_utc = 0, month_first = 0;
+    const char *start = p;
 
     while (*p) {
         if (is_space(*p) || *p == ',' || *p == '.' || *p == ';') {
@@ -540,8 +542,10 @@ static int64_t parse_loose(const char *p)
             last_utc = 0;
             switch (kind) {
             case W_MONTH:
-                if (t.month)
+                /* "mar., 10 juin": a leading "mar" was the weekday (mardi, martes) */
+                if (t.month && !month_first)
                     return ND_TIME_NONE;
+                month_first = w == start && !t.month;
                 t.month = v;
                 break;
             case W_WDAY:

@@ -31,14 +31,28 @@ static int looks_json(const unsigned char *p, size_t len)
     return i < len && p[i] == '{';
 }
 
+static int parse_xml(const char *p, size_t len, const char *doc_url, int fix_lt,
+                     struct nd_feed *out, char *err, size_t errlen)
+{
+    struct nd_cdata_tab cd = {0};
+    size_t fixed_len = 0;
+    char *fixed = nd_xml_fix(p, len, &fixed_len, &cd, fix_lt, out);
+    int rc;
+
+    if (fixed)
+        rc = nd_parse_xml(fixed, fixed_len, doc_url, &cd, out, err, errlen);
+    else
+        rc = nd_parse_xml(p, len, doc_url, &cd, out, err, errlen);
+    free(fixed);
+    free(cd.v);
+    return rc;
+}
+
 int nd_parse(const char *data, size_t len, const char *doc_url, const char *http_charset,
              struct nd_feed *out, char *err, size_t errlen)
 {
     struct nd_utf8 u;
     const char *p, *end;
-    struct nd_cdata_tab cd = {0};
-    char *fixed = NULL;
-    size_t fixed_len = 0;
     char dummy[1];
     int rc, json;
 
@@ -71,16 +85,23 @@ int nd_parse(const char *data, size_t len, const char *doc_url, const char *http
             nd_utf8_free(&u);
             return ND_EPARSE;
         }
-        if (lt != p)
-            nd_parse_warn(out, "%zu bytes of junk before the first tag skipped", (size_t)(lt - p));
+        size_t junk = (size_t)(lt - p);
+        if (junk)
+            nd_parse_warn(out, "%zu bytes of junk before the first tag skipped", junk);
         p = lt;
-        fixed = nd_xml_fix(p, (size_t)(end - p), &fixed_len, &cd, out);
-        if (fixed)
-            rc = nd_parse_xml(fixed, fixed_len, doc_url, &cd, out, err, errlen);
-        else
-            rc = nd_parse_xml(p, (size_t)(end - p), doc_url, &cd, out, err, errlen);
-        free(fixed);
-        free(cd.v);
+        rc = parse_xml(p, (size_t)(end - p), doc_url, 0, out, err, errlen);
+        if (rc == ND_XML_BAD_LT) {
+            /* "3 < 5": libxml2 dropped the '<'; again, with such '<' escaped */
+            nd_feed_free(out);
+            nd_feed_init(out);
+            if (u.note[0])
+                nd_parse_warn(out, "%s", u.note);
+            if (junk)
+                nd_parse_warn(out, "%zu bytes of junk before the first tag skipped", junk);
+            rc = parse_xml(p, (size_t)(end - p), doc_url, 1, out, err, errlen);
+        }
+        if (rc == ND_XML_BAD_LT)
+            rc = ND_OK;
     }
     nd_utf8_free(&u);
     if (rc != ND_OK)

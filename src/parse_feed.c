@@ -9,7 +9,8 @@
  *   link      feedburner:origLink (0: the publisher's own URL), RSS link and
  *             Atom rel=alternate of type text/html or no type (1), other
  *             alternates (2); when none: an RSS guid that is a URL and not
- *             isPermaLink="false", then rdf:about
+ *             isPermaLink="false" or an Atom id that is an http(s) URL, then
+ *             rdf:about
  *   summary   description/atom:summary (1), dc:description (2),
  *             itunes:summary (3), media:description (4)
  *   content   content:encoded/atom:content (1; Atom 0.3 text content 2),
@@ -176,7 +177,9 @@ static int classify_slow(struct xstate *st, const char *local, const char *prefi
     case NS_NONE:
         if (st->family == FAM_ATOM)
             return (k = LOOKUP(atom_names, local)) != K_OTHER ? k : LOOKUP(rss_names, local);
-        return (k = LOOKUP(rss_names, local)) != K_OTHER ? k : LOOKUP(atom_names, local);
+        if ((k = LOOKUP(rss_names, local)) == K_OTHER)
+            k = LOOKUP(atom_names, local);
+        return k == K_OTHER && st->family == FAM_RSS ? K_PLAIN_OTHER : k;
     case NS_RSS090:
         if (st->family == FAM_RDF)
             st->feed->format = "rss0.90";
@@ -387,6 +390,10 @@ static int entry_start(struct xstate *st, int kind, int nb_attrs, const xmlChar 
         nd_xml_capture(st, F_CATEGORY, CT_RAW, 0, 0);
         return 0;
     case K_ATOM_CATEGORY:
+        if (!has_attr(nb_attrs, attrs, "term") && !has_attr(nb_attrs, attrs, "label")) {
+            nd_xml_capture(st, F_CATEGORY, CT_RAW, 0, 0); /* <category>text</category> */
+            return 0;
+        }
         nd_item_category(st, nb_attrs, attrs);
         return 1;
     case K_ENCLOSURE:
@@ -406,6 +413,7 @@ static int entry_start(struct xstate *st, int kind, int nb_attrs, const xmlChar 
         nd_xml_capture(st, F_LANGUAGE, CT_RAW, 1, 0);
         return 0;
     case K_MEDIA_GROUP:
+    case K_PLAIN_OTHER: /* <categories><category>..</category></categories> */
         return 0;
     default:
         return 1;
@@ -444,6 +452,7 @@ static int feed_start(struct xstate *st, int kind, int nb_attrs, const xmlChar *
         nd_xml_capture(st, F_AUTHOR, CT_RAW, 0, 0);
         return 0;
     case K_OTHER:
+    case K_PLAIN_OTHER:
         return st->depth > 2; /* unknown wrappers right under the root are looked into */
     default:
         return 1;
@@ -461,9 +470,23 @@ int nd_feed_start(struct xstate *st, int kind, int nb_attrs, const xmlChar **att
         }
         return 1;
     }
+    if (st->nested_item && st->depth == st->nested_item + 1) {
+        /* the nested item has content: a new item after one left unclosed */
+        size_t d = st->nested_item;
+        st->nested_item = 0;
+        nd_item_end(st);
+        nd_item_begin(st, 0, NULL);
+        st->entry_depth = d;
+    }
     switch (kind) {
     case K_ITEM:
     case K_ENTRY:
+        if (st->entry_depth && st->depth > st->entry_depth && !st->nested_item) {
+            /* "<item>..<item/>..</item>" or an unclosed item: which one shows
+             * at its first child; an empty one is ignored */
+            st->nested_item = st->depth;
+            return 0;
+        }
         if (st->entry_depth)
             nd_item_end(st);
         nd_item_begin(st, nb_attrs, attrs);
@@ -471,6 +494,7 @@ int nd_feed_start(struct xstate *st, int kind, int nb_attrs, const xmlChar **att
     case K_CHANNEL:
         if (st->entry_depth)
             return 1;
+        st->feed_lang = lang;
         if (lang)
             nd_item_feed_language(st, 2, lang, strlen(lang));
         return 0;
@@ -532,6 +556,7 @@ int nd_feed_root(struct xstate *st, int kind, const xmlChar *local, const xmlCha
     }
     free(version);
     memset(st->cache, 0, sizeof(st->cache)); /* kinds depend on the family */
+    st->feed_lang = lang;
     if (lang)
         nd_item_feed_language(st, 2, lang, strlen(lang));
     if (kind == K_ENTRY)

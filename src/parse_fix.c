@@ -7,7 +7,7 @@
  * they are):
  *  - a '&' that does not start a reference libxml2 knows is escaped
  *    ("&amp;"), so the text reads as written, as feedparser keeps it;
- *  - an HTML 4 named entity (&eacute; &mdash; ...) becomes its character;
+ *  - an HTML5 named entity (&eacute; &mdash; &check; ...) becomes its character(s);
  *  - &#128;..&#159; become the windows-1252 characters they always mean;
  *    references to characters XML forbids (&#0; &#xFFFE;) are dropped;
  *  - a reference to an entity declared in the internal subset is expanded
@@ -45,8 +45,9 @@ struct fixer {
     struct decl decls[MAX_DECLS];
     size_t ndecls;
     size_t expansions, expanded;
-    size_t n_amp, n_html, n_cp1252, n_bad, n_ent;
+    size_t n_amp, n_html, n_cp1252, n_bad, n_ent, n_lt;
     int over;
+    int fix_lt;
     struct nd_cdata_tab *cdata;
 };
 
@@ -227,15 +228,18 @@ static const char *reference(struct fixer *fx, const char *amp, const char *end,
             q++;
         if (q < end && *q == ';') {
             size_t n = (size_t)(q - name);
-            unsigned cp;
+            unsigned cp[2];
+            size_t ncp;
             if (predefined(name, n)) {
                 *replen = (size_t)-1;
                 return q + 1;
             }
             if ((*expand = find_decl(fx, name, n)) != NULL)
                 return q + 1;
-            if ((cp = nd_entity_lookup(name, n)) != 0) {
-                *replen = nd_utf8_put(rep, cp);
+            if ((ncp = nd_entity_lookup2(name, n, cp)) != 0) {
+                *replen = nd_utf8_put(rep, cp[0]);
+                if (ncp == 2)
+                    *replen += nd_utf8_put(rep + *replen, cp[1]);
                 fx->n_html++;
                 return q + 1;
             }
@@ -297,17 +301,55 @@ static void cut_cdata(struct fixer *fx, const char *text, size_t n)
     out_add(fx, pi, (size_t)len);
 }
 
+/*
+ * The next '<' at or after p (before end) that cannot start markup ("3 < 5",
+ * "<-"), or end.  libxml2 would drop it; it is escaped instead, as the text
+ * reads.  One memchr() per tag, so only done when libxml2 complained of
+ * one (parse.c parses again).
+ */
+static const char *find_bad_lt(const char *p, const char *end)
+{
+    while (p < end && (p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+        unsigned char c;
+        if (end - p < 2)
+            return end; /* a truncated document: nothing to read anyway */
+        c = (unsigned char)p[1];
+        if (!(is_name_start((char)c) || c == '/' || c == '!' || c == '?' || c >= 0x80))
+            return p;
+        p++;
+    }
+    return end;
+}
+
 static void fix_range(struct fixer *fx, const char *data, const char *p, const char *end, int depth)
 {
-    const char *run = p, *cdata, *amp, *next, *limit;
-    char rep[8];
+    const char *run = p, *cdata, *amp, *next, *limit, *lt;
+    char rep[12];
     size_t replen;
     const struct decl *d;
 
     cdata = depth == 0 ? find_cdata(p, end) : NULL;
+    lt = depth == 0 && fx->fix_lt ? find_bad_lt(p, cdata ? cdata : end) : end;
     while (p < end) {
         limit = cdata ? cdata : end;
-        amp = memchr(p, '&', (size_t)(limit - p));
+        if (lt < p && fx->fix_lt)
+            lt = find_bad_lt(p, limit);
+        if (lt < limit && !(fx->subset && lt >= fx->subset && lt < fx->subset_end)) {
+            amp = memchr(p, '&', (size_t)(lt - p));
+            if (amp == NULL) {
+                start_copy(fx, data, run);
+                out_add(fx, run, (size_t)(lt - run));
+                out_add(fx, "&lt;", 4);
+                fx->n_lt++;
+                run = p = lt + 1;
+                continue;
+            }
+        } else if (lt < limit) {
+            lt = find_bad_lt(fx->subset_end, limit); /* inside the DTD: not text */
+            continue;
+        } else {
+            amp = memchr(p, '&', (size_t)(limit - p));
+        }
         if (amp == NULL) {
             const char *close, *text;
             if (cdata == NULL)
@@ -320,6 +362,7 @@ static void fix_range(struct fixer *fx, const char *data, const char *p, const c
             cut_cdata(fx, text, (size_t)((close ? close : end) - text));
             run = p = close ? close + 3 : end;
             cdata = find_cdata(p, end);
+            lt = fx->fix_lt ? find_bad_lt(p, cdata ? cdata : end) : end;
             continue;
         }
         if (depth == 0 && fx->subset && amp >= fx->subset && amp < fx->subset_end) {
@@ -355,17 +398,20 @@ static void fix_range(struct fixer *fx, const char *data, const char *p, const c
         out_add(fx, run, (size_t)(end - run));
 }
 
-char *nd_xml_fix(const char *data, size_t len, size_t *outlen, struct nd_cdata_tab *cd,
+char *nd_xml_fix(const char *data, size_t len, size_t *outlen, struct nd_cdata_tab *cd, int fix_lt,
                  struct nd_feed *f)
 {
     struct fixer fx;
 
     memset(&fx, 0, sizeof(fx));
     fx.cdata = cd;
+    fx.fix_lt = fix_lt;
     read_prolog(&fx, data, data + len);
     fix_range(&fx, data, data, data + len, 0);
     if (fx.n_amp)
         nd_parse_warn(f, "%zu unescaped '&' kept as text", fx.n_amp);
+    if (fx.n_lt)
+        nd_parse_warn(f, "%zu '<' that start no tag kept as text", fx.n_lt);
     if (fx.n_html)
         nd_parse_warn(f, "%zu HTML entities not declared in XML", fx.n_html);
     if (fx.n_cp1252)

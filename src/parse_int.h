@@ -8,7 +8,8 @@
  * parse_item.c  their values: captured text, attributes, entry fallbacks
  * parse_text.c  text helpers: authors, HTML sniffing, base64, HTML to text
  * parse_json.c  JSON Feed
- * entities.c    HTML 4 named entities
+ * parse_rssjson.c  RSS in JSON
+ * entities.c    HTML5 named entities (the table: entities_html5.inc)
  */
 #ifndef NEWSD_PARSE_INT_H
 #define NEWSD_PARSE_INT_H
@@ -23,8 +24,10 @@
 #define PARSE_MAX_WARNINGS 20
 #define PARSE_TEXT_MAX     ((size_t)8 << 20) /* one text field */
 
-/* entities.c: code point of an HTML 4 entity name (n bytes), 0 if unknown. */
+/* entities.c: the (first) code point of an HTML5 entity name (n bytes), 0 if unknown. */
 unsigned nd_entity_lookup(const char *name, size_t n);
+/* Its code points (some names have two) into cp: how many, 0 if unknown. */
+size_t nd_entity_lookup2(const char *name, size_t n, unsigned cp[2]);
 
 /* parse_text.c */
 void nd_parse_warn(struct nd_feed *f, const char *fmt, ...) ND_PRINTF(2, 3);
@@ -52,16 +55,24 @@ struct nd_cdata_tab {
 /*
  * parse_fix.c: a repaired copy (caller frees) or NULL when nothing needed
  * fixing; the CDATA sections of the copy are in *cd (caller frees cd->v).
+ * fix_lt: also escape each '<' that starts no markup ("3 < 5").
  */
-char *nd_xml_fix(const char *data, size_t len, size_t *outlen, struct nd_cdata_tab *cd,
+char *nd_xml_fix(const char *data, size_t len, size_t *outlen, struct nd_cdata_tab *cd, int fix_lt,
                  struct nd_feed *f);
 
-/* parse_xml.c / parse_json.c: 0 or ND_EPARSE with a reason in err. */
+/* nd_parse_xml() result: libxml2 met a '<' that starts no markup (worth a nd_xml_fix(fix_lt)). */
+#define ND_XML_BAD_LT 1
+
+/* parse_xml.c / parse_json.c: 0 (or ND_XML_BAD_LT) or ND_EPARSE with a reason in err. */
 int nd_parse_xml(const char *data, size_t len, const char *doc_url, const struct nd_cdata_tab *cd,
                  struct nd_feed *f, char *err, size_t errlen);
 
 int nd_parse_json(const char *data, size_t len, const char *doc_url, struct nd_feed *f, char *err,
                   size_t errlen);
+
+/* parse_rssjson.c: RSS in JSON ({"rss": {"channel": ...}}, a jansson object); 0 or ND_EPARSE. */
+struct json_t;
+int nd_parse_rssjson(const struct json_t *root, const char *doc_url, struct nd_feed *f);
 
 /* ---- shared by parse_xml.c and parse_feed.c ---- */
 
@@ -123,6 +134,7 @@ enum {
     K_XHTML_BODY,
     K_XHTML_DIV,
     K_ORIGLINK,
+    K_PLAIN_OTHER, /* unknown and in no namespace: a wrapper looked into ("<categories>") */
 };
 
 /* Where a captured text goes. */
@@ -176,9 +188,13 @@ struct xstate {
     const struct nd_cdata_tab *cdata;
     struct nd_feed *feed;
     const char *doc_url;
+    char *fallback_base;   /* no doc_url: the feed's rel=self, else its link (owned) */
+    uint8_t fallback_rank; /* 1 rel=self, 2 the feed's link, 255 none */
+    const char *feed_lang; /* xml:lang in effect on the channel/feed element */
     int family;
     int stopped;
     unsigned nerrors;
+    int bad_lt; /* libxml2 dropped a '<' that starts no tag */
 
     struct frame *stack;
     size_t depth, cap; /* depth: number of open elements */
@@ -187,6 +203,7 @@ struct xstate {
     /* the entry being read */
     struct nd_entry *entry;
     size_t entry_depth; /* 0: not in an entry */
+    size_t nested_item; /* depth of an item start inside an entry, not yet begun (0: none) */
     struct ranks er;
     int guid_permalink; /* RSS guid isPermaLink not "false" */
     int guid_is_rss;
@@ -246,5 +263,9 @@ void nd_xml_capture(struct xstate *st, int field, int ctype, int rank, int html_
 char *nd_xml_attr(const xmlChar **attrs, int nb_attrs, const char *name);
 char *nd_xml_resolve(struct xstate *st, const char *ref, size_t n);
 const char *nd_xml_base(const struct xstate *st);
+/* Is base an xml:base of the document (not its URL or the fallback)? */
+int nd_xml_base_explicit(const struct xstate *st, const char *base);
+/* No document URL: url (absolute) from the feed's rel=self (rank 1) or link (2) is the base. */
+void nd_xml_fallback_base(struct xstate *st, const char *url, int rank);
 
 #endif

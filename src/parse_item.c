@@ -83,6 +83,12 @@ void nd_item_atom_link(struct xstate *st, int nb_attrs, const xmlChar **attrs)
         if (rank < *cur)
             set_str(st->entry ? &st->entry->link : &st->feed->link, cur, rank,
                     nd_xml_resolve(st, href, strlen(href)));
+        if (!st->entry)
+            nd_xml_fallback_base(st, st->feed->link, 2);
+    } else if (strcasecmp(rel, "self") == 0 && !st->entry) {
+        char *url = nd_xml_resolve(st, href, strlen(href));
+        nd_xml_fallback_base(st, url, 1);
+        free(url);
     } else if (strcasecmp(rel, "enclosure") == 0 && st->entry) {
         char *url = nd_xml_resolve(st, href, strlen(href));
         len = nd_xml_attr(attrs, nb_attrs, "length");
@@ -179,15 +185,17 @@ void nd_item_field(struct xstate *st, const char *s, size_t n, int type)
         if (n && rank < (e ? st->er.link : st->fr.link))
             set_str(e ? &e->link : &f->link, e ? &st->er.link : &st->fr.link, rank,
                     nd_xml_resolve(st, s, n));
+        if (!e)
+            nd_xml_fallback_base(st, f->link, 2);
         break;
     case F_SUMMARY:
         if (e && set_text(&e->summary, &st->er.summary, rank, s, n, type) &&
             !st->entry_base_from_content)
-            nd_str_set(&e->base, st->cap_base);
+            nd_str_set(&e->base, nd_xml_base_explicit(st, st->cap_base) ? st->cap_base : NULL);
         break;
     case F_CONTENT:
         if (e && set_text(&e->content, &st->er.content, rank, s, n, type)) {
-            nd_str_set(&e->base, st->cap_base);
+            nd_str_set(&e->base, nd_xml_base_explicit(st, st->cap_base) ? st->cap_base : NULL);
             st->entry_base_from_content = 1;
         }
         break;
@@ -289,7 +297,8 @@ void nd_item_begin(struct xstate *st, int nb_attrs, const xmlChar **attrs)
     st->itunes_author = NULL;
     if (lang && *lang) {
         st->entry->language = xstrdup(lang);
-        st->er.language = 2;
+        /* inherited from the feed: the feed's language element may say better */
+        st->er.language = lang == st->feed_lang ? 3 : 2;
     }
     for (int i = 0; i < nb_attrs; i++) {
         const xmlChar **a = attrs + i * 5;
@@ -309,8 +318,9 @@ void nd_item_end(struct xstate *st)
         st->entry_depth = 0;
         return;
     }
-    if (e->link == NULL && e->guid && st->guid_is_rss && st->guid_permalink &&
-        nd_text_is_abs_url(e->guid))
+    /* an RSS guid not isPermaLink="false", or an Atom id, that is an http(s) URL */
+    if (e->link == NULL && e->guid && nd_text_is_abs_url(e->guid) &&
+        ((st->guid_is_rss && st->guid_permalink) || st->family == FAM_ATOM))
         e->link = nd_xml_resolve(st, e->guid, strlen(e->guid));
     if (st->about) {
         if (e->link == NULL)
@@ -318,15 +328,26 @@ void nd_item_end(struct xstate *st)
         if (e->guid == NULL && *st->about)
             e->guid = xstrdup(st->about);
     }
+    if (st->er.language == 3 && st->feed->language)
+        nd_str_set(&e->language, st->feed->language);
     if (e->authors.n == 0 && st->itunes_author)
         nd_strv_push(&e->authors, st->itunes_author);
     if (e->authors.n == 0 && st->family == FAM_ATOM)
         for (size_t i = 0; i < st->feed_authors.n; i++)
             nd_strv_push(&e->authors, st->feed_authors.v[i]);
+    /*
+     * The base of relative links in the content: an xml:base in effect, else
+     * the item's own link (Miniflux's rule: "#footnote" and "img/a.png" are
+     * relative to the article page), else the document URL.
+     */
     if (e->base == NULL) {
         const char *b = st->depth >= st->entry_depth && st->entry_depth
                             ? st->stack[st->entry_depth - 1].base
                             : st->doc_url;
+        if (!nd_xml_base_explicit(st, b) && e->link)
+            b = e->link;
+        if (b == NULL)
+            b = st->fallback_base;
         if (b)
             e->base = xstrdup(b);
     }

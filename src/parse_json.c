@@ -1,7 +1,8 @@
 /*
  * parse_json.c: JSON Feed 1.0 and 1.1 (https://jsonfeed.org) with jansson.
  *
- * Relative URLs are resolved against the document URL, else feed_url.
+ * Relative URLs are resolved against the document URL, else feed_url, else
+ * home_page_url; relative links inside the content against the item's url.
  * content_html is the content (HTML), content_text only when there is no
  * HTML; summary is plain text, as the spec says.  An item without authors
  * takes the feed's (1.1 "authors", 1.0 "author").
@@ -114,7 +115,10 @@ static void item(struct nd_feed *f, const json_t *it, const char *base,
     e->link = nd_url_resolve(base, str(it, "url"));
     if (e->link == NULL)
         e->link = nd_url_resolve(base, str(it, "external_url"));
+    /* plain text by the spec, but WordPress and others write "&#8217;" and "&amp;" */
     set_text(&e->title, str(it, "title"), ND_TEXT_PLAIN);
+    if (e->title.s && nd_text_looks_like_html(e->title.s, strlen(e->title.s)))
+        e->title.type = ND_TEXT_HTML;
     set_text(&e->content, str(it, "content_html"), ND_TEXT_HTML);
     if (e->content.s == NULL)
         set_text(&e->content, str(it, "content_text"), ND_TEXT_PLAIN);
@@ -137,8 +141,9 @@ static void item(struct nd_feed *f, const json_t *it, const char *base,
     }
     e->language = dup_trim(str(it, "language"));
     attachments(e, it, base);
-    if (base)
-        e->base = xstrdup(base);
+    /* relative links in the content: against the item's URL (see parse_item.c) */
+    if (e->link || base)
+        e->base = xstrdup(e->link ? e->link : base);
 }
 
 /* Raw control characters inside strings (JSON wants them escaped): escape them. */
@@ -261,9 +266,16 @@ int nd_parse_json(const char *data, size_t len, const char *doc_url, struct nd_f
     }
     version = str(root, "version");
     items = items_salvaged ? items_salvaged : json_object_get(root, "items");
-    if (version && strstr(version, "jsonfeed.org/version/1.1"))
+    if (version == NULL && items == NULL && json_is_object(json_object_get(root, "rss")) &&
+        nd_parse_rssjson(root, doc_url, f) == ND_OK) {
+        json_decref(root);
+        free(escaped);
+        return ND_OK;
+    }
+    if (version && (strstr(version, "jsonfeed.org/version/1.1") || strcmp(version, "1.1") == 0))
         f->format = "json1.1";
-    else if (version && strstr(version, "jsonfeed.org/version/1"))
+    else if (version && (strstr(version, "jsonfeed.org/version/1") || strcmp(version, "1") == 0 ||
+                         strcmp(version, "1.0") == 0))
         f->format = "json1.0";
     else if (json_is_array(items)) {
         f->format = "json";
@@ -276,9 +288,16 @@ int nd_parse_json(const char *data, size_t len, const char *doc_url, struct nd_f
     }
     if (base == NULL) {
         feed_url = nd_url_resolve(NULL, str(root, "feed_url"));
+        if (feed_url == NULL)
+            feed_url = nd_url_resolve(NULL, str(root, "home_page_url"));
         base = feed_url;
     }
     f->title = dup_trim(str(root, "title"));
+    if (f->title && nd_text_looks_like_html(f->title, strlen(f->title))) {
+        char *plain = nd_text_html_to_plain(f->title);
+        free(f->title);
+        f->title = plain;
+    }
     f->link = nd_url_resolve(base, str(root, "home_page_url"));
     f->language = dup_trim(str(root, "language"));
     authors(root, &fa);

@@ -230,34 +230,59 @@ int nd_text_looks_like_html(const char *s, size_t n)
     return evidence;
 }
 
+/* Does s (n bytes) start with an escaped tag of a known element or comment? */
+static int starts_escaped_tag(const char *s, size_t n)
+{
+    const char *q, *name, *end = s + n;
+
+    while (s < end && is_ws(*s))
+        s++;
+    q = s + 4;
+    if (end - s < 6 || memcmp(s, "&lt;", 4) != 0)
+        return 0;
+    if (end - q >= 3 && memcmp(q, "!--", 3) == 0)
+        return 1;
+    name = q;
+    while (q < end && is_word(*q))
+        q++;
+    return q > name && known_element(name, (size_t)(q - name)) &&
+           (q == end || *q == '&' || *q == ' ' || *q == '/');
+}
+
 /*
  * HTML escaped twice: no tag at all, but escaped tags of known elements
- * ("&lt;p&gt;", "&lt;/a&gt;", "&lt;br /&gt;").
+ * ("&lt;p&gt;", "&lt;/a&gt;", "&lt;br /&gt;").  Or escaped twice and then
+ * a real tail appended (reddit: "&lt;div&gt;..&lt;/div&gt; submitted by
+ * <a href=..>"): it starts with an escaped tag and closes an escaped one.
  */
 int nd_text_double_escaped(const char *s, size_t n)
 {
     const char *end = s + n, *p = s;
-    int found = 0;
+    int found = 0, closes = 0, mixed = memchr(s, '<', n) != NULL;
 
-    if (memchr(s, '<', n))
+    if (mixed && !starts_escaped_tag(s, n))
         return 0;
     while ((p = memchr(p, '&', (size_t)(end - p))) != NULL) {
         const char *q = p + 4, *name;
+        int close;
         if (end - p < 6 || memcmp(p, "&lt;", 4) != 0) {
             p++;
             continue;
         }
-        if (*q == '/')
+        close = *q == '/';
+        if (close)
             q++;
         name = q;
         while (q < end && is_word(*q))
             q++;
         if (q > name && known_element(name, (size_t)(q - name)) &&
-            (q == end || *q == '&' || *q == ' ' || *q == '/'))
+            (q == end || *q == '&' || *q == ' ' || *q == '/')) {
             found++;
+            closes += close;
+        }
         p = q;
     }
-    return found > 0;
+    return mixed ? closes > 0 : found > 0;
 }
 
 /* Decode one level of &lt; &gt; &amp; &quot; &apos; and numeric references in place. */

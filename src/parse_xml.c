@@ -38,9 +38,51 @@ static int is_void_element(const char *n)
     return 0;
 }
 
+/* RSS item elements that no HTML fragment holds. */
+static int item_field(int kind)
+{
+    switch (kind) {
+    case K_TITLE:
+    case K_LINK:
+    case K_DESCRIPTION:
+    case K_GUID:
+    case K_PUBDATE:
+    case K_ENCLOSURE:
+    case K_ENCODED:
+    case K_DC_CREATOR:
+    case K_DC_DATE:
+    case K_CATEGORY:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int is_url_attr(const char *n)
+{
+    return strcmp(n, "href") == 0 || strcmp(n, "src") == 0 || strcmp(n, "poster") == 0 ||
+           strcmp(n, "cite") == 0;
+}
+
 const char *nd_xml_base(const struct xstate *st)
 {
-    return st->depth ? st->stack[st->depth - 1].base : st->doc_url;
+    const char *b = st->depth ? st->stack[st->depth - 1].base : st->doc_url;
+
+    return b ? b : st->fallback_base;
+}
+
+int nd_xml_base_explicit(const struct xstate *st, const char *base)
+{
+    return base != NULL && base != st->doc_url && base != st->fallback_base;
+}
+
+void nd_xml_fallback_base(struct xstate *st, const char *url, int rank)
+{
+    if (st->doc_url || url == NULL || rank >= st->fallback_rank || !nd_text_is_abs_url(url))
+        return;
+    free(st->fallback_base);
+    st->fallback_base = xstrdup(url);
+    st->fallback_rank = (uint8_t)rank;
 }
 
 char *nd_xml_resolve(struct xstate *st, const char *ref, size_t n)
@@ -82,12 +124,17 @@ static void cap_add(struct xstate *st, const char *s, size_t n)
         st->cap_truncated = 1;
 }
 
-/* Append text, escaped for HTML when serializing markup. */
+/*
+ * Append text, escaped for HTML when serializing markup, except in an HTML
+ * capture (RSS description, Atom type="html"): there the text is HTML
+ * source already and the child elements around it are more of the same
+ * (feedparser's reading of "&lt;b&gt;x&lt;/b&gt; and <i>y</i>").
+ */
 static void cap_text(struct xstate *st, const char *s, size_t n)
 {
     const char *p = s, *end = s + n, *run = s;
 
-    if (!st->cap_markup) {
+    if (!st->cap_markup || st->cap_ctype == CT_HTML) {
         cap_add(st, s, n);
         return;
     }
@@ -116,6 +163,10 @@ static void cap_to_markup(struct xstate *st)
 
     if (st->cap_markup)
         return;
+    if (st->cap_ctype == CT_HTML) {
+        st->cap_markup = 1; /* the text so far is HTML source: kept as it is */
+        return;
+    }
     n = st->text.len;
     old = n ? xstrndup(st->text.data, n) : NULL;
     nd_buf_reset(&st->text);
@@ -170,6 +221,16 @@ static void cap_start_tag(struct xstate *st, struct frame *fr, const xmlChar *lo
             continue;
         v = xstrndup((const char *)a[3], n);
         n = nd_text_decode_amp(v, n);
+        v[n] = '\0';
+        if (fr->base != st->cap_base && fr->base && is_url_attr((const char *)a[0])) {
+            /* under an xml:base of its own: resolved here, the cleaner has one base */
+            char *abs = nd_url_resolve(fr->base, v);
+            if (abs) {
+                free(v);
+                v = abs;
+                n = strlen(v);
+            }
+        }
         cap_add(st, " ", 1);
         cap_add(st, (const char *)a[0], strlen((const char *)a[0]));
         cap_add(st, "=\"", 2);
@@ -215,7 +276,7 @@ static void cap_finish(struct xstate *st)
         break;
     case CT_HTML:
         type = ND_TEXT_HTML;
-        if (!st->cap_markup && nd_text_double_escaped(s, n)) {
+        if (nd_text_double_escaped(s, n)) {
             n = nd_text_unescape_once(st->text.data, n);
             st->text.len = n;
         }
@@ -279,7 +340,7 @@ static void xml_attrs(struct xstate *st, struct frame *fr, int nb_attrs, const x
             char *v = xstrndup((const char *)a[3], n), *abs;
             n = nd_text_decode_amp(v, n);
             v[n] = '\0';
-            abs = nd_url_resolve(fr->base, v);
+            abs = nd_url_resolve(fr->base ? fr->base : st->fallback_base, v);
             free(v);
             if (abs) {
                 fr->base = abs;
@@ -310,8 +371,10 @@ static void on_start(void *ud, const xmlChar *local, const xmlChar *prefix, cons
         return;
     if (st->cap_depth) {
         kind = nd_feed_classify(st, local, prefix, uri);
-        if ((kind == K_ITEM || kind == K_ENTRY) && st->cap_ctype != CT_XHTML) {
-            /* An unclosed element swallowing the next item: end it here. */
+        if (st->cap_ctype != CT_XHTML &&
+            (kind == K_ITEM || kind == K_ENTRY || (st->family != FAM_ATOM && item_field(kind)))) {
+            /* An unclosed element (or one libxml2's recovery left open:
+             * "<title>a <b>b</title>") swallowing what follows: end it here. */
             cap_finish(st);
         } else if (st->cap_person) {
             /* <author><name>..</name></author>: a person construct. */
@@ -321,6 +384,8 @@ static void on_start(void *ud, const xmlChar *local, const xmlChar *prefix, cons
             st->cap_depth = 0;
             nd_buf_reset(&st->text);
         } else {
+            if (nb_attrs)
+                xml_attrs(st, fr, nb_attrs, attrs); /* an xml:base inside the content */
             cap_start_tag(st, fr, local, uri, nb_attrs, attrs);
             return;
         }
@@ -362,6 +427,8 @@ static void on_end(void *ud, const xmlChar *local, const xmlChar *prefix, const 
             cap_add(st, ">", 1);
         }
     }
+    if (st->nested_item && d <= st->nested_item)
+        st->nested_item = 0; /* an empty item inside an item: nothing */
     if (st->person_depth && d <= st->person_depth)
         nd_item_person_end(st);
     if (st->entry_depth && d <= st->entry_depth)
@@ -418,6 +485,8 @@ static void on_error(void *ud, xmlErrorPtr e)
 
     if (e == NULL || e->level == XML_ERR_WARNING)
         return;
+    if (e->code == XML_ERR_NAME_REQUIRED)
+        st->bad_lt = 1;
     if (++st->nerrors > MAX_ERRORS_SHOWN)
         return;
     snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "error");
@@ -460,6 +529,7 @@ int nd_parse_xml(const char *data, size_t len, const char *doc_url, const struct
     st.doc_url = doc_url;
     st.cdata = cd;
     memset(&st.fr, 0xff, sizeof(st.fr));
+    st.fallback_rank = 255;
     nd_buf_init(&st.text, PARSE_TEXT_MAX);
 
     old = ctxt->sax;
@@ -469,6 +539,10 @@ int nd_parse_xml(const char *data, size_t len, const char *doc_url, const struct
                                 XML_PARSE_OLDSAX | XML_PARSE_NOWARNING);
     xmlParseDocument(ctxt);
     ctxt->sax = old;
+    /* libxml2 builds a document for <!ENTITY> declarations even in SAX mode */
+    if (ctxt->myDoc)
+        xmlFreeDoc(ctxt->myDoc);
+    ctxt->myDoc = NULL;
     xmlFreeParserCtxt(ctxt);
 
     /* A truncated document: keep what was open. */
@@ -486,6 +560,7 @@ int nd_parse_xml(const char *data, size_t len, const char *doc_url, const struct
     free(st.stack);
     nd_buf_free(&st.text);
     free(st.about);
+    free(st.fallback_base);
     free(st.itunes_author);
     free(st.pname);
     free(st.pemail);
@@ -496,5 +571,5 @@ int nd_parse_xml(const char *data, size_t len, const char *doc_url, const struct
                             : "not a feed: no XML element found");
         return ND_EPARSE;
     }
-    return ND_OK;
+    return st.bad_lt ? ND_XML_BAD_LT : ND_OK;
 }

@@ -1,6 +1,6 @@
 /*
  * parse.h: feed documents (RSS 0.9x/2.0, RSS 1.0/RDF, Atom 0.3/1.0, JSON
- * Feed 1.0/1.1) into struct nd_feed.  Pure: no I/O, no logging, no state
+ * Feed 1.0/1.1, RSS in JSON) into struct nd_feed.  Pure: no I/O, no logging, no state
  * between calls.
  */
 #ifndef NEWSD_PARSE_H

@@ -10,6 +10,8 @@
 #include "newsd/article.h"
 #include "newsd/ingest.h"
 
+#define FUTURE_SLACK 86400 /* clocks and time zones differ; past a day a date is wrong */
+
 static int ingest_one(struct nd_ingest *in, const struct nd_feed *feed, const struct nd_entry *e)
 {
     struct nd_clean_ctx cctx = {in->source_id, feed->language, in->now};
@@ -63,6 +65,9 @@ static int ingest_one(struct nd_ingest *in, const struct nd_feed *feed, const st
         in->first_seq = m.seq;
     in->last_seq = m.seq;
     in->added++;
+    if ((a.published != ND_TIME_NONE && a.published > in->now + FUTURE_SLACK) ||
+        (a.updated != ND_TIME_NONE && a.updated > in->now + FUTURE_SLACK))
+        in->future++;
     nd_strv_take(&in->messages, json);
     nd_strv_push(&in->titles, a.title);
 out:
@@ -84,6 +89,6 @@ void nd_ingest_clear(struct nd_ingest *in)
 {
     nd_strv_free(&in->messages);
     nd_strv_free(&in->titles);
-    in->items = in->added = in->duplicates = in->skipped = 0;
+    in->items = in->added = in->duplicates = in->skipped = in->future = 0;
     in->first_seq = in->last_seq = 0;
 }

@@ -291,6 +291,10 @@ static void poll_done(void *arg, struct nd_fetch_result *res)
         if (outcome == ND_OUT_OK)
             log_info("source %s: %zu items, %zu new, %zu duplicates%s", s->conf.id, in.items,
                      in.added, in.duplicates, feed.n_entries ? "" : " (no entries)");
+        if (in.future)
+            log_notice("source %s: %zu new articles dated more than a day in the future (kept "
+                       "as the feed says)",
+                       s->conf.id, in.future);
         log_outcome(s, outcome, error, &ns, delay);
         nd_source_state_clear(&s->st);
         s->st = ns;

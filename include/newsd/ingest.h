@@ -28,6 +28,7 @@ struct nd_ingest {
     struct nd_strv titles; /* for the log */
     int64_t first_seq, last_seq;
     size_t items, added, duplicates, skipped;
+    size_t future; /* new articles dated more than a day after now (kept, but worth a log line) */
 };
 
 /* Feed every entry through; 0, or ND_ESTORE (then roll the batch back). */

@@ -167,6 +167,27 @@ START_TEST(near_duplicates)
 }
 END_TEST
 
+START_TEST(future_dates)
+{
+    static const char *doc = "<rss version=\"2.0\"><channel><title>F</title>"
+                             "<item><title>Soon</title><link>https://f.example/1</link>"
+                             "<pubDate>Tue, 01 Jan 2036 00:00:00 GMT</pubDate></item>"
+                             "<item><title>Now</title><link>https://f.example/2</link>"
+                             "<pubDate>Tue, 14 Nov 2023 22:00:00 GMT</pubDate></item>"
+                             "</channel></rss>";
+    struct nd_ingest in = run("f", doc, ND_NEAR_OFF);
+    json_t *j;
+
+    ck_assert_int_eq(in.added, 2);
+    ck_assert_int_eq(in.future, 1);
+    /* kept as the feed says */
+    j = json_loads(in.messages.v[1], 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "published")), "2036-01-01T00:00:00Z");
+    json_decref(j);
+    nd_ingest_clear(&in);
+}
+END_TEST
+
 START_TEST(near_off)
 {
     char a[2048], b[2048];
@@ -191,6 +212,7 @@ int main(void)
     tcase_add_test(tc, exact_dedupe);
     tcase_add_test(tc, near_duplicates);
     tcase_add_test(tc, near_off);
+    tcase_add_test(tc, future_dates);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -336,15 +336,16 @@ void nd_item_end(struct xstate *st)
         for (size_t i = 0; i < st->feed_authors.n; i++)
             nd_strv_push(&e->authors, st->feed_authors.v[i]);
     /*
-     * The base of relative links in the content: an xml:base in effect, else
-     * the item's own link (Miniflux's rule: "#footnote" and "img/a.png" are
-     * relative to the article page), else the document URL.
+     * The base of relative links in the content, as feedparser has it: an
+     * xml:base in effect, else the document URL (after redirects).  Without a
+     * document URL (a file), the item's own link, else the feed's self or site
+     * link.
      */
     if (e->base == NULL) {
         const char *b = st->depth >= st->entry_depth && st->entry_depth
                             ? st->stack[st->entry_depth - 1].base
                             : st->doc_url;
-        if (!nd_xml_base_explicit(st, b) && e->link)
+        if (b == NULL)
             b = e->link;
         if (b == NULL)
             b = st->fallback_base;

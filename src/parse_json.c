@@ -99,7 +99,7 @@ static void attachments(struct nd_entry *e, const json_t *item, const char *base
     }
 }
 
-static void item(struct nd_feed *f, const json_t *it, const char *base,
+static void item(struct nd_feed *f, const json_t *it, const char *doc_url, const char *base,
                  const struct nd_strv *feed_authors)
 {
     struct nd_entry *e = nd_feed_add_entry(f);
@@ -141,9 +141,9 @@ static void item(struct nd_feed *f, const json_t *it, const char *base,
     }
     e->language = dup_trim(str(it, "language"));
     attachments(e, it, base);
-    /* relative links in the content: against the item's URL (see parse_item.c) */
+    /* relative links in the content: the document URL, else the item's (see parse_item.c) */
     if (e->link || base)
-        e->base = xstrdup(e->link ? e->link : base);
+        e->base = xstrdup(doc_url ? doc_url : e->link ? e->link : base);
 }
 
 /* Raw control characters inside strings (JSON wants them escaped): escape them. */
@@ -305,7 +305,7 @@ int nd_parse_json(const char *data, size_t len, const char *doc_url, struct nd_f
         json_array_foreach(items, i, it)
         {
             if (json_is_object(it))
-                item(f, it, base, &fa);
+                item(f, it, doc_url, base, &fa);
             else
                 nd_parse_warn(f, "item %zu is not an object", i);
         }

@@ -88,7 +88,7 @@ static void enclosures(struct nd_entry *e, const json_t *v, const char *base)
     }
 }
 
-static void item(struct nd_feed *f, const json_t *it, const char *base)
+static void item(struct nd_feed *f, const json_t *it, const char *doc_url, const char *base)
 {
     struct nd_entry *e = nd_feed_add_entry(f);
     const json_t *guid = json_object_get(it, "guid"), *x;
@@ -130,7 +130,7 @@ static void item(struct nd_feed *f, const json_t *it, const char *base)
     }
     enclosures(e, json_object_get(it, "enclosure"), base);
     if (e->link || base)
-        e->base = xstrdup(e->link ? e->link : base);
+        e->base = xstrdup(doc_url ? doc_url : e->link ? e->link : base);
 }
 
 int nd_parse_rssjson(const struct json_t *root, const char *doc_url, struct nd_feed *f)
@@ -157,7 +157,7 @@ int nd_parse_rssjson(const struct json_t *root, const char *doc_url, struct nd_f
     EACH(items, i, it)
     {
         if (json_is_object(it))
-            item(f, it, doc_url ? doc_url : f->link);
+            item(f, it, doc_url, doc_url ? doc_url : f->link);
     }
     return ND_OK;
 }

@@ -343,12 +343,17 @@ static void xml_attrs(struct xstate *st, struct frame *fr, int nb_attrs, const x
             abs = nd_url_resolve(fr->base ? fr->base : st->fallback_base, v);
             free(v);
             if (abs) {
+                /* a repeated xml:base (recovered markup): the last one wins */
+                if (fr->flags & FR_BASE_OWNED)
+                    free((char *)(uintptr_t)fr->base);
                 fr->base = abs;
                 fr->flags |= FR_BASE_OWNED;
             }
         } else if (strcmp(local, "lang") == 0) {
             const char *v = (const char *)a[3];
             nd_text_trim(&v, &n);
+            if (fr->flags & FR_LANG_OWNED)
+                free((char *)(uintptr_t)fr->lang);
             fr->lang = n ? xstrndup(v, n) : NULL;
             fr->flags |= FR_LANG_OWNED;
         }

@@ -110,7 +110,7 @@ START_TEST(test_rss2)
     STR_EQ(e->enclosures[0].type, "audio/mpeg");
     ck_assert_int_eq(e->enclosures[0].length, 12345);
     STR_EQ(e->image, "https://example.org/thumbs/1.jpg");
-    STR_EQ(e->base, "https://example.org/a/1"); /* no xml:base: the item's link */
+    STR_EQ(e->base, "https://example.org/feeds/main.xml"); /* no xml:base: the document URL */
 
     e = E(1); /* guid as link, dc:date as published, itunes:author, image enclosure */
     STR_EQ(e->link, "https://example.org/a/2");
@@ -723,6 +723,19 @@ END_TEST
 
 /* ---- what is not a feed ---- */
 
+/* Repeated xml:base and xml:lang on one element (recovered markup): the last ones win,
+ * nothing leaks (found by fuzz_parse; ASan's leak check runs this in CI). */
+START_TEST(test_repeated_xml_attrs)
+{
+    parse_ok("<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"a\" xml:lang=\"b\" "
+             "xml:base=\"http://x.example/\" xml:base=\"http://y.example/\"><title>t</title>"
+             "<entry><title>e</title><link href=\"p\"/></entry></feed>",
+             NULL);
+    ck_assert_int_eq(F.n_entries, 1);
+    ck_assert_ptr_nonnull(E(0)->link);
+}
+END_TEST
+
 START_TEST(test_not_feeds)
 {
     ck_assert_int_eq(parse_str("<html><body><p>Hello</p></body></html>", NULL), ND_EPARSE);
@@ -826,6 +839,7 @@ int main(void)
     tcase_add_test(tc, test_internal_entities);
     tcase_add_test(tc, test_billion_laughs);
     tcase_add_test(tc, test_undeclared_prefix_and_namespace_variants);
+    tcase_add_test(tc, test_repeated_xml_attrs);
     tcase_add_test(tc, test_not_feeds);
     tcase_add_test(tc, test_warnings_capped);
     tcase_add_test(tc, test_all_data_files);

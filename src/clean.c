@@ -5,6 +5,7 @@
  * with its text extracted in the same pass, the link canonicalized (url.c),
  * fingerprints and the id computed (fingerprint.c).  Pure: no I/O, no log.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,24 +137,42 @@ static void copy_enclosures(struct nd_article *a, const struct nd_entry *e)
     a->n_enclosures = n;
 }
 
-/* The article id: of the canonical URL, else of (source, guid), else of the text. */
+/*
+ * The article id: of the canonical URL (unless other items of the document
+ * share it), else of (source, guid), else of the text.
+ */
 static void make_id(struct nd_article *a, const char *source, const char *norm)
 {
-    char *key;
+    char small[512], *key = small, type = 't';
+    const char *x, *sep = "", *y = "";
+    int n;
 
-    if (a->url)
-        key = xasprintf("u\x1f%s", a->url);
+    if (a->url && !a->url_shared)
+        type = 'u', x = a->url;
     else if (!nd_str_empty(a->guid))
-        key = xasprintf("g\x1f%s\x1f%s", source, a->guid);
+        type = 'g', x = source, sep = "\x1f", y = a->guid;
     else if (!nd_str_empty(norm))
-        key = xasprintf("t\x1f%s", norm);
+        x = norm;
     else
-        key = xasprintf("t\x1f%s\x1f%s", a->title, a->content_text);
-    nd_fp_id128(key, strlen(key), a->id);
-    free(key);
+        x = a->title, sep = "\x1f", y = a->content_text;
+    /* most keys are a URL: on the stack */
+    n = snprintf(small, sizeof(small), "%c\x1f%s%s%s", type, x, sep, y);
+    if (n < 0 || (size_t)n >= sizeof(small)) {
+        key = xasprintf("%c\x1f%s%s%s", type, x, sep, y);
+        n = (int)strlen(key);
+    }
+    nd_fp_id128(key, (size_t)n, a->id);
+    if (key != small)
+        free(key);
 }
 
 int nd_clean_entry(const struct nd_entry *e, const struct nd_clean_ctx *ctx, struct nd_article *a)
+{
+    return nd_clean_entry_flags(e, ctx, 0, a);
+}
+
+int nd_clean_entry_flags(const struct nd_entry *e, const struct nd_clean_ctx *ctx, unsigned flags,
+                         struct nd_article *a)
 {
     const char *source = ctx && ctx->source_id ? ctx->source_id : "";
     const char *base = e->base ? e->base : e->link;
@@ -213,6 +232,13 @@ int nd_clean_entry(const struct nd_entry *e, const struct nd_clean_ctx *ctx, str
         a->summary = excerpt(a->content_text, SUMMARY_MAX);
 
     a->url = nd_url_canonical(e->link);
+    a->url_shared = e->link_shared;
+    if (a->url && e->link_fragment) {
+        /* items that are anchors on one shared page: the fragment tells them apart */
+        const char *frag = strchr(e->link, '#');
+        if (frag && frag[1])
+            nd_str_take(&a->url, xasprintf("%s%s", a->url, frag));
+    }
     a->guid = nd_str_empty(e->guid) ? NULL : xstrdup(e->guid);
     if (!nd_str_empty(e->language))
         a->language = xstrdup(e->language);
@@ -229,9 +255,15 @@ int nd_clean_entry(const struct nd_entry *e, const struct nd_clean_ctx *ctx, str
     }
     nd_html_out_free(&h);
 
-    nd_fp_compute(a->title, a->content_text, &fp, &norm);
-    a->text_hash = fp.text_hash;
-    a->simhash = fp.simhash;
+    /* the fingerprints are for dedupe (a tenth of the time here); the id needs the
+     * normalized text only when the article has neither URL nor guid */
+    if (!(flags & ND_CLEAN_NO_DEDUPE) || (a->url == NULL && nd_str_empty(a->guid))) {
+        nd_fp_compute(a->title, a->content_text, &fp, &norm);
+        if (!(flags & ND_CLEAN_NO_DEDUPE)) {
+            a->text_hash = fp.text_hash;
+            a->simhash = fp.simhash;
+        }
+    }
     make_id(a, source, norm);
     free(norm);
 

@@ -9,6 +9,14 @@
 
 #define MAX_KEYS 3
 
+int nd_dedupe_guid_key(const char *source_id, const struct nd_article *a, uint8_t key[ND_KEY_LEN])
+{
+    if (nd_str_empty(a->guid))
+        return 0;
+    nd_store_key(key, "g", source_id, a->guid);
+    return 1;
+}
+
 /* The article's exact keys, in the order they are checked. */
 static int keys_of(const char *source_id, const struct nd_article *a,
                    uint8_t keys[MAX_KEYS][ND_KEY_LEN])
@@ -16,9 +24,8 @@ static int keys_of(const char *source_id, const struct nd_article *a,
     char hex[17];
     int n = 0;
 
-    if (!nd_str_empty(a->guid))
-        nd_store_key(keys[n++], "g", source_id, a->guid);
-    if (!nd_str_empty(a->url))
+    n += nd_dedupe_guid_key(source_id, a, keys[n]);
+    if (!nd_str_empty(a->url) && !a->url_shared)
         nd_store_key(keys[n++], "u", a->url, NULL);
     if (a->text_hash != 0) {
         snprintf(hex, sizeof(hex), "%016" PRIx64, a->text_hash);
@@ -41,7 +48,8 @@ int nd_dedupe_check(struct nd_store *st, const char *source_id, const struct nd_
         if (rc < 0)
             return ND_ESTORE;
         if (rc == 1) {
-            *v = ND_VERDICT_DUP;
+            /* the first key, when there is a guid, is (source, guid) */
+            *v = i == 0 && !nd_str_empty(a->guid) ? ND_VERDICT_SAME : ND_VERDICT_DUP;
             return ND_OK;
         }
     }

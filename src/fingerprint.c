@@ -55,6 +55,58 @@ static const char fold_ascii[128] = {
     'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 0,   0,   0,   0,   0,
 };
 
+#define HIGHS 0x8080808080808080ULL
+#define ONES  0x0101010101010101ULL
+
+/* The high bit of every byte of x (all bytes below 0x80) in lo..hi: no carries. */
+static inline uint64_t in_range8(uint64_t x, unsigned lo, unsigned hi)
+{
+    return (x + ONES * (0x80 - lo)) & ~(x + ONES * (0x7F - hi)) & HIGHS;
+}
+
+/*
+ * The ASCII stretch of s[i..len) into o, a word at a time: 8 bytes are
+ * classified at once (letters, digits, the rest), a word's bytes are stored
+ * folded in one 8-byte store, a run of separators becomes one pending
+ * space.  The same output as the byte loop below; stops at a non-ASCII byte
+ * or fewer than 8 bytes from the end.  o has 8 bytes of slack.
+ */
+static size_t normalize_ascii8(struct norm *o, const char *s, size_t i, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    char *p = o->p;
+    size_t olen = o->len;
+    int sep = o->sep;
+
+    while (i + 8 <= len) {
+        uint64_t v, x, letters, alnum, folded;
+        unsigned n;
+        memcpy(&v, s + i, 8);
+        if (v & HIGHS)
+            break;
+        x = v | (ONES * 0x20); /* A-Z as a-z */
+        letters = in_range8(x, 'a', 'z');
+        alnum = letters | in_range8(v, '0', '9');
+        if (alnum & 0x80) { /* a word starts here: its first up to 8 bytes */
+            folded = v | (letters >> 2);
+            n = alnum == HIGHS ? 8 : (unsigned)__builtin_ctzll(~alnum & HIGHS) / 8;
+            if (sep && olen)
+                p[olen++] = ' ';
+            memcpy(p + olen, &folded, 8);
+            olen += n;
+            sep = 0;
+        } else { /* separators up to the next word */
+            n = alnum ? (unsigned)__builtin_ctzll(alnum) / 8 : 8;
+            sep = 1;
+        }
+        i += n;
+    }
+    o->len = olen;
+    o->sep = sep;
+#endif
+    return i;
+}
+
 /* Append the normalized form of s[0..len) (valid UTF-8; malformed bytes separate). */
 static void normalize_into(struct norm *o, const char *s, size_t len)
 {
@@ -65,11 +117,13 @@ static void normalize_into(struct norm *o, const char *s, size_t len)
     size_t i = 0;
     int n, bc;
 
-    norm_room(o, len + 1); /* ASCII: at most one byte out per byte in */
+    norm_room(o, len + 16); /* ASCII: at most one byte out per byte in, and 8 of slack */
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {
-            /* without branches: word lengths are too irregular to predict */
+            i = normalize_ascii8(o, s, i, len);
+            /* up to the next non-ASCII byte or the end (fewer than 8 bytes), a byte at
+             * a time and without branches */
             char *p = o->p;
             size_t olen = o->len;
             unsigned sep = (unsigned)o->sep, w;
@@ -146,59 +200,74 @@ uint64_t nd_fp_text_hash(const char *norm, size_t len)
     return XXH3_64bits(norm, len);
 }
 
+/* The position of the next space in s[i..len), or len. */
+static inline size_t next_space(const char *s, size_t i, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; i + 8 <= len; i += 8) {
+        uint64_t v, z;
+        memcpy(&v, s + i, 8);
+        z = nd_text_zero_bytes(v ^ ND_BYTES(' '));
+        if (z)
+            return i + (size_t)__builtin_ctzll(z) / 8;
+    }
+#endif
+    while (i < len && s[i] != ' ')
+        i++;
+    return i;
+}
+
 /*
  * Bit counts over many hashes, eight bit positions per 64-bit word: acc[i]
  * holds, in byte k, how many hashes had bit 8k+i set.  Bytes overflow at 255,
  * so the counts move to 32-bit totals every 255 hashes.
  */
-struct bitcount {
-    uint64_t acc[8];
-    uint32_t total[64];
-    unsigned pending, n;
-};
-
-static void bitcount_flush(struct bitcount *bc)
+static inline void bitcount_flush(uint64_t acc[8], uint32_t total[64])
 {
     for (int i = 0; i < 8; i++) {
         for (int k = 0; k < 8; k++)
-            bc->total[8 * k + i] += (uint32_t)((bc->acc[i] >> (8 * k)) & 0xFF);
-        bc->acc[i] = 0;
+            total[8 * k + i] += (uint32_t)((acc[i] >> (8 * k)) & 0xFF);
+        acc[i] = 0;
     }
-    bc->pending = 0;
-}
-
-static void bitcount_add(struct bitcount *bc, uint64_t h)
-{
-    for (int i = 0; i < 8; i++)
-        bc->acc[i] += (h >> i) & 0x0101010101010101ULL;
-    bc->n++;
-    if (++bc->pending == 255)
-        bitcount_flush(bc);
 }
 
 uint64_t nd_fp_simhash(const char *norm, size_t len)
 {
-    struct bitcount bc;
-    size_t start[3] = {0, 0, 0}, words = 0, i = 0, w;
-    uint64_t out = 0;
+    uint64_t acc[8] = {0}, out = 0;
+    uint32_t total[64] = {0};
+    size_t words = 0, i = 0, w, prev1 = 0, prev2 = 0, hashes = 0;
+    unsigned pending = 0;
 
-    memset(&bc, 0, sizeof(bc));
     /* each word ends a shingle of it and the two before it */
     while (i < len && words < MAX_WORDS) {
-        const char *sp = memchr(norm + i, ' ', len - i);
         w = i;
-        i = sp ? (size_t)(sp - norm) : len;
-        start[words % 3] = w;
-        words++;
-        if (words >= 3)
-            bitcount_add(&bc, XXH3_64bits(norm + start[words % 3], i - start[words % 3]));
+        i = next_space(norm, i, len);
+        if (++words >= 3) {
+            uint64_t h = XXH3_64bits(norm + prev2, i - prev2);
+            /* unrolled by hand: gcc -O2 keeps a loop and acc[] in memory */
+            acc[0] += h & ONES;
+            acc[1] += (h >> 1) & ONES;
+            acc[2] += (h >> 2) & ONES;
+            acc[3] += (h >> 3) & ONES;
+            acc[4] += (h >> 4) & ONES;
+            acc[5] += (h >> 5) & ONES;
+            acc[6] += (h >> 6) & ONES;
+            acc[7] += (h >> 7) & ONES;
+            hashes++;
+            if (++pending == 255) {
+                bitcount_flush(acc, total);
+                pending = 0;
+            }
+        }
+        prev2 = prev1;
+        prev1 = w;
         i++; /* the space */
     }
     if (words < ND_FP_MIN_WORDS)
         return 0;
-    bitcount_flush(&bc);
+    bitcount_flush(acc, total);
     for (int bit = 0; bit < 64; bit++)
-        if (2 * (uint64_t)bc.total[bit] > bc.n) /* more ones than zeros */
+        if (2 * (uint64_t)total[bit] > hashes) /* more ones than zeros */
             out |= (uint64_t)1 << bit;
     return out;
 }

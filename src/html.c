@@ -294,7 +294,7 @@ static int url_parts(const char *url, const char **host, size_t *hlen, const cha
 
 static int host_is(const char *host, size_t hlen, const char *name)
 {
-    return strlen(name) == hlen && strncasecmp(host, name, hlen) == 0;
+    return strncasecmp(host, name, hlen) == 0 && name[hlen] == '\0';
 }
 
 static int is_tracker(const char *url)
@@ -481,6 +481,18 @@ static void html_text(struct san *st, const char *s, size_t len)
 
     while (i < len && !st->html_full) {
         for (j = i; j < len; j++) {
+#ifdef __SSE2__
+            /* 16 bytes at a time while their spaces are single spaces between words:
+             * not two in a row, not first in the run, not last unless a word follows */
+            while (st->pre == 0 && j + 16 <= len) {
+                unsigned sp;
+                if (!nd_text_plain16(s + j, '&', '<', '>', &sp) || (sp & (sp >> 1)) ||
+                    ((sp & 1) && j == i) ||
+                    ((sp & 0x8000) && !(j + 16 < len && hclass[(unsigned char)s[j + 16]] == 0)))
+                    break;
+                j += 16;
+            }
+#endif
             while (st->pre == 0 && j + 8 <= len &&
                    nd_text_ascii_words8(s + j, ND_BYTES('&'), ND_BYTES('<'), ND_BYTES('>')))
                 j += 8;
@@ -1032,6 +1044,74 @@ static void san_free(struct san *st)
     free(st->image);
 }
 
+/*
+ * One parser context, reused from fragment to fragment: making one (its
+ * dictionary, stacks and input buffer) cost as much as parsing a short
+ * summary, and a fresh dictionary interns every tag name again.  Its
+ * dictionary keeps every element and attribute name seen, so it is replaced
+ * after CTXT_MAX_USES fragments or CTXT_MAX_NAMES names: odd markup cannot
+ * make it grow without bound.  Per thread; freed at exit for the thread that
+ * exits (the daemon and newsctl parse on one thread).
+ */
+#define CTXT_MAX_USES  100000
+#define CTXT_MAX_NAMES 2000
+
+static _Thread_local htmlParserCtxtPtr reuse_ctxt;
+static _Thread_local unsigned reuse_count;
+static _Thread_local int reuse_atexit;
+
+static void free_reused(void)
+{
+    htmlFreeParserCtxt(reuse_ctxt);
+    reuse_ctxt = NULL;
+}
+
+/* A parser context reading input[0..len) (copied: libxml2 2.9 mishandles static buffers). */
+static htmlParserCtxtPtr take_ctxt(const char *input, size_t len)
+{
+    htmlParserCtxtPtr ctxt = reuse_ctxt;
+    xmlParserInputBufferPtr buf;
+    xmlParserInputPtr in;
+
+    reuse_ctxt = NULL;
+    if (ctxt != NULL &&
+        (reuse_count >= CTXT_MAX_USES || xmlDictSize(ctxt->dict) > CTXT_MAX_NAMES)) {
+        htmlFreeParserCtxt(ctxt);
+        ctxt = NULL;
+    }
+    if (ctxt == NULL) {
+        if ((ctxt = htmlNewParserCtxt()) == NULL)
+            return NULL;
+        reuse_count = 0;
+    }
+    htmlCtxtReset(ctxt);
+    buf = xmlParserInputBufferCreateMem(input, (int)len, XML_CHAR_ENCODING_NONE);
+    in = buf ? xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE) : NULL;
+    if (in == NULL) {
+        if (buf)
+            xmlFreeParserInputBuffer(buf);
+        htmlFreeParserCtxt(ctxt);
+        return NULL;
+    }
+    inputPush(ctxt, in);
+    reuse_count++;
+    return ctxt;
+}
+
+/* Give the context back for the next fragment. */
+static void give_ctxt(htmlParserCtxtPtr ctxt)
+{
+    if (reuse_ctxt != NULL) { /* cannot happen: parsing does not nest */
+        htmlFreeParserCtxt(ctxt);
+        return;
+    }
+    reuse_ctxt = ctxt;
+    if (!reuse_atexit) {
+        reuse_atexit = 1;
+        atexit(free_reused);
+    }
+}
+
 static int run_parser(struct san *st, const char *html, size_t len)
 {
     static const char prefix[] = "<body>";
@@ -1054,7 +1134,7 @@ static int run_parser(struct san *st, const char *html, size_t len)
     input[plen + len] = '\0';
     free(fixed);
 
-    ctxt = htmlCreateMemoryParserCtxt(input, (int)(plen + len));
+    ctxt = take_ctxt(input, plen + len);
     if (ctxt == NULL) {
         free(input);
         return ND_EPARSE;
@@ -1073,7 +1153,7 @@ static int run_parser(struct san *st, const char *html, size_t len)
                                  HTML_PARSE_NOWARNING | HTML_PARSE_NOIMPLIED | HTML_PARSE_NODEFDTD |
                                  HTML_PARSE_IGNORE_ENC);
     htmlParseDocument(ctxt);
-    htmlFreeParserCtxt(ctxt);
+    give_ctxt(ctxt);
     free(input);
     /* close whatever is still open (libxml2 does, but never rely on it) */
     while (st->depth > 0 || st->overflow > 0 || st->drop > 0)
@@ -1127,22 +1207,86 @@ void nd_html_out_free(struct nd_html_out *o)
     memset(o, 0, sizeof(*o));
 }
 
+/* Text without markup: entities and whitespace only (newlines are spaces in HTML). */
+static char *markup_free_text(const char *html, size_t len)
+{
+    char *decoded, *s;
+
+    if (memchr(html, '&', len) == NULL)
+        return nd_text_clean(html, len, ND_TEXT_ONELINE);
+    decoded = nd_text_decode_entities(html, len);
+    s = nd_text_clean(decoded, strlen(decoded), ND_TEXT_ONELINE);
+    free(decoded);
+    return s;
+}
+
+/* Is the character reference at s[0..len) (s[0] == '&') one that libxml2's HTML parser
+ * and nd_text_decode_entities() read alike?  Named ones always are (the same table,
+ * the same rule for the name and the ';'); numeric ones when they have digits, a ';'
+ * and a value that is an XML Char outside U+0080-U+009F (which libxml2 gives as C1
+ * controls and nd_text_decode_entities() as windows-1252 would have them). */
+static int plain_reference(const char *s, size_t len)
+{
+    size_t i = 2;
+    int64_t v = 0;
+    int hex, digits = 0;
+
+    if (len < 2 || s[1] != '#')
+        return 1;
+    hex = len > 2 && (s[2] == 'x' || s[2] == 'X');
+    i += (size_t)hex;
+    for (; i < len && digits < 8; i++, digits++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9')
+            v = v * (hex ? 16 : 10) + (c - '0');
+        else if (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            v = v * 16 + ((c | 0x20) - 'a' + 10);
+        else
+            break;
+    }
+    if (digits == 0 || i >= len || s[i] != ';')
+        return 0;
+    return v == 0x9 || v == 0xA || (v >= 0x20 && v < 0x80) || (v >= 0xA0 && v <= 0xD7FF) ||
+           (v >= 0xE000 && v <= 0xFFFD) || (v >= 0x10000 && v <= 0x10FFFF);
+}
+
+/*
+ * May "<p>" + s[0..len) + "</p>" take the markup-free path?  Yes when the
+ * parser would hand s over as it is: no markup, no NUL, no control but tab
+ * and newline (libxml2 drops the others and a form feed, where the text
+ * writer would make a space), valid UTF-8, and references read alike.  The
+ * one paragraph adds only breaks at the ends, which trimming drops.
+ */
+static int paragraph_text(const char *s, size_t len)
+{
+    const char *amp;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '<' || (c < 0x20 && c != '\t' && c != '\n') || c == 0x7F)
+            return 0;
+    }
+    if (!nd_utf8_valid(s, len))
+        return 0;
+    for (const char *p = s; (amp = memchr(p, '&', len - (size_t)(p - s))) != NULL; p = amp + 1)
+        if (!plain_reference(amp, len - (size_t)(amp - s)))
+            return 0;
+    return 1;
+}
+
 char *nd_html_to_text(const char *html, size_t len, unsigned flags)
 {
     struct san st;
-    char *decoded, *s;
+    char *s;
 
     if (html == NULL)
         return xstrdup("");
-    if (memchr(html, '<', len) == NULL) {
-        /* no markup: entities and whitespace only (newlines are spaces in HTML) */
-        if (memchr(html, '&', len) == NULL)
-            return nd_text_clean(html, len, ND_TEXT_ONELINE);
-        decoded = nd_text_decode_entities(html, len);
-        s = nd_text_clean(decoded, strlen(decoded), ND_TEXT_ONELINE);
-        free(decoded);
-        return s;
-    }
+    if (memchr(html, '<', len) == NULL)
+        return markup_free_text(html, len);
+    /* "<p>text</p>", the usual shape of a summary: without the parser */
+    if (len >= 7 && memcmp(html, "<p>", 3) == 0 && memcmp(html + len - 4, "</p>", 4) == 0 &&
+        paragraph_text(html + 3, len - 7))
+        return markup_free_text(html + 3, len - 7);
     san_init(&st, NULL, 0, len);
     st.tw.flags = flags & ND_TEXT_ONELINE;
     if (run_parser(&st, html, len) != ND_OK) {

@@ -6,11 +6,63 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "newsd/article.h"
 #include "newsd/ingest.h"
 
 #define FUTURE_SLACK 86400 /* clocks and time zones differ; past a day a date is wrong */
+
+/* What identifies a version of an article: its title and its text. */
+static uint64_t version_hash(const struct nd_article *a)
+{
+    XXH3_state_t *st = XXH3_createState();
+    uint64_t h;
+
+    if (st == NULL)
+        abort();
+    XXH3_64bits_reset(st);
+    XXH3_64bits_update(st, a->title, strlen(a->title));
+    XXH3_64bits_update(st, "\x1f", 1);
+    XXH3_64bits_update(st, a->content_text, strlen(a->content_text));
+    h = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    return h;
+}
+
+/*
+ * Is a an update of what this source published under the same guid?  Its
+ * text changed, and the feed says so with an updated date later than the
+ * one published (so that feeds whose text changes at every fetch, with
+ * counters or ads, do not flood the topic).  Fills id with the article's id.
+ */
+static int is_update(struct nd_ingest *in, const struct nd_article *a, uint64_t hash, char id[33],
+                     int *err)
+{
+    uint8_t key[ND_KEY_LEN];
+    uint64_t old_hash;
+    int64_t old_updated;
+    int rc;
+
+    *err = 0;
+    if (!nd_dedupe_guid_key(in->source_id, a, key))
+        return 0;
+    rc = nd_store_version_get(in->store, key, id, &old_hash, &old_updated);
+    *err = rc < 0;
+    if (rc != 1 || old_hash == hash || a->updated == ND_TIME_NONE)
+        return 0;
+    return old_updated == ND_TIME_NONE || a->updated > old_updated;
+}
+
+/* Remember what was published of a under its guid. */
+static int remember_version(struct nd_ingest *in, const struct nd_article *a, uint64_t hash)
+{
+    uint8_t key[ND_KEY_LEN];
+
+    if (!nd_dedupe_guid_key(in->source_id, a, key))
+        return ND_OK;
+    return nd_store_version_put(in->store, key, a->id, hash, a->updated, in->now);
+}
 
 static int ingest_one(struct nd_ingest *in, const struct nd_feed *feed, const struct nd_entry *e)
 {
@@ -20,7 +72,8 @@ static int ingest_one(struct nd_ingest *in, const struct nd_feed *feed, const st
     enum nd_verdict v;
     char dup[33];
     char *json;
-    int rc;
+    uint64_t hash;
+    int rc, update = 0, err;
 
     memset(&a, 0, sizeof(a));
     if (nd_clean_entry(e, &cctx, &a) != ND_OK) {
@@ -32,7 +85,19 @@ static int ingest_one(struct nd_ingest *in, const struct nd_feed *feed, const st
     rc = nd_dedupe_check(in->store, in->source_id, &a, &in->dedupe, in->now, &v, dup);
     if (rc != ND_OK)
         goto out;
-    if (v == ND_VERDICT_DUP || (v == ND_VERDICT_NEAR && in->dedupe.mode == ND_NEAR_DROP)) {
+    hash = version_hash(&a);
+    if (v == ND_VERDICT_SAME) {
+        char id[33];
+        update = is_update(in, &a, hash, id, &err);
+        if (err) {
+            rc = ND_ESTORE;
+            goto out;
+        }
+        if (update)
+            memcpy(a.id, id, sizeof(a.id)); /* the same article, another version */
+    }
+    if ((v == ND_VERDICT_SAME && !update) || v == ND_VERDICT_DUP ||
+        (v == ND_VERDICT_NEAR && in->dedupe.mode == ND_NEAR_DROP)) {
         in->duplicates++;
         rc = nd_dedupe_remember(in->store, in->source_id, &a, dup, in->now);
         goto out;
@@ -41,7 +106,7 @@ static int ingest_one(struct nd_ingest *in, const struct nd_feed *feed, const st
         nd_str_set(&a.duplicate_of, dup);
 
     memset(&m, 0, sizeof(m));
-    m.event = "article";
+    m.event = update ? "update" : "article";
     rc = nd_store_next_seq(in->store, in->topic, &m.seq, &m.topic_seq);
     if (rc != ND_OK)
         goto out;
@@ -57,19 +122,24 @@ static int ingest_one(struct nd_ingest *in, const struct nd_feed *feed, const st
     if (rc == ND_OK)
         rc = nd_dedupe_remember(in->store, in->source_id, &a,
                                 a.duplicate_of ? a.duplicate_of : a.id, in->now);
+    if (rc == ND_OK)
+        rc = remember_version(in, &a, hash);
     if (rc != ND_OK) {
         free(json);
         goto out;
     }
-    if (in->added == 0)
+    if (in->added + in->updated == 0)
         in->first_seq = m.seq;
     in->last_seq = m.seq;
-    in->added++;
+    if (update)
+        in->updated++;
+    else
+        in->added++;
     if ((a.published != ND_TIME_NONE && a.published > in->now + FUTURE_SLACK) ||
         (a.updated != ND_TIME_NONE && a.updated > in->now + FUTURE_SLACK))
         in->future++;
     nd_strv_take(&in->messages, json);
-    nd_strv_push(&in->titles, a.title);
+    nd_strv_take(&in->titles, update ? xasprintf("%s (update)", a.title) : xstrdup(a.title));
 out:
     nd_article_free(&a);
     return rc;
@@ -89,6 +159,6 @@ void nd_ingest_clear(struct nd_ingest *in)
 {
     nd_strv_free(&in->messages);
     nd_strv_free(&in->titles);
-    in->items = in->added = in->duplicates = in->skipped = in->future = 0;
+    in->items = in->added = in->updated = in->duplicates = in->skipped = in->future = 0;
     in->first_seq = in->last_seq = 0;
 }

@@ -110,5 +110,6 @@ int nd_parse(const char *data, size_t len, const char *doc_url, const char *http
         snprintf(err, errlen, "no items and no feed title (%s)", out->format);
         return ND_EPARSE;
     }
+    nd_feed_mark_shared_pages(out);
     return ND_OK;
 }

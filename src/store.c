@@ -34,6 +34,8 @@ enum {
     Q_SOURCE_GET,
     Q_SOURCE_PUT,
     Q_REPLAY,
+    Q_VERSION_GET,
+    Q_VERSION_PUT,
     Q_COUNT
 };
 
@@ -57,6 +59,9 @@ static const char *const queries[Q_COUNT] = {
                      "last_poll, last_ok, errors, outcome, error, http_status) "
                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [Q_REPLAY] = "SELECT seq, topic, json FROM journal WHERE seq > ?1 ORDER BY seq",
+    [Q_VERSION_GET] = "SELECT id, hash, updated FROM versions WHERE key = ?1",
+    [Q_VERSION_PUT] = "INSERT OR REPLACE INTO versions(key, id, hash, updated, ts) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 static const char schema[] =
@@ -78,7 +83,10 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS journal(seq INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
     "  topic TEXT NOT NULL, topic_seq INTEGER NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL,"
     "  json TEXT NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS journal_ts ON journal(ts);";
+    "CREATE INDEX IF NOT EXISTS journal_ts ON journal(ts);"
+    "CREATE TABLE IF NOT EXISTS versions(key BLOB PRIMARY KEY, id TEXT NOT NULL,"
+    "  hash INTEGER NOT NULL, updated INTEGER, ts INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS versions_ts ON versions(ts);";
 
 struct nd_store {
     sqlite3 *db;
@@ -457,6 +465,42 @@ int nd_store_journal_add(struct nd_store *st, int64_t seq, const char *topic, in
     sqlite3_bind_text(s, 5, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 6, source, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 7, json, -1, SQLITE_STATIC);
+    return sqlite3_step(s) == SQLITE_DONE ? ND_OK : ND_ESTORE;
+}
+
+int nd_store_version_get(struct nd_store *st, const uint8_t key[ND_KEY_LEN], char id[33],
+                         uint64_t *hash, int64_t *updated)
+{
+    sqlite3_stmt *s = stmt(st, Q_VERSION_GET);
+    int rc;
+
+    sqlite3_bind_blob(s, 1, key, ND_KEY_LEN, SQLITE_STATIC);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        copy_id(id, s, 0);
+        *hash = (uint64_t)sqlite3_column_int64(s, 1);
+        *updated =
+            sqlite3_column_type(s, 2) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(s, 2);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : ND_ESTORE;
+}
+
+int nd_store_version_put(struct nd_store *st, const uint8_t key[ND_KEY_LEN], const char *id,
+                         uint64_t hash, int64_t updated, int64_t ts)
+{
+    sqlite3_stmt *s = stmt(st, Q_VERSION_PUT);
+
+    sqlite3_bind_blob(s, 1, key, ND_KEY_LEN, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, (int64_t)hash);
+    if (updated == INT64_MIN)
+        sqlite3_bind_null(s, 4);
+    else
+        sqlite3_bind_int64(s, 4, updated);
+    sqlite3_bind_int64(s, 5, ts);
     return sqlite3_step(s) == SQLITE_DONE ? ND_OK : ND_ESTORE;
 }
 

@@ -94,6 +94,13 @@ int nd_utf8_valid(const char *s, size_t len)
     int32_t cp;
 
     while (i < len) {
+#ifdef __SSE2__
+        if (i + 16 <= len &&
+            _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i))) == 0) {
+            i += 16;
+            continue;
+        }
+#endif
         if (i + 8 <= len) {
             uint64_t v;
             memcpy(&v, s + i, 8);
@@ -204,30 +211,111 @@ int nd_text_nfc_maybe(int32_t cp)
     return r;
 }
 
-int nd_text_nfc_buf(struct nd_buf *b)
+/* Append the NFC form of s[0..len) (valid UTF-8) to out. */
+static int nfc_segment(struct nd_buf *out, const char *s, size_t len)
 {
     utf8proc_uint8_t *dst = NULL;
     utf8proc_ssize_t n;
-    size_t keep;
+    int rc;
 
-    if (b->len == 0)
-        return ND_OK;
-    n = utf8proc_map((const utf8proc_uint8_t *)b->data, (utf8proc_ssize_t)b->len, &dst,
+    n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &dst,
                      UTF8PROC_STABLE | UTF8PROC_COMPOSE);
     if (n < 0)
         return ND_EINVAL;
-    keep = (size_t)n;
+    rc = nd_buf_add(out, dst, (size_t)n);
+    free(dst);
+    return rc;
+}
+
+/*
+ * Only the stretches that may change go through utf8proc: text can be cut
+ * before any code point that nd_text_nfc_maybe() clears (combining class 0,
+ * NFC_Quick_Check=Yes, composes with nothing before it), and the NFC of the
+ * whole is the NFC of the pieces put together (UAX #15, "Stable Code
+ * Points").  A long text with a few combining marks costs a scan, not a
+ * normalization of all of it.
+ */
+int nd_text_nfc_buf(struct nd_buf *b)
+{
+    struct nd_buf out;
+    size_t i = 0, done = 0, seg = 0, keep;
+    int dirty = 0, rc = ND_OK;
+    int32_t cp;
+
+    if (b->len == 0)
+        return ND_OK;
+    nd_buf_init(&out, 0);
+    while (i < b->len && rc == ND_OK) {
+        unsigned char c;
+        int n = 1;
+        if (!dirty && i + 8 <= b->len) { /* plain ASCII: 8 boundaries at a time */
+            uint64_t v;
+            memcpy(&v, b->data + i, 8);
+            if ((v & ND_BYTES(0x80)) == 0) {
+                seg = i + 7;
+                i += 8;
+                continue;
+            }
+        }
+        c = (unsigned char)b->data[i];
+        if (c < 0xCC) { /* below U+0300: a boundary, and never changed */
+            if (c >= 0x80) {
+                n = nd_utf8_decode(b->data + i, b->len - i, &cp);
+                if (cp < 0) {
+                    rc = ND_EINVAL;
+                    break;
+                }
+            }
+            cp = 0;
+        } else {
+            n = nd_utf8_decode(b->data + i, b->len - i, &cp);
+            if (cp < 0) {
+                rc = ND_EINVAL;
+                break;
+            }
+        }
+        if (cp == 0 || !nd_text_nfc_maybe(cp)) {
+            if (dirty) { /* the stretch [seg, i) may change: normalize it */
+                if ((rc = nd_buf_add(&out, b->data + done, seg - done)) == ND_OK)
+                    rc = nfc_segment(&out, b->data + seg, i - seg);
+                done = i;
+                dirty = 0;
+            }
+            seg = i;
+        } else {
+            dirty = 1;
+        }
+        i += (size_t)n;
+    }
+    if (rc == ND_OK && dirty) {
+        if ((rc = nd_buf_add(&out, b->data + done, seg - done)) == ND_OK)
+            rc = nfc_segment(&out, b->data + seg, b->len - seg);
+        done = b->len;
+    }
+    if (rc != ND_OK) {
+        nd_buf_free(&out);
+        return ND_EINVAL;
+    }
+    if (done == 0) { /* nothing could change */
+        nd_buf_free(&out);
+        return ND_OK;
+    }
+    if (nd_buf_add(&out, b->data + done, b->len - done) != ND_OK) {
+        nd_buf_free(&out);
+        return ND_EINVAL;
+    }
+    keep = out.len;
     if (keep > b->limit) {
         /* NFC may grow a string (up to 3x); stay under the cap, on a code point */
         keep = b->limit;
-        while (keep > 0 && ((unsigned char)dst[keep] & 0xC0) == 0x80)
+        while (keep > 0 && ((unsigned char)out.data[keep] & 0xC0) == 0x80)
             keep--;
-        dst[keep] = '\0';
+        out.data[keep] = '\0';
     }
     free(b->data);
-    b->data = (char *)dst;
+    b->data = out.data;
     b->len = keep;
-    b->cap = (size_t)n + 1;
+    b->cap = out.cap;
     return ND_OK;
 }
 
@@ -398,6 +486,18 @@ void nd_textw_put(struct nd_textw *w, const char *s, size_t len)
     while (i < len && !w->full) {
         /* the longest run of text characters (spaces too inside <pre>) */
         for (j = i; j < len; j++) {
+#ifdef __SSE2__
+            /* 16 bytes at a time while their spaces are single spaces between text:
+             * not two in a row, not first in the run, not last unless text follows */
+            while (!pre && j + 16 <= len) {
+                unsigned sp;
+                if (!nd_text_plain16(s + j, 0x7F, 0x7F, 0x7F, &sp) || (sp & (sp >> 1)) ||
+                    ((sp & 1) && j == i) ||
+                    ((sp & 0x8000) && !(j + 16 < len && tclass[(unsigned char)s[j + 16]] == 0)))
+                    break;
+                j += 16;
+            }
+#endif
             while (!pre && j + 8 <= len &&
                    nd_text_ascii_words8(s + j, ND_BYTES(0x7F), ND_BYTES(0x7F), ND_BYTES(0x7F)))
                 j += 8;
@@ -643,12 +743,15 @@ static size_t prev_cp(const char *s, size_t i)
 
 char *nd_text_truncate(const char *s, size_t max)
 {
-    size_t len = strlen(s), i = 0, count = 0, cut = 0, space = 0, half;
+    size_t len, i = 0, count = 0, cut = 0, space = 0, half;
     struct nd_buf b;
     int32_t cp;
 
     if (max < 2)
         return xstrdup("");
+    /* Only the first max code points matter: a string of 4 * max + 4 bytes or more
+     * has more than that (summaries are cut from whole articles). */
+    len = max < SIZE_MAX / 8 ? strnlen(s, 4 * max + 4) : strlen(s);
     /* offset of code point number max-1 (room for the ellipsis), and the total */
     half = (max - 1) / 2;
     while (i < len && count < max) {
@@ -656,7 +759,10 @@ char *nd_text_truncate(const char *s, size_t max)
             cut = i;
         if ((s[i] == ' ' || s[i] == '\n') && count >= half)
             space = i;
-        i += (size_t)nd_utf8_decode(s + i, len - i, &cp);
+        if ((unsigned char)s[i] < 0x80)
+            i++;
+        else
+            i += (size_t)nd_utf8_decode(s + i, len - i, &cp);
         count++;
     }
     if (i >= len)

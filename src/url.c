@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "newsd/text.h"
 #include "newsd/url.h"
 #include "newsd/util.h"
 
@@ -82,12 +83,19 @@ out:
     curl_free(port);
 }
 
+/* The URL in h, or NULL when it is not valid UTF-8: curl decodes a host's
+ * percent-encoding ("a.%BB.org" gives a raw 0xBB byte), and such a host names
+ * nothing anyway. */
 static char *url_get(CURLU *h)
 {
     char *s = NULL, *copy;
 
     if (curl_url_get(h, CURLUPART_URL, &s, 0) != CURLUE_OK)
         return NULL;
+    if (!nd_utf8_valid(s, strlen(s))) {
+        curl_free(s);
+        return NULL;
+    }
     copy = xstrdup(s);
     curl_free(s);
     return copy;
@@ -100,6 +108,12 @@ static char *url_get(CURLU *h)
  */
 static int plain_http_url(const char *r)
 {
+    /* 0 plain, 1 never plain, 2 '%', 3 '/', 4 '?' and '#' */
+    static const unsigned char cls[256] = {
+        [0x00 ... 0x20] = 1, [0x7F ... 0xFF] = 1, ['"'] = 1, ['<'] = 1, ['>'] = 1,
+        ['\\'] = 1,          ['^'] = 1,           ['`'] = 1, ['{'] = 1, ['|'] = 1,
+        ['}'] = 1,           ['%'] = 2,           ['/'] = 3, ['?'] = 4, ['#'] = 4,
+    };
     const char *p, *h;
 
     if (strncmp(r, "https://", 8) == 0)
@@ -109,22 +123,67 @@ static int plain_http_url(const char *r)
     else
         return 0;
     for (h = p; (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-';)
-        p++;
-    if (p == h || *p != '/' || p[-1] == '.' || *h == '.' || memmem(h, (size_t)(p - h), "..", 2))
+        if (*p++ == '.' && *p == '.')
+            return 0; /* an empty label */
+    if (p == h || *p != '/' || p[-1] == '.' || *h == '.')
         return 0;
     for (; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' ||
-            c == '`' || c == '{' || c == '|' || c == '}')
+        switch (cls[(unsigned char)*p]) {
+        case 0:
+            break;
+        case 1:
             return 0;
-        if (c == '%' && !(isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])))
-            return 0;
-        if (c == '/' && p[1] == '.')
-            return 0; /* perhaps a dot segment */
-        if ((c == '?' || c == '#') && (p[1] == '\0' || p[1] == '#'))
-            return 0; /* curl drops an empty query or fragment */
+        case 2:
+            if (!(isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])))
+                return 0;
+            break;
+        case 3:
+            if (p[1] == '.')
+                return 0; /* perhaps a dot segment */
+            break;
+        default:
+            if (p[1] == '\0' || p[1] == '#')
+                return 0; /* curl drops an empty query or fragment */
+            break;
+        }
     }
     return 1;
+}
+
+/*
+ * A relative reference against a plain base (see plain_http_url), by string
+ * work: "/path" after the base's origin, "path" after the base's last '/'.
+ * That is what curl's resolution does (lib/urlapi.c, concat_url), and when
+ * the result is plain curl gives it back unchanged.  NULL when curl is needed:
+ * dot segments, "//", "?", "#", a base with a query or fragment, anything
+ * not plain.
+ */
+static char *resolve_plain(const char *base, const char *r)
+{
+    const char *host, *path;
+    size_t keep, rlen;
+    char *out;
+
+    if (r[0] == '\0' || r[0] == '?' || r[0] == '#' || r[0] == '.' || (r[0] == '/' && r[1] == '/') ||
+        memchr(r, ':', strcspn(r, "/?#")) != NULL || !plain_http_url(base))
+        return NULL; /* a colon in the first segment: curl may read a scheme ("-a:b") */
+    host = strstr(base, "://") + 3;
+    path = host + strcspn(host, "/"); /* a plain URL has a path */
+    if (r[0] == '/')
+        keep = (size_t)(path - base);
+    else if (path[strcspn(path, "?#")] != '\0')
+        return NULL;
+    else
+        keep = (size_t)(strrchr(path, '/') + 1 - base);
+    rlen = strlen(r);
+    out = xmalloc(keep + rlen + 1);
+    memcpy(out, base, keep);
+    memcpy(out + keep, r, rlen + 1);
+    if (!plain_http_url(out)) {
+        free(out);
+        return NULL;
+    }
+    return out;
 }
 
 char *nd_url_resolve(const char *base, const char *ref)
@@ -141,6 +200,11 @@ char *nd_url_resolve(const char *base, const char *ref)
     if (nd_url_scheme(r, scheme, sizeof(scheme)) == 0 && !is_http(scheme) &&
         strcmp(scheme, "file") != 0)
         return r; /* mailto:, data:, javascript:... the caller judges */
+    if (base != NULL && nd_url_scheme(r, scheme, sizeof(scheme)) != 0 &&
+        (out = resolve_plain(base, r)) != NULL) {
+        free(r);
+        return out;
+    }
     h = curl_url();
     if (h == NULL)
         goto out;
@@ -168,28 +232,40 @@ out:
     return out;
 }
 
+/* A string literal and its length. */
+struct lit {
+    const char *s;
+    size_t n;
+};
+#define LIT(s)                                                                                     \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
+
 int nd_url_is_tracking_param(const char *name, size_t len)
 {
-    static const char *const prefixes[] = {"utm_", "mtm_", "pk_", "matomo_", "piwik_", "hsa_"};
+    static const struct lit prefixes[] = {LIT("utm_"),    LIT("mtm_"),   LIT("pk_"),
+                                          LIT("matomo_"), LIT("piwik_"), LIT("hsa_")};
     /* clang-format off */
-    static const char *const names[] = {
-        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
-        "ttclid", "li_fat_id", "mc_cid", "mc_eid", "mc_tc", "_hsenc", "_hsmi", "__hstc",
-        "__hssc", "__hsfp", "hsctatracking", "mkt_tok", "igshid", "si", "_ga", "_gl",
-        "_openstat", "oly_anon_id", "oly_enc_id", "vero_id", "vero_conv", "rb_clickid", "s_cid",
-        "wickedid", "srsltid", "ncid", "sr_share", "cmpid", "soc_src", "soc_trk", "ref_src",
-        "ref_url", "spm", "scm", "__twitter_impression", "at_medium", "at_campaign", "xtor",
-        "echobox", "tracking_source",
+    static const struct lit names[] = {
+        LIT("fbclid"), LIT("gclid"), LIT("gclsrc"), LIT("dclid"), LIT("gbraid"), LIT("wbraid"),
+        LIT("msclkid"), LIT("yclid"), LIT("twclid"), LIT("ttclid"), LIT("li_fat_id"),
+        LIT("mc_cid"), LIT("mc_eid"), LIT("mc_tc"), LIT("_hsenc"), LIT("_hsmi"), LIT("__hstc"),
+        LIT("__hssc"), LIT("__hsfp"), LIT("hsctatracking"), LIT("mkt_tok"), LIT("igshid"),
+        LIT("si"), LIT("_ga"), LIT("_gl"), LIT("_openstat"), LIT("oly_anon_id"),
+        LIT("oly_enc_id"), LIT("vero_id"), LIT("vero_conv"), LIT("rb_clickid"), LIT("s_cid"),
+        LIT("wickedid"), LIT("srsltid"), LIT("ncid"), LIT("sr_share"), LIT("cmpid"),
+        LIT("soc_src"), LIT("soc_trk"), LIT("ref_src"), LIT("ref_url"), LIT("spm"), LIT("scm"),
+        LIT("__twitter_impression"), LIT("at_medium"), LIT("at_campaign"), LIT("xtor"),
+        LIT("echobox"), LIT("tracking_source"),
     };
     /* clang-format on */
 
-    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-        size_t pl = strlen(prefixes[i]);
-        if (len > pl && strncasecmp(name, prefixes[i], pl) == 0)
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (len > prefixes[i].n && strncasecmp(name, prefixes[i].s, prefixes[i].n) == 0)
             return 1;
-    }
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strlen(names[i]) == len && strncasecmp(name, names[i], len) == 0)
+        if (names[i].n == len && strncasecmp(name, names[i].s, len) == 0)
             return 1;
     return 0;
 }

@@ -16,6 +16,7 @@
 struct nd_article {
     char id[ND_ID_HEX + 1];
     char *url;          /* canonical absolute URL, or NULL */
+    int url_shared;     /* other items of the document have this URL: it is no identity */
     char *guid;         /* the feed's own id, or NULL */
     char *title;        /* plain text, never NULL */
     char *summary;      /* plain text, short, never NULL */
@@ -49,6 +50,13 @@ struct nd_clean_ctx {
  */
 int nd_clean_entry(const struct nd_entry *e, const struct nd_clean_ctx *ctx,
                    struct nd_article *out) ND_WUR;
+
+/* nd_clean_entry() flags */
+#define ND_CLEAN_NO_DEDUPE 0x1 /* the caller does no dedupe: text_hash and simhash stay 0 */
+
+/* nd_clean_entry() with flags (ND_CLEAN_*): the same article otherwise. */
+int nd_clean_entry_flags(const struct nd_entry *e, const struct nd_clean_ctx *ctx, unsigned flags,
+                         struct nd_article *out) ND_WUR;
 void nd_article_free(struct nd_article *a);
 
 /* Everything a message carries besides the article itself. */

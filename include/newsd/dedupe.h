@@ -22,9 +22,13 @@ struct nd_dedupe_opts {
 
 enum nd_verdict {
     ND_VERDICT_NEW = 0,
-    ND_VERDICT_DUP,  /* an exact key was seen: never published again */
+    ND_VERDICT_SAME, /* this source published this guid before (as dup_id): maybe an update */
+    ND_VERDICT_DUP,  /* another exact key was seen: never published again */
     ND_VERDICT_NEAR, /* a near-duplicate of dup_id */
 };
+
+/* The (source id, guid) key of a; 0 when a has no guid. */
+int nd_dedupe_guid_key(const char *source_id, const struct nd_article *a, uint8_t key[ND_KEY_LEN]);
 
 /* Decide for a; dup_id gets the first copy's id unless NEW.  0 or ND_ESTORE. */
 int nd_dedupe_check(struct nd_store *st, const char *source_id, const struct nd_article *a,

@@ -40,6 +40,8 @@ struct nd_entry {
     struct nd_text summary; /* description, Atom summary, dc:description */
     struct nd_text content; /* content:encoded, Atom content, JSON content_html/text */
     char *link;             /* absolute URL of the item, or NULL */
+    int link_fragment;      /* the link's #fragment tells this item from others (see below) */
+    int link_shared;        /* other items of the document have the same link (see below) */
     char *guid;             /* the feed's own id, verbatim (trimmed), or NULL */
     char *base;             /* base URL for relative links inside summary/content */
     char *language;         /* item language (xml:lang, JSON language), or NULL */
@@ -66,6 +68,18 @@ struct nd_feed {
 
 void nd_feed_init(struct nd_feed *f);
 void nd_feed_free(struct nd_feed *f);
+/*
+ * A link identifies an item only when no other item of the document has it.
+ * Some feeds give every item an anchor on one shared page (a daily page of a
+ * weblog, a comment feed: page#a1, page#a2): there the fragment tells the
+ * items apart, and link_fragment is set on them so that canonical URLs keep
+ * it.  Others give every item the same link (a podcast's home page, a
+ * sponsor's site): link_shared is set on those, so that their ids and
+ * dedupe keys come from the guid instead.  Tracking parameters do not count.
+ * Called by nd_parse().
+ */
+void nd_feed_mark_shared_pages(struct nd_feed *f);
+
 /* Append a zeroed entry (dates ND_TIME_NONE) and return it; owned by the feed. */
 struct nd_entry *nd_feed_add_entry(struct nd_feed *f);
 void nd_entry_free(struct nd_entry *e);

@@ -1,8 +1,10 @@
 /*
  * ingest.h: the middle of the pipeline for one polled document:
  * entries -> clean -> dedupe -> seq -> journal, inside an open store
- * batch.  The messages to publish are collected; the caller sends them
- * only after the batch committed.
+ * batch.  An item this source published before under the same guid is
+ * published again as an "update" (same id) when its text changed and its
+ * updated date moved forward; otherwise a seen item is a duplicate.  The messages to publish are
+ * collected; the caller sends them only after the batch committed.
  */
 #ifndef NEWSD_INGEST_H
 #define NEWSD_INGEST_H
@@ -27,7 +29,7 @@ struct nd_ingest {
     struct nd_strv messages;
     struct nd_strv titles; /* for the log */
     int64_t first_seq, last_seq;
-    size_t items, added, duplicates, skipped;
+    size_t items, added, updated, duplicates, skipped;
     size_t future; /* new articles dated more than a day after now (kept, but worth a log line) */
 };
 

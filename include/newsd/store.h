@@ -66,6 +66,16 @@ int nd_store_fp_add(struct nd_store *st, uint64_t simhash, const char *id, int64
 int nd_store_fp_near(struct nd_store *st, uint64_t simhash, int maxdist, int64_t since,
                      char id[33]);
 
+/*
+ * The version a source last published of an item, under its (source, guid)
+ * key: the article id, a hash of its title and text, its updated date
+ * (INT64_MIN for none).  get: 1 when known, 0 when not, <0 on error.
+ */
+int nd_store_version_get(struct nd_store *st, const uint8_t key[ND_KEY_LEN], char id[33],
+                         uint64_t *hash, int64_t *updated);
+int nd_store_version_put(struct nd_store *st, const uint8_t key[ND_KEY_LEN], const char *id,
+                         uint64_t hash, int64_t updated, int64_t ts) ND_WUR;
+
 /* Counters: the last seq given, and the next seq/topic seq (inside a batch). */
 int64_t nd_store_last_seq(const struct nd_store *st);
 int64_t nd_store_journal_count(struct nd_store *st);

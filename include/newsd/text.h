@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "newsd/util.h"
 
@@ -135,6 +138,29 @@ static inline int nd_text_ascii_words8(const char *p, uint64_t c1, uint64_t c2, 
     return !(nd_text_zero_bytes(v ^ ND_BYTES(0x7F)) | nd_text_zero_bytes(v ^ c1) |
              nd_text_zero_bytes(v ^ c2) | nd_text_zero_bytes(v ^ c3));
 }
+
+#ifdef __SSE2__
+/*
+ * Are the 16 bytes at p printable ASCII (no control, no DEL), none equal to
+ * c1, c2, c3?  *spaces gets the mask of the spaces among them (bit k for
+ * p[k]), for the caller to judge where they stand.
+ */
+static inline int nd_text_plain16(const char *p, char c1, char c2, char c3, unsigned *spaces)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    /* signed compare: the bytes 0x80 and up are negative, below 0x20 too */
+    __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                            _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))),
+                               _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(c1)),
+                                            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(c2)),
+                                                         _mm_cmpeq_epi8(v, _mm_set1_epi8(c3)))));
+
+    if (_mm_movemask_epi8(bad))
+        return 0;
+    *spaces = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+    return 1;
+}
+#endif
 
 /* Number of code points in a valid UTF-8 string. */
 size_t nd_utf8_len(const char *s);

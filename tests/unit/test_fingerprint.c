@@ -2,12 +2,15 @@
  * test_fingerprint.c: normalization, text hash, SimHash distances, ids.
  */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "newsd/fingerprint.h"
 #include "newsd/html.h"
+#include "newsd/text.h"
 
 static const char *const title = "Council approves plan for four thousand new homes";
 
@@ -246,6 +249,131 @@ START_TEST(hamming)
 }
 END_TEST
 
+/* ---- the normalizer against a plain reference -------------------------------- */
+
+/* Scripts without spaces (fingerprint.c): each character is a word. */
+static int ref_solo(int32_t cp)
+{
+    return (cp >= 0x0E00 && cp <= 0x0EFF) || (cp >= 0x1000 && cp <= 0x109F) ||
+           (cp >= 0x1780 && cp <= 0x17FF) || (cp >= 0x3040 && cp <= 0x30FF) ||
+           (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+/* fingerprint.h's rule, one code point at a time and nothing clever. */
+static char *ref_normalize(const char *s, size_t len)
+{
+    char *out = malloc(len * 4 + 8);
+    size_t o = 0, i = 0;
+    int sep = 0;
+
+    while (i < len) {
+        int32_t cp;
+        int n = nd_utf8_decode(s + i, len - i, &cp);
+        const utf8proc_property_t *pr;
+        i += (size_t)n;
+        if (cp < 0) {
+            sep = 1;
+            continue;
+        }
+        pr = utf8proc_get_property(cp);
+        if (pr->category < UTF8PROC_CATEGORY_LU || pr->category > UTF8PROC_CATEGORY_NO) {
+            sep = 1;
+            continue;
+        }
+        if (cp < 0x80) { /* ASCII letters and digits (other ASCII is punctuation) */
+            if (sep && o > 0)
+                out[o++] = ' ';
+            sep = 0;
+            out[o++] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+            continue;
+        }
+        if (pr->category < UTF8PROC_CATEGORY_MN || pr->category > UTF8PROC_CATEGORY_ME) {
+            if ((sep || ref_solo(cp)) && o > 0)
+                out[o++] = ' ';
+            sep = ref_solo(cp);
+        }
+        {
+            utf8proc_int32_t f[8];
+            int bc = 0;
+            utf8proc_ssize_t nf = utf8proc_decompose_char(cp, f, 8, UTF8PROC_CASEFOLD, &bc);
+            if (nf < 1 || nf > 3) {
+                f[0] = cp;
+                nf = 1;
+            }
+            for (utf8proc_ssize_t k = 0; k < nf; k++)
+                o += (size_t)nd_utf8_encode(f[k], out + o);
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Random text over words, case, digits, punctuation runs, non-ASCII letters
+ * and marks, CJK, and malformed bytes, at every length and alignment. */
+START_TEST(normalize_matches_reference)
+{
+    static const char *const pieces[] = {
+        "a",
+        "Bc",
+        "def",
+        "GHIJ",
+        "klmno",
+        "PqRsTu",
+        "vwxyz12",
+        "3456789A",
+        "Zz0",
+        " ",
+        "  ",
+        ", ",
+        "--",
+        ".\n",
+        "'",
+        "\t",
+        "&",
+        "_",
+        "@[`{",
+        "\xc3\x89t\xc3\xa9",
+        "stra\xc3\x9f"
+        "e",
+        "\xe2\x80\x94",
+        "\xe6\x9d\xb1\xe4\xba\xac",
+        "e\xcc\x81",
+        "\xe0\xb8\xaa\xe0\xb8\xa7",
+        "\xff",
+        "\xc3",
+        "\xf0\x9f\x98\x80",
+        "\xce\xa3\xce\xbf\xcf\x86",
+        "\xef\xac\x81",
+        "\xc2\xa0",
+    };
+    uint64_t x = 0x0123456789ABCDEFULL;
+    char buf[256];
+
+    for (int round = 0; round < 50000; round++) {
+        size_t len = 0, want = (size_t)(round % 60);
+        char *got, *ref;
+
+        while (len < want) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            const char *p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
+            size_t n = strlen(p);
+            if (len + n >= sizeof(buf))
+                break;
+            memcpy(buf + len, p, n);
+            len += n;
+        }
+        buf[len] = '\0';
+        got = nd_fp_normalize(buf, len);
+        ref = ref_normalize(buf, len);
+        ck_assert_msg(strcmp(got, ref) == 0, "normalize(\"%s\") = \"%s\", want \"%s\"", buf, got,
+                      ref);
+        free(got);
+        free(ref);
+    }
+}
+END_TEST
+
 static Suite *fingerprint_suite(void)
 {
     Suite *s = suite_create("fingerprint");
@@ -258,6 +386,7 @@ static Suite *fingerprint_suite(void)
     tcase_add_test(tc, near_duplicates);
     tcase_add_test(tc, stable_values);
     tcase_add_test(tc, hamming);
+    tcase_add_test(tc, normalize_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }

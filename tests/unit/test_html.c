@@ -3,6 +3,7 @@
  * markup) and HTML-to-text.
  */
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -465,6 +466,50 @@ START_TEST(to_text)
 }
 END_TEST
 
+/* A summary "<p>text</p>" skips the parser: the text must be what the parser gives.
+ * "<p>text</p><b></b>" has the same text and goes through the parser. */
+START_TEST(paragraph_text_as_parsed)
+{
+    static const char *const pieces[] = {
+        "a",        "Word",         " ",        "  ",       "\t",        "\n",   "\r",
+        "\f",       "\x01",         "\x7f",     "&amp;",    "&lt;",      "&gt;", "&quot;",
+        "&nbsp;",   "&eacute;",     "&Eacute;", "&bogus;",  "&amp",      "&",    "&#65;",
+        "&#x41;",   "&#X2019;",     "&#150;",   "&#0;",     "&#;",       "&#x;", "&#1114112;",
+        "&#xD800;", "&#65",         "&#9;",     "&#13;",    "&a-b;",     "&1a;", "&nbsp\xc3\xa9;",
+        "\xc3\xa9", "\xe2\x80\x8b", "\xc2\x85", "\xc2\xa0", "e\xcc\x81", "\xff", "\xef\xbf\xbe",
+        ">",        "]]>",          ";",        "#",        "/p",
+    };
+    uint64_t x = 0xD1B54A32D192ED03ULL;
+    char in[300], in2[320];
+
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 0, want = (size_t)(round % 12);
+
+        memcpy(in, "<p>", 3);
+        n = 3;
+        for (size_t k = 0; k < want; k++) {
+            const char *p;
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
+            memcpy(in + n, p, strlen(p));
+            n += strlen(p);
+        }
+        memcpy(in + n, "</p>", 5);
+        n += 4;
+        memcpy(in2, in, n);
+        memcpy(in2 + n, "<b></b>", 8);
+        for (unsigned flags = 0; flags <= ND_TEXT_ONELINE; flags += ND_TEXT_ONELINE) {
+            char *fast = nd_html_to_text(in, n, flags),
+                 *parsed = nd_html_to_text(in2, n + 7, flags);
+            ck_assert_msg(strcmp(fast, parsed) == 0, "text of %s: [%s], parsed [%s]", in, fast,
+                          parsed);
+            free(fast);
+            free(parsed);
+        }
+    }
+}
+END_TEST
+
 static Suite *html_suite(void)
 {
     Suite *s = suite_create("html");
@@ -488,6 +533,7 @@ static Suite *html_suite(void)
     tcase_add_test(tc, broken_markup);
     tcase_add_test(tc, nul_and_lengths);
     tcase_add_test(tc, to_text);
+    tcase_add_test(tc, paragraph_text_as_parsed);
     suite_add_tcase(s, tc);
     tc = tcase_create("limits");
     tcase_set_timeout(tc, 120);

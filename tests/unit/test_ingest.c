@@ -188,6 +188,85 @@ START_TEST(future_dates)
 }
 END_TEST
 
+#define ATOM_ENTRY(updated, text)                                                                  \
+    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>U</title><entry>"                          \
+    "<id>tag:u.example,2026:1</id><title>Storm warning</title>"                                    \
+    "<link href=\"https://u.example/storm\"/><updated>" updated "</updated>"                       \
+    "<content type=\"html\">" text "</content></entry></feed>"
+
+START_TEST(updates)
+{
+    struct nd_ingest in =
+        run("u", ATOM_ENTRY("2026-11-27T10:00:00Z", "Winds of 80 km/h tonight."), ND_NEAR_OFF);
+    char id[33];
+    json_t *j;
+
+    ck_assert_int_eq(in.added, 1);
+    j = json_loads(in.messages.v[0], 0, NULL);
+    snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(j, "id")));
+    json_decref(j);
+    nd_ingest_clear(&in);
+
+    /* new text, later updated date: an update of the same article */
+    in = run("u", ATOM_ENTRY("2026-11-27T12:00:00Z", "Winds of 120 km/h tonight."), ND_NEAR_OFF);
+    ck_assert_int_eq(in.added, 0);
+    ck_assert_int_eq(in.updated, 1);
+    ck_assert_int_eq(in.first_seq, 2);
+    j = json_loads(in.messages.v[0], 0, NULL);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "event")), "update");
+    ck_assert_str_eq(json_string_value(json_object_get(j, "id")), id);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "content_text")),
+                     "Winds of 120 km/h tonight.");
+    ck_assert_int_eq(json_integer_value(json_object_get(j, "topic_seq")), 2);
+    json_decref(j);
+    nd_ingest_clear(&in);
+
+    /* the same again: nothing */
+    in = run("u", ATOM_ENTRY("2026-11-27T12:00:00Z", "Winds of 120 km/h tonight."), ND_NEAR_OFF);
+    ck_assert_int_eq(in.added + in.updated, 0);
+    ck_assert_int_eq(in.duplicates, 1);
+    nd_ingest_clear(&in);
+
+    /* text changed but the feed does not say it was updated: nothing */
+    in = run("u", ATOM_ENTRY("2026-11-27T12:00:00Z", "Winds of 130 km/h tonight."), ND_NEAR_OFF);
+    ck_assert_int_eq(in.added + in.updated, 0);
+    nd_ingest_clear(&in);
+
+    /* after a restart too */
+    nd_store_free(st);
+    open_store();
+    in = run("u", ATOM_ENTRY("2026-11-28T08:00:00Z", "The storm has passed."), ND_NEAR_OFF);
+    ck_assert_int_eq(in.updated, 1);
+    ck_assert_int_eq(in.first_seq, 3);
+    nd_ingest_clear(&in);
+
+    /* another source with the same guid and URL is a duplicate, never an update */
+    in = run("v", ATOM_ENTRY("2026-11-29T08:00:00Z", "Another text entirely."), ND_NEAR_OFF);
+    ck_assert_int_eq(in.added + in.updated, 0);
+    ck_assert_int_eq(in.duplicates, 1);
+    nd_ingest_clear(&in);
+}
+END_TEST
+
+START_TEST(shared_links)
+{
+    /* every item links to the home page: the link is no identity, the guids are */
+    static const char *doc =
+        "<rss version=\"2.0\"><channel><title>P</title>"
+        "<item><title>Episode 2</title><link>https://p.example/</link><guid>ep2</guid></item>"
+        "<item><title>Episode 1</title><link>https://p.example/?utm_source=x</link>"
+        "<guid>ep1</guid></item></channel></rss>";
+    struct nd_ingest in = run("p", doc, ND_NEAR_OFF);
+
+    ck_assert_int_eq(in.added, 2);
+    nd_ingest_clear(&in);
+    in = run("p", doc, ND_NEAR_OFF);
+    ck_assert_int_eq(in.added, 0);
+    ck_assert_int_eq(in.duplicates, 2);
+    nd_ingest_clear(&in);
+}
+END_TEST
+
 START_TEST(near_off)
 {
     char a[2048], b[2048];
@@ -213,6 +292,8 @@ int main(void)
     tcase_add_test(tc, near_duplicates);
     tcase_add_test(tc, near_off);
     tcase_add_test(tc, future_dates);
+    tcase_add_test(tc, updates);
+    tcase_add_test(tc, shared_links);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -2,6 +2,7 @@
  * test_text.c: UTF-8, whitespace, entities, NFC and truncation helpers.
  */
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -174,6 +175,58 @@ START_TEST(nfc_quick_check_is_safe)
 }
 END_TEST
 
+/* nd_text_nfc_buf() normalizes only what may change: the result must be the
+ * NFC of the whole string, for strings that mix starters, combining marks,
+ * Hangul jamo, Indic vowel signs, singletons and exclusions. */
+START_TEST(nfc_in_pieces_is_nfc_of_whole)
+{
+    static const int32_t alphabet[] = {
+        'a',    'e',    ' ',    'A',     'b',    'c',    'd',    'f',    'g',
+        0xE9,   0xC5,   0x0301, 0x0323,  0x0307, 0x0308, 0x0344, 0x0340, 0x1100,
+        0x1161, 0x11A8, 0xAC00, 0xAC01,  0x0915, 0x093F, 0x094D, 0x0958, 0x212B,
+        0x1E00, 0x1E0A, 0x0F73, 0x0F71,  0x09C7, 0x09BE, 0x0CC6, 0x0CD5, 0x304B,
+        0x3099, 0x05D0, 0x05B7, 0x1D15E, 0x2126, 0xFB2C, 0x0378, 0xFFFD, 0x1F600,
+    };
+    uint64_t x = 0x243F6A8885A308D3ULL;
+
+    for (int round = 0; round < 100000; round++) {
+        struct nd_buf b;
+        utf8proc_uint8_t *whole = NULL;
+        utf8proc_ssize_t n;
+        size_t cps = (size_t)(round % 48);
+        char enc[4];
+
+        nd_buf_init(&b, 0);
+        for (size_t i = 0; i < cps; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            int32_t cp = alphabet[x % (sizeof(alphabet) / sizeof(alphabet[0]))];
+            ck_assert_int_eq(nd_buf_add(&b, enc, (size_t)nd_utf8_encode(cp, enc)), ND_OK);
+        }
+        n = utf8proc_map((const utf8proc_uint8_t *)(b.data ? b.data : ""), (utf8proc_ssize_t)b.len,
+                         &whole, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+        ck_assert_int_ge(n, 0);
+        ck_assert_int_eq(nd_text_nfc_buf(&b), ND_OK);
+        ck_assert_uint_eq(b.len, (size_t)n);
+        ck_assert_msg(memcmp(b.data ? b.data : "", whole, (size_t)n) == 0, "round %d differs",
+                      round);
+        free(whole);
+        nd_buf_free(&b);
+    }
+}
+END_TEST
+
+START_TEST(nfc_buf_refuses_malformed)
+{
+    struct nd_buf b;
+
+    nd_buf_init(&b, 0);
+    ck_assert_int_eq(nd_buf_adds(&b, "e\xCC\x81 \xC3"), ND_OK);
+    ck_assert_int_eq(nd_text_nfc_buf(&b), ND_EINVAL);
+    ck_assert_str_eq(b.data, "e\xCC\x81 \xC3"); /* left as it was */
+    nd_buf_free(&b);
+}
+END_TEST
+
 START_TEST(entities)
 {
     DECODE_EQ("AT&amp;T &lt;b&gt; &quot;q&quot; &apos;", "AT&T <b> \"q\" '");
@@ -254,6 +307,155 @@ START_TEST(truncate_multibyte)
 }
 END_TEST
 
+/* nd_text_truncate() as it was before it stopped reading after max code points. */
+static char *ref_truncate(const char *s, size_t max)
+{
+    size_t len = strlen(s), i = 0, count = 0, cut = 0, space = 0, half, n;
+    int32_t cp;
+    char *out;
+
+    if (max < 2)
+        return strdup("");
+    half = (max - 1) / 2;
+    while (i < len && count < max) {
+        if (count == max - 1)
+            cut = i;
+        if ((s[i] == ' ' || s[i] == '\n') && count >= half)
+            space = i;
+        i += (size_t)nd_utf8_decode(s + i, len - i, &cp);
+        count++;
+    }
+    if (i >= len)
+        return strdup(s);
+    if (space > 0 && space <= cut) {
+        cut = space;
+    } else if (!(cut < len && (s[cut] == ' ' || s[cut] == '\n'))) {
+        for (;;) {
+            const utf8proc_property_t *pr;
+            if (cut == 0 || cut >= len)
+                break;
+            nd_utf8_decode(s + cut, len - cut, &cp);
+            pr = utf8proc_get_property(cp);
+            if (cp < 0x300 ||
+                !(cp == 0x200D || pr->category == UTF8PROC_CATEGORY_MN ||
+                  pr->category == UTF8PROC_CATEGORY_MC || pr->category == UTF8PROC_CATEGORY_ME))
+                break;
+            while (cut > 0 && ((unsigned char)s[--cut] & 0xC0) == 0x80)
+                ;
+        }
+    }
+    while (cut > 0) {
+        size_t p = cut;
+        while (p > 0 && ((unsigned char)s[--p] & 0xC0) == 0x80)
+            ;
+        nd_utf8_decode(s + p, len - p, &cp);
+        if (!(cp == ' ' || cp == '\n' || cp == ',' || cp == ';' || cp == ':' || cp == '.' ||
+              cp == '-' || cp == 0x2013 || cp == 0x2014 || cp == 0x2026 || cp == '(' || cp == '[' ||
+              cp == 0x200D))
+            break;
+        cut = p;
+    }
+    n = cut;
+    out = malloc(n + 4);
+    memcpy(out, s, n);
+    memcpy(out + n, "\xE2\x80\xA6", 4);
+    return out;
+}
+
+START_TEST(truncate_matches_reference)
+{
+    static const char *const pieces[] = {"word",
+                                         " ",
+                                         "\n",
+                                         "a",
+                                         ",",
+                                         ".",
+                                         "\xc3\xa9",
+                                         "\xe6\x9d\xb1",
+                                         "\xf0\x9f\x98\x80",
+                                         "\xcc\x81",
+                                         "\xe2\x80\x8d",
+                                         "\xe2\x80\x94",
+                                         "xyzxyzxyz",
+                                         "(",
+                                         "  "};
+    static const size_t maxes[] = {2, 3, 5, 10, 50, 100, 300};
+    uint64_t x = 0x853C49E6748FEA9BULL;
+    char buf[2048];
+
+    for (int round = 0; round < 20000; round++) {
+        size_t len = 0, want = (size_t)(round % 400), max;
+        char *got, *ref;
+
+        while (len < want) {
+            const char *p;
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
+            if (len + strlen(p) >= sizeof(buf))
+                break;
+            memcpy(buf + len, p, strlen(p));
+            len += strlen(p);
+        }
+        buf[len] = '\0';
+        max = maxes[(x >> 20) % (sizeof(maxes) / sizeof(maxes[0]))];
+        got = nd_text_truncate(buf, max);
+        ref = ref_truncate(buf, max);
+        ck_assert_msg(strcmp(got, ref) == 0, "truncate(\"%s\", %zu) = \"%s\", want \"%s\"", buf,
+                      max, got, ref);
+        free(got);
+        free(ref);
+    }
+}
+END_TEST
+
+/* The writer's 8- and 16-byte paths give what one code point at a time gives. */
+START_TEST(textw_fast_paths_agree)
+{
+    static const char *const pieces[] = {
+        "word",      "Abc",      " ",           "  ",           "\t",   "\n",   "x",
+        ".",         "\xc3\xa9", "\xc2\xa0",    "\xe2\x80\x8b", "\x01", "\x7f", "longerwordhere",
+        "e\xcc\x81", "&<>",      "\xe6\x9d\xb1"};
+    static const unsigned flags[] = {0, ND_TEXT_ONELINE, ND_TEXT_KEEP_LINES};
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    char buf[512];
+
+    for (int round = 0; round < 20000; round++) {
+        size_t len = 0, want = (size_t)(round % 200);
+
+        while (len < want) {
+            const char *p;
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
+            if (len + strlen(p) >= sizeof(buf))
+                break;
+            memcpy(buf + len, p, strlen(p));
+            len += strlen(p);
+        }
+        for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+            struct nd_buf a, b;
+            struct nd_textw wa, wb;
+            nd_buf_init(&a, 0);
+            nd_buf_init(&b, 0);
+            nd_textw_init(&wa, &a, flags[f]);
+            nd_textw_init(&wb, &b, flags[f]);
+            nd_textw_put(&wa, buf, len);
+            for (size_t i = 0; i < len;) {
+                int32_t cp;
+                int n = nd_utf8_decode(buf + i, len - i, &cp);
+                nd_textw_put(&wb, buf + i, (size_t)n);
+                i += (size_t)n;
+            }
+            nd_textw_finish(&wa);
+            nd_textw_finish(&wb);
+            ck_assert_msg(strcmp(a.data ? a.data : "", b.data ? b.data : "") == 0,
+                          "flags %u: [%s] vs [%s]", flags[f], a.data, b.data);
+            nd_buf_free(&a);
+            nd_buf_free(&b);
+        }
+    }
+}
+END_TEST
+
 START_TEST(textw_breaks)
 {
     struct nd_buf b;
@@ -320,13 +522,17 @@ static Suite *text_suite(void)
     tcase_add_test(tc, escape);
     tcase_add_test(tc, truncate_ascii);
     tcase_add_test(tc, truncate_multibyte);
+    tcase_add_test(tc, truncate_matches_reference);
     tcase_add_test(tc, textw_breaks);
+    tcase_add_test(tc, textw_fast_paths_agree);
     tcase_add_test(tc, textw_cap);
     tcase_add_test(tc, clean_caps_input);
     suite_add_tcase(s, tc);
     tc = tcase_create("nfc");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, nfc_quick_check_is_safe);
+    tcase_add_test(tc, nfc_in_pieces_is_nfc_of_whole);
+    tcase_add_test(tc, nfc_buf_refuses_malformed);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -3,6 +3,8 @@
  * parameters, schemes, private hosts.
  */
 #include <check.h>
+#include <curl/curl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +99,115 @@ START_TEST(resolve_feed_cases)
     RESOLVE_EQ("https://example.org/", "java\tscript:alert(1)", NULL);
     RESOLVE_EQ("https://example.org/", "\x01javascript:alert(1)", NULL);
     RESOLVE_EQ("https://example.org/", "http://[bad", NULL);
+    /* curl decodes a host's percent-encoding: not UTF-8, not a URL (found by fuzz_parse) */
+    RESOLVE_EQ("https://example.org/", "http://example.BB%BBBB.org/a.mp3", NULL);
+    RESOLVE_EQ("http://a.%bb.org/x/", "y", NULL);
+}
+END_TEST
+
+/* ---- resolution against curl alone --------------------------------------------- */
+
+#define REF_FLAGS (CURLU_URLENCODE | CURLU_ALLOW_SPACE | CURLU_NON_SUPPORT_SCHEME)
+
+/* url.c's resolution before its string fast path: everything through curl. */
+static char *ref_resolve(const char *base, const char *ref)
+{
+    char *r, *s = NULL, *out = NULL, *scheme = NULL, *host = NULL, *port = NULL, sch[32];
+    size_t n;
+    CURLU *h;
+
+    while (*ref == ' ' || (*ref >= '\t' && *ref <= '\r'))
+        ref++;
+    n = strlen(ref);
+    while (n > 0 && (ref[n - 1] == ' ' || (ref[n - 1] >= '\t' && ref[n - 1] <= '\r')))
+        n--;
+    r = strndup(ref, n);
+    if (nd_url_scheme(r, sch, sizeof(sch)) == 0 && strcmp(sch, "http") != 0 &&
+        strcmp(sch, "https") != 0 && strcmp(sch, "file") != 0)
+        return r;
+    h = curl_url();
+    if (nd_url_scheme(r, sch, sizeof(sch)) != 0) {
+        if (base == NULL || curl_url_set(h, CURLUPART_URL, base, REF_FLAGS) != CURLUE_OK)
+            goto out;
+        if (r[0] == '\0' || r[0] == '#') {
+            if (curl_url_set(h, CURLUPART_FRAGMENT, r[0] && r[1] ? r + 1 : NULL, 0) != CURLUE_OK)
+                goto out;
+            goto get;
+        }
+    }
+    if (curl_url_set(h, CURLUPART_URL, r, REF_FLAGS) != CURLUE_OK)
+        goto out;
+get:
+    /* url.c's normalize_http(): lower-case host, no default port */
+    if (curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0)) {
+        if (curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+            int upper = 0;
+            for (char *c = host; *c; c++)
+                if (*c >= 'A' && *c <= 'Z') {
+                    *c = (char)(*c + 32);
+                    upper = 1;
+                }
+            if (upper)
+                curl_url_set(h, CURLUPART_HOST, host, 0);
+        }
+        if (curl_url_get(h, CURLUPART_PORT, &port, 0) == CURLUE_OK &&
+            ((strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0) ||
+             (strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0)))
+            curl_url_set(h, CURLUPART_PORT, NULL, 0);
+    }
+    if (curl_url_get(h, CURLUPART_URL, &s, 0) == CURLUE_OK)
+        out = strdup(s);
+out:
+    curl_free(s);
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(h);
+    free(r);
+    return out;
+}
+
+START_TEST(resolve_matches_curl)
+{
+    static const char *const bases[] = {
+        "https://a.example/",         "https://a.example/x/y",   "https://a.example/x/y/",
+        "http://b-c.example/p?q=1",   "https://a.example/x#f/g", "https://a.example/x?y=/z",
+        "https://a.example/%7Euser/", "https://a.example/a b/c", "https://a.example",
+        "https://a.example/x/../y/z", "http://1.2.3.4/d/",       "https://a.example/x/y?",
+    };
+    static const char *const pieces[] = {
+        "",    "/",   "//",  "x",   "y/", "..",       ".",   "./",  "../", "?",  "#",
+        "q=1", "a:b", "%41", "%zz", " ",  "\xc3\xa9", "<",   "~",   "-",   "_",  "=",
+        "&",   "B",   "\t",  "\\",  "@",  "1:",       "+x:", "%2F", "%2e", ";p",
+    };
+    uint64_t x = 0x5DEECE66DULL;
+
+    for (int round = 0; round < 30000; round++) {
+        char ref[64] = "";
+        const char *base;
+        char *got, *want;
+        size_t used = 0;
+        int n;
+
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        base = bases[x % (sizeof(bases) / sizeof(bases[0]))];
+        n = (int)((x >> 8) % 5);
+        for (int i = 0; i < n; i++) {
+            const char *p;
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
+            memcpy(ref + used, p, strlen(p) + 1); /* 4 pieces of at most 4 bytes */
+            used += strlen(p);
+        }
+        got = nd_url_resolve(base, ref);
+        want = ref_resolve(base, ref);
+        ck_assert_msg((got == NULL) == (want == NULL) && (got == NULL || strcmp(got, want) == 0),
+                      "resolve(%s, \"%s\") = %s, curl %s", base, ref, got ? got : "NULL",
+                      want ? want : "NULL");
+        free(got);
+        free(want);
+    }
 }
 END_TEST
 
@@ -117,6 +228,13 @@ START_TEST(canonical_basics)
     CANON_EQ("/relative/path", NULL);
     CANON_EQ("", NULL);
     CANON_EQ(NULL, NULL);
+}
+END_TEST
+
+START_TEST(canonical_not_utf8)
+{
+    CANON_EQ("http://example.BB%BBBB.org/a", NULL);
+    CANON_EQ("http://example.org/%BB?q=%FF", "http://example.org/%bb?q=%ff");
 }
 END_TEST
 
@@ -211,6 +329,8 @@ static Suite *url_suite(void)
 
     tcase_add_test(tc, resolve_rfc3986);
     tcase_add_test(tc, resolve_feed_cases);
+    tcase_add_test(tc, resolve_matches_curl);
+    tcase_add_test(tc, canonical_not_utf8);
     tcase_add_test(tc, canonical_basics);
     tcase_add_test(tc, canonical_tracking);
     tcase_add_test(tc, canonical_encoding);

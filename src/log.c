@@ -36,6 +36,9 @@ int log_level_parse(const char *name)
 }
 
 static void vlog(int level, const char *errstr, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void vlog(int level, const char *errstr, const char *fmt, va_list ap)
 {
     char msg[2048];
 

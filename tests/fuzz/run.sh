@@ -15,7 +15,7 @@ root=$(cd "$here/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 jobs=${FUZZ_JOBS:-1}
 
-CC=${CC:-clang} cmake -S "$root" -B "$build" -DNEWSD_FUZZ=ON -DNEWSD_TESTS=OFF \
+CC=${CC:-clang} cmake -S "$root" -B "$build" -DNEWSD_FUZZ=ON -DNEWSD_TESTS=OFF -DNEWSD_WERROR=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" --target fuzz_parse fuzz_html -j"$(nproc)" >/dev/null
 

@@ -77,8 +77,8 @@ int nd_ctl_refresh(struct nd_ctl_opts *o)
         if (num(s, "http_status"))
             printf(" (HTTP %lld)", num(s, "http_status"));
         if (ok)
-            printf(", %lld items, %lld new, %lld duplicates\n", num(s, "items"), num(s, "new"),
-                   num(s, "duplicates"));
+            printf(", %lld items, %lld new, %lld updated, %lld duplicates\n", num(s, "items"),
+                   num(s, "new"), num(s, "updated"), num(s, "duplicates"));
         else
             printf(": %s\n", str(s, "error"));
     }

@@ -16,6 +16,7 @@
 #include <zmq.h>
 
 #include "daemon_int.h"
+#include "newsd/ingest.h"
 #include "newsd/log.h"
 
 #define MAX_POLLITEMS  1024
@@ -193,12 +194,11 @@ int nd_daemon_reload(struct nd_daemon *d, char *err, size_t errlen)
             continue;
         nd_sched_remove(&d->sched, &s->timer);
         drop_from_ready(d, s);
+        struct nd_ingest none = {0};
         nd_refresh_done(d, s,
-                        json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:s, s:I}", "id", s->conf.id,
-                                  "outcome", "error", "http_status", (json_int_t)0, "items",
-                                  (json_int_t)0, "new", (json_int_t)0, "duplicates", (json_int_t)0,
-                                  "error", "removed from the configuration", "seq",
-                                  (json_int_t)nd_store_last_seq(d->store)));
+                        nd_poll_result(s->conf.id, "error", 0, &none,
+                                       "removed from the configuration",
+                                       nd_store_last_seq(d->store)));
         if (s->in_flight) {
             s->removed = 1;
             d->orphans = xrealloc(d->orphans, (d->n_orphans + 1) * sizeof(*d->orphans));

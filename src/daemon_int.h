@@ -29,7 +29,7 @@ struct nd_source {
     /* the last poll */
     enum nd_outcome outcome;
     char error[256];
-    size_t items, added, duplicates;
+    size_t items, added, updated, duplicates;
     char *redirect;
     int64_t articles;  /* journaled since start */
     int64_t next_wall; /* wall-clock ms of the next poll, 0 when not scheduled */
@@ -76,6 +76,10 @@ void nd_source_ready(struct nd_daemon *d, struct nd_source *s, int front);
 /* Start as many ready polls as the limits allow. */
 void nd_poll_start_ready(struct nd_daemon *d);
 json_t *nd_source_status(const struct nd_source *s);
+struct nd_ingest;
+/* A source's entry in a refresh reply (error NULL when it went well). */
+json_t *nd_poll_result(const char *id, const char *outcome, long http_status,
+                       const struct nd_ingest *in, const char *error, int64_t seq);
 
 /* commands.c */
 void nd_commands_handle(struct nd_daemon *d, struct nd_client *client, json_t *req);

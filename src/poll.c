@@ -289,8 +289,9 @@ static void poll_done(void *arg, struct nd_fetch_result *res)
                      in.titles.v[i]);
         }
         if (outcome == ND_OUT_OK)
-            log_info("source %s: %zu items, %zu new, %zu duplicates%s", s->conf.id, in.items,
-                     in.added, in.duplicates, feed.n_entries ? "" : " (no entries)");
+            log_info("source %s: %zu items, %zu new, %zu updated, %zu duplicates%s", s->conf.id,
+                     in.items, in.added, in.updated, in.duplicates,
+                     feed.n_entries ? "" : " (no entries)");
         if (in.future)
             log_notice("source %s: %zu new articles dated more than a day in the future (kept "
                        "as the feed says)",
@@ -309,6 +310,7 @@ static void poll_done(void *arg, struct nd_fetch_result *res)
     snprintf(s->error, sizeof(s->error), "%s", nd_outcome_ok(outcome) ? "" : error);
     s->items = in.items;
     s->added = in.added;
+    s->updated = in.updated;
     s->duplicates = in.duplicates;
 
     if (!s->removed && s->conf.enabled && !d->stopping) {
@@ -316,12 +318,9 @@ static void poll_done(void *arg, struct nd_fetch_result *res)
         s->next_wall = nd_now_ms() + delay;
     }
     nd_refresh_done(d, s,
-                    json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:o, s:I}", "id", s->conf.id,
-                              "outcome", nd_outcome_name(outcome), "http_status",
-                              (json_int_t)res->http_status, "items", (json_int_t)in.items, "new",
-                              (json_int_t)in.added, "duplicates", (json_int_t)in.duplicates,
-                              "error", nd_outcome_ok(outcome) ? json_null() : json_string(error),
-                              "seq", (json_int_t)nd_store_last_seq(d->store)));
+                    nd_poll_result(s->conf.id, nd_outcome_name(outcome), res->http_status, &in,
+                                   nd_outcome_ok(outcome) ? NULL : error,
+                                   nd_store_last_seq(d->store)));
     sd_notifyf(0, "STATUS=%zu sources, seq %lld, last poll: %s %s", d->n_sources,
                (long long)nd_store_last_seq(d->store), s->conf.id, nd_outcome_name(outcome));
     nd_ingest_clear(&in);
@@ -334,6 +333,16 @@ static void poll_done(void *arg, struct nd_fetch_result *res)
             }
         nd_source_free(s);
     }
+}
+
+json_t *nd_poll_result(const char *id, const char *outcome, long http_status,
+                       const struct nd_ingest *in, const char *error, int64_t seq)
+{
+    return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:I}", "id", id, "outcome", outcome,
+                     "http_status", (json_int_t)http_status, "items", (json_int_t)in->items, "new",
+                     (json_int_t)in->added, "updated", (json_int_t)in->updated, "duplicates",
+                     (json_int_t)in->duplicates, "error", error ? json_string(error) : json_null(),
+                     "seq", (json_int_t)seq);
 }
 
 static json_t *time_or_null(int64_t t)
@@ -357,7 +366,7 @@ json_t *nd_source_status(const struct nd_source *s)
 
     return json_pack(
         "{s:s, s:s, s:s, s:I, s:b, s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
-        "s:o}",
+        "s:I, s:o}",
         "id", s->conf.id, "url", s->conf.url, "topic", s->conf.topic, "interval",
         (json_int_t)s->conf.interval, "enabled", s->conf.enabled, "state",
         s->in_flight ? "polling" : state, "last_poll", time_or_null(s->st.last_poll), "last_ok",
@@ -365,6 +374,7 @@ json_t *nd_source_status(const struct nd_source *s)
         (json_int_t)s->st.http_status, "outcome",
         s->outcome == ND_OUT_NONE ? json_null() : json_string(nd_outcome_name(s->outcome)), "error",
         str_or_null(s->error), "errors", (json_int_t)s->st.errors, "items", (json_int_t)s->items,
-        "new", (json_int_t)s->added, "duplicates", (json_int_t)s->duplicates, "articles",
-        (json_int_t)s->articles, "redirect", str_or_null(s->redirect));
+        "new", (json_int_t)s->added, "updated", (json_int_t)s->updated, "duplicates",
+        (json_int_t)s->duplicates, "articles", (json_int_t)s->articles, "redirect",
+        str_or_null(s->redirect));
 }

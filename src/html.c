@@ -5,7 +5,11 @@
  * closes what the markup leaves open, so start and end events always
  * balance); this file only decides, per event, what to write.  No tree is
  * built.  The fragment is parsed as "<body>" + fragment so that text at the
- * top level is not wrapped in an implied <p>.
+ * top level is not wrapped in an implied <p>.  Plain fragments (most of
+ * them) are read by html_read.c instead, which delivers the same events
+ * without libxml2's per-character cost and gives up on anything libxml2
+ * would have to recover from; the two must agree event for event
+ * (tests/unit/test_html_read.c, tests/fuzz/fuzz_html.c).
  *
  * The allowlist follows Miniflux's sanitizer.  Decisions:
  * - Kept: text and structure tags (p, div, h1-h6, lists, dl, blockquote, pre,
@@ -50,6 +54,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "html_read.h"
 #include "newsd/html.h"
 #include "newsd/text.h"
 #include "newsd/url.h"
@@ -1112,6 +1117,25 @@ static void give_ctxt(htmlParserCtxtPtr ctxt)
     }
 }
 
+/* Forget what a fragment wrote so far (nd_html_read() gave it up), keeping the buffers. */
+static void san_restart(struct san *st)
+{
+    struct nd_buf html = st->html, text = st->text;
+    const char *base = st->base;
+    unsigned flags = st->tw.flags;
+    int want_html = st->want_html;
+
+    free(st->image);
+    memset(st, 0, sizeof(*st));
+    nd_buf_reset(&html);
+    nd_buf_reset(&text);
+    st->html = html;
+    st->text = text;
+    st->base = base;
+    st->want_html = want_html;
+    nd_textw_init(&st->tw, &st->text, flags);
+}
+
 static int run_parser(struct san *st, const char *html, size_t len)
 {
     static const char prefix[] = "<body>";
@@ -1128,6 +1152,24 @@ static int run_parser(struct san *st, const char *html, size_t len)
     } else if (memchr(html, '\0', len) != NULL) {
         len = strlen(html);
     }
+    memset(&sax, 0, sizeof(sax));
+    sax.startElement = sax_start;
+    sax.endElement = sax_end;
+    sax.characters = sax_characters;
+    sax.ignorableWhitespace = sax_characters;
+    sax.cdataBlock = sax_ignore_cdata;
+
+    /* Most fragments are plain markup: read without libxml2, to the same events. */
+    if (nd_html_read_enabled()) {
+        if (nd_html_read(html, len, &sax, st) == 0) {
+            free(fixed);
+            while (st->depth > 0 || st->overflow > 0 || st->drop > 0)
+                sax_end(st, NULL);
+            return ND_OK;
+        }
+        san_restart(st);
+    }
+
     input = xmalloc(plen + len + 1);
     memcpy(input, prefix, plen);
     memcpy(input + plen, html, len);
@@ -1139,12 +1181,6 @@ static int run_parser(struct san *st, const char *html, size_t len)
         free(input);
         return ND_EPARSE;
     }
-    memset(&sax, 0, sizeof(sax));
-    sax.startElement = sax_start;
-    sax.endElement = sax_end;
-    sax.characters = sax_characters;
-    sax.ignorableWhitespace = sax_characters;
-    sax.cdataBlock = sax_ignore_cdata;
     memcpy(ctxt->sax, &sax, sizeof(sax));
     ctxt->userData = st;
     /* The input is UTF-8, whatever a <meta charset> inside it says. */

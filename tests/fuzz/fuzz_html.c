@@ -2,13 +2,16 @@
  * fuzz_html.c: libFuzzer target for the HTML sanitizer alone:
  * nd_html_clean() with a base URL picked by the first byte, and
  * nd_html_to_text() on one line and not.  Checks that what comes out is
- * valid UTF-8 and that one-line text has no line break.
+ * valid UTF-8, that one-line text has no line break, and that the fast
+ * reader of plain fragments (src/html_read.c) gives exactly what libxml2's
+ * HTML parser gives, whenever it takes a fragment on.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "html_read.h"
 #include "newsd/html.h"
 #include "newsd/text.h"
 
@@ -22,6 +25,34 @@ static void must_be_text(const char *what, const char *s)
     }
 }
 
+static int same(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* The same fragment through libxml2 alone: the output must not change. */
+static void must_match_libxml2(const char *html, size_t size, const char *base,
+                               const struct nd_html_out *fast)
+{
+    struct nd_html_out slow;
+    int rc;
+
+    if (!nd_html_read_enabled())
+        return;
+    nd_html_read_use(0);
+    rc = nd_html_clean(html, size, base, &slow);
+    nd_html_read_use(1);
+    if (rc != ND_OK || !same(fast->html, slow.html) || !same(fast->text, slow.text) ||
+        !same(fast->image, slow.image) || fast->truncated != slow.truncated) {
+        fprintf(stderr,
+                "fuzz_html: the fast reader and libxml2 disagree\n--- fast:\n%s\n"
+                "--- libxml2:\n%s\n",
+                fast->html, rc == ND_OK ? slow.html : "(error)");
+        abort();
+    }
+    nd_html_out_free(&slow);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const bases[] = {NULL, "https://example.org/a/b.html",
@@ -30,7 +61,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct nd_html_out o;
     char *t;
 
-    if (nd_html_clean(html, size, bases[size ? data[0] % 4 : 0], &o) == ND_OK) {
+    const char *base = bases[size ? data[0] % 4 : 0];
+
+    if (nd_html_clean(html, size, base, &o) == ND_OK) {
+        must_match_libxml2(html, size, base, &o);
         must_be_text("html", o.html);
         must_be_text("text", o.text);
         if (o.image)

@@ -11,6 +11,7 @@
 #include "newsd/fingerprint.h"
 #include "newsd/html.h"
 #include "newsd/text.h"
+#include "testutil.h"
 
 static const char *const title = "Council approves plan for four thousand new homes";
 
@@ -354,15 +355,9 @@ START_TEST(normalize_matches_reference)
         size_t len = 0, want = (size_t)(round % 60);
         char *got, *ref;
 
-        while (len < want) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            const char *p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
-            size_t n = strlen(p);
-            if (len + n >= sizeof(buf))
-                break;
-            memcpy(buf + len, p, n);
-            len += n;
-        }
+        buf[0] = '\0';
+        while (len < want && tu_append(buf, sizeof(buf), &len, TU_PICK(pieces, &x)))
+            ;
         buf[len] = '\0';
         got = nd_fp_normalize(buf, len);
         ref = ref_normalize(buf, len);

@@ -10,6 +10,7 @@
 
 #include "newsd/html.h"
 #include "newsd/text.h"
+#include "testutil.h"
 
 #define BASE "https://example.org/news/item.html"
 
@@ -487,13 +488,8 @@ START_TEST(paragraph_text_as_parsed)
 
         memcpy(in, "<p>", 3);
         n = 3;
-        for (size_t k = 0; k < want; k++) {
-            const char *p;
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
-            memcpy(in + n, p, strlen(p));
-            n += strlen(p);
-        }
+        for (size_t k = 0; k < want; k++)
+            ck_assert(tu_append(in, sizeof(in) - 4, &n, TU_PICK(pieces, &x)));
         memcpy(in + n, "</p>", 5);
         n += 4;
         memcpy(in2, in, n);

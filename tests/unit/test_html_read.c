@@ -14,6 +14,7 @@
 #include "html_read.h"
 #include "newsd/html.h"
 #include "newsd/text.h"
+#include "testutil.h"
 
 #define BASE "https://example.org/news/a.html"
 
@@ -153,7 +154,7 @@ START_TEST(random_same_as_libxml2)
         "\xE2\x80\x9C", "\t", "<p", "=\"", "</", "<x-custom>", "</x-custom>",
     };
     /* clang-format on */
-    uint32_t x = 2463534242u;
+    uint64_t x = 0x2545F4914F6CDD1DULL;
     char in[2048];
 
     if (!nd_html_read_enabled())
@@ -161,19 +162,10 @@ START_TEST(random_same_as_libxml2)
     for (int round = 0; round < 3000; round++) {
         size_t n = 0, want;
 
-        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-        want = 1 + x % 40;
-        for (size_t k = 0; k < want; k++) {
-            const char *p;
-
-            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
-            p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
-            if (n + strlen(p) >= sizeof(in))
-                break;
-            memcpy(in + n, p, strlen(p));
-            n += strlen(p);
-        }
-        in[n] = '\0';
+        want = 1 + tu_next(&x) % 40;
+        in[0] = '\0';
+        for (size_t k = 0; k < want && tu_append(in, sizeof(in), &n, TU_PICK(pieces, &x)); k++)
+            ;
         check_same(in, n);
     }
 }

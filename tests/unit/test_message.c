@@ -292,8 +292,7 @@ START_TEST(matches_jansson_random)
         size_t len = (size_t)(round % 41);
 
         for (size_t i = 0; i < len; i++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            s[i] = alphabet[x % (sizeof(alphabet) - 1)];
+            s[i] = alphabet[tu_next(&x) % (sizeof(alphabet) - 1)];
         }
         s[len] = '\0';
         empty_article(&a);

@@ -8,6 +8,7 @@
 #include <utf8proc.h>
 
 #include "newsd/text.h"
+#include "testutil.h"
 
 static char *clean(const char *s, unsigned flags)
 {
@@ -198,8 +199,7 @@ START_TEST(nfc_in_pieces_is_nfc_of_whole)
 
         nd_buf_init(&b, 0);
         for (size_t i = 0; i < cps; i++) {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            int32_t cp = alphabet[x % (sizeof(alphabet) / sizeof(alphabet[0]))];
+            int32_t cp = TU_PICK(alphabet, &x);
             ck_assert_int_eq(nd_buf_add(&b, enc, (size_t)nd_utf8_encode(cp, enc)), ND_OK);
         }
         n = utf8proc_map((const utf8proc_uint8_t *)(b.data ? b.data : ""), (utf8proc_ssize_t)b.len,
@@ -387,16 +387,9 @@ START_TEST(truncate_matches_reference)
         size_t len = 0, want = (size_t)(round % 400), max;
         char *got, *ref;
 
-        while (len < want) {
-            const char *p;
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
-            if (len + strlen(p) >= sizeof(buf))
-                break;
-            memcpy(buf + len, p, strlen(p));
-            len += strlen(p);
-        }
-        buf[len] = '\0';
+        buf[0] = '\0';
+        while (len < want && tu_append(buf, sizeof(buf), &len, TU_PICK(pieces, &x)))
+            ;
         max = maxes[(x >> 20) % (sizeof(maxes) / sizeof(maxes[0]))];
         got = nd_text_truncate(buf, max);
         ref = ref_truncate(buf, max);
@@ -422,15 +415,9 @@ START_TEST(textw_fast_paths_agree)
     for (int round = 0; round < 20000; round++) {
         size_t len = 0, want = (size_t)(round % 200);
 
-        while (len < want) {
-            const char *p;
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
-            if (len + strlen(p) >= sizeof(buf))
-                break;
-            memcpy(buf + len, p, strlen(p));
-            len += strlen(p);
-        }
+        buf[0] = '\0';
+        while (len < want && tu_append(buf, sizeof(buf), &len, TU_PICK(pieces, &x)))
+            ;
         for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
             struct nd_buf a, b;
             struct nd_textw wa, wb;

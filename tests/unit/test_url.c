@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "newsd/url.h"
+#include "testutil.h"
 
 static void check_eq(const char *what, const char *in, char *got, const char *want)
 {
@@ -190,16 +191,10 @@ START_TEST(resolve_matches_curl)
         size_t used = 0;
         int n;
 
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        base = bases[x % (sizeof(bases) / sizeof(bases[0]))];
+        base = TU_PICK(bases, &x);
         n = (int)((x >> 8) % 5);
-        for (int i = 0; i < n; i++) {
-            const char *p;
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            p = pieces[x % (sizeof(pieces) / sizeof(pieces[0]))];
-            memcpy(ref + used, p, strlen(p) + 1); /* 4 pieces of at most 4 bytes */
-            used += strlen(p);
-        }
+        for (int i = 0; i < n; i++)
+            ck_assert(tu_append(ref, sizeof(ref), &used, TU_PICK(pieces, &x)));
         got = nd_url_resolve(base, ref);
         want = ref_resolve(base, ref);
         ck_assert_msg((got == NULL) == (want == NULL) && (got == NULL || strcmp(got, want) == 0),

@@ -5,6 +5,7 @@
 #define NEWSD_TESTUTIL_H
 
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,30 @@ static inline int tu_run(Suite *s)
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed == 0 ? 0 : 1;
+}
+
+/* The next number of a xorshift64 sequence: the tests' reproducible randomness. */
+static inline uint64_t tu_next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* One of n pieces picked by tu_next(). */
+#define TU_PICK(pieces, x) ((pieces)[tu_next(x) % (sizeof(pieces) / sizeof((pieces)[0]))])
+
+/* Append p to buf (*len bytes so far) when it fits with a NUL in cap bytes; 0 when it does not. */
+static inline int tu_append(char *buf, size_t cap, size_t *len, const char *p)
+{
+    size_t n = strlen(p);
+
+    if (*len + n >= cap)
+        return 0;
+    memcpy(buf + *len, p, n + 1);
+    *len += n;
+    return 1;
 }
 
 #endif

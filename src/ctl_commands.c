@@ -58,11 +58,13 @@ static long long num(json_t *o, const char *key)
 int nd_ctl_refresh(struct nd_ctl_opts *o)
 {
     json_t *ids = json_array(), *reply, *s;
-    size_t i, failed = 0, n;
+    size_t i, failed = 0, skipped = 0, n;
 
     for (i = 0; i < o->args.n; i++)
         json_array_append_new(ids, json_string(o->args.v[i]));
-    reply = ask(o, json_pack("{s:s, s:o}", "cmd", "refresh", "sources", ids), REFRESH_MS, NULL);
+    reply =
+        ask(o, json_pack("{s:s, s:o, s:b}", "cmd", "refresh", "sources", ids, "force", o->force),
+            REFRESH_MS, NULL);
     if (reply == NULL)
         return EXIT_REQUEST;
     n = json_array_size(json_object_get(reply, "sources"));
@@ -70,6 +72,12 @@ int nd_ctl_refresh(struct nd_ctl_opts *o)
     {
         int ok =
             strcmp(str(s, "outcome"), "ok") == 0 || strcmp(str(s, "outcome"), "not-modified") == 0;
+        if (strcmp(str(s, "outcome"), "skipped") == 0) {
+            /* politeness, not a failure: say why */
+            skipped++;
+            fprintf(stderr, "newsctl: %s skipped: %s\n", str(s, "id"), str(s, "reason"));
+            continue;
+        }
         failed += !ok;
         if (o->json)
             continue;
@@ -85,6 +93,10 @@ int nd_ctl_refresh(struct nd_ctl_opts *o)
     if (o->json)
         print_json(reply);
     json_decref(reply);
+    if (skipped)
+        fprintf(stderr,
+                "newsctl: refresh: %zu of %zu sources skipped (refresh --force polls them)\n",
+                skipped, n);
     if (failed) {
         fprintf(stderr, "newsctl: refresh: %zu of %zu sources failed\n", failed, n);
         return EXIT_PARTIAL;

@@ -64,10 +64,9 @@ static int remember_version(struct nd_ingest *in, const struct nd_article *a, ui
     return nd_store_version_put(in->store, key, a->id, hash, a->updated, in->now);
 }
 
-static int ingest_one(struct nd_ingest *in, const struct nd_feed *feed, const struct nd_entry *e)
+int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed, struct nd_article *ap)
 {
-    struct nd_clean_ctx cctx = {in->source_id, feed->language, in->now};
-    struct nd_article a;
+    struct nd_article a = *ap;
     struct nd_msg_meta m;
     enum nd_verdict v;
     char dup[33];
@@ -75,12 +74,6 @@ static int ingest_one(struct nd_ingest *in, const struct nd_feed *feed, const st
     uint64_t hash;
     int rc, update = 0, err;
 
-    memset(&a, 0, sizeof(a));
-    if (nd_clean_entry(e, &cctx, &a) != ND_OK) {
-        in->skipped++;
-        nd_article_free(&a);
-        return ND_OK;
-    }
     in->items++;
     rc = nd_dedupe_check(in->store, in->source_id, &a, &in->dedupe, in->now, &v, dup);
     if (rc != ND_OK)
@@ -141,6 +134,21 @@ static int ingest_one(struct nd_ingest *in, const struct nd_feed *feed, const st
     nd_strv_take(&in->messages, json);
     nd_strv_take(&in->titles, update ? xasprintf("%s (update)", a.title) : xstrdup(a.title));
 out:
+    *ap = a; /* its id or duplicate_of may have changed */
+    return rc;
+}
+
+static int ingest_entry(struct nd_ingest *in, const struct nd_feed *feed, const struct nd_entry *e)
+{
+    struct nd_clean_ctx cctx = {in->source_id, feed->language, in->now};
+    struct nd_article a;
+    int rc = ND_OK;
+
+    memset(&a, 0, sizeof(a));
+    if (nd_clean_entry(e, &cctx, &a) == ND_OK)
+        rc = nd_ingest_article(in, feed, &a);
+    else
+        in->skipped++;
     nd_article_free(&a);
     return rc;
 }
@@ -148,7 +156,7 @@ out:
 int nd_ingest_feed(struct nd_ingest *in, const struct nd_feed *feed)
 {
     for (size_t i = feed->n_entries; i-- > 0;) {
-        int rc = ingest_one(in, feed, &feed->entries[i]);
+        int rc = ingest_entry(in, feed, &feed->entries[i]);
         if (rc != ND_OK)
             return rc;
     }

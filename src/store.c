@@ -18,7 +18,7 @@
 
 #include "newsd/store.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 enum {
     Q_SEEN,
@@ -54,10 +54,10 @@ static const char *const queries[Q_COUNT] = {
     [Q_JOURNAL_ADD] = "INSERT INTO journal(seq, ts, topic, topic_seq, id, source, json) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [Q_SOURCE_GET] = "SELECT url, etag, last_modified, next_due, last_poll, last_ok, errors, "
-                     "outcome, error, http_status FROM sources WHERE id = ?1",
+                     "outcome, error, http_status, retry_until FROM sources WHERE id = ?1",
     [Q_SOURCE_PUT] = "INSERT OR REPLACE INTO sources(id, url, etag, last_modified, next_due, "
-                     "last_poll, last_ok, errors, outcome, error, http_status) "
-                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                     "last_poll, last_ok, errors, outcome, error, http_status, retry_until) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [Q_REPLAY] = "SELECT seq, topic, json FROM journal WHERE seq > ?1 ORDER BY seq",
     [Q_VERSION_GET] = "SELECT id, hash, updated FROM versions WHERE key = ?1",
     [Q_VERSION_PUT] = "INSERT OR REPLACE INTO versions(key, id, hash, updated, ts) "
@@ -68,7 +68,7 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS sources(id TEXT PRIMARY KEY, url TEXT, etag TEXT,"
     "  last_modified TEXT, next_due INTEGER, last_poll INTEGER, last_ok INTEGER,"
-    "  errors INTEGER, outcome TEXT, error TEXT, http_status INTEGER);"
+    "  errors INTEGER, outcome TEXT, error TEXT, http_status INTEGER, retry_until INTEGER);"
     "CREATE TABLE IF NOT EXISTS seen(key BLOB PRIMARY KEY, id TEXT NOT NULL,"
     "  ts INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS seen_ts ON seen(ts);"
@@ -93,7 +93,8 @@ struct nd_store {
     sqlite3_stmt *q[Q_COUNT];
     int lockfd;
     int in_batch;
-    int64_t seq; /* last seq given (committed, or inside the open batch) */
+    char err[256]; /* the last failure, kept across the rollback that follows it */
+    int64_t seq;   /* last seq given (committed, or inside the open batch) */
 };
 
 void nd_source_state_clear(struct nd_source_state *s)
@@ -108,7 +109,30 @@ void nd_source_state_clear(struct nd_source_state *s)
 
 const char *nd_store_errmsg(const struct nd_store *st)
 {
-    return sqlite3_errmsg(st->db);
+    return st->err[0] ? st->err : sqlite3_errmsg(st->db);
+}
+
+/* Remember what SQLite says went wrong, before a rollback clears it. */
+static void keep_error(struct nd_store *st)
+{
+    if (sqlite3_errcode(st->db) != SQLITE_OK && sqlite3_errcode(st->db) != SQLITE_DONE &&
+        sqlite3_errcode(st->db) != SQLITE_ROW)
+        snprintf(st->err, sizeof(st->err), "%s", sqlite3_errmsg(st->db));
+}
+
+static int exec(struct nd_store *st, const char *sql);
+
+/* Schema 1 had no retry_until. */
+static int migrate(struct nd_store *st)
+{
+    sqlite3_stmt *s;
+    int has = 0;
+
+    if (sqlite3_prepare_v2(st->db, "SELECT retry_until FROM sources LIMIT 0", -1, &s, NULL) ==
+        SQLITE_OK)
+        has = 1;
+    sqlite3_finalize(s);
+    return has ? ND_OK : exec(st, "ALTER TABLE sources ADD COLUMN retry_until INTEGER");
 }
 
 static int exec(struct nd_store *st, const char *sql)
@@ -179,7 +203,7 @@ int nd_store_open(const char *dir, struct nd_store **out, char *err, size_t errl
     }
     sqlite3_busy_timeout(st->db, 5000);
     if (exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;") != ND_OK ||
-        exec(st, schema) != ND_OK) {
+        exec(st, schema) != ND_OK || migrate(st) != ND_OK) {
         snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
         goto fail;
     }
@@ -225,8 +249,11 @@ int nd_store_begin(struct nd_store *st)
 {
     if (st->in_batch)
         return ND_EINVAL;
-    if (exec(st, "BEGIN IMMEDIATE") != ND_OK)
+    st->err[0] = '\0';
+    if (exec(st, "BEGIN IMMEDIATE") != ND_OK) {
+        keep_error(st);
         return ND_ESTORE;
+    }
     st->in_batch = 1;
     return ND_OK;
 }
@@ -236,6 +263,7 @@ int nd_store_commit(struct nd_store *st)
     if (!st->in_batch)
         return ND_EINVAL;
     if (meta_put(st, "seq", st->seq) != ND_OK || exec(st, "COMMIT") != ND_OK) {
+        keep_error(st);
         nd_store_rollback(st);
         return ND_ESTORE;
     }
@@ -247,6 +275,8 @@ void nd_store_rollback(struct nd_store *st)
 {
     if (!st->in_batch)
         return;
+    if (st->err[0] == '\0')
+        keep_error(st);
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_reset(st->q[i]);
     exec(st, "ROLLBACK");
@@ -290,6 +320,7 @@ int nd_store_source_get(struct nd_store *st, const char *id, struct nd_source_st
     out->outcome = col_text(s, 7);
     out->error = col_text(s, 8);
     out->http_status = sqlite3_column_int64(s, 9);
+    out->retry_until = sqlite3_column_int64(s, 10);
     sqlite3_reset(s);
     return ND_OK;
 }
@@ -309,6 +340,7 @@ int nd_store_source_put(struct nd_store *st, const char *id, const struct nd_sou
     bind_text_or_null(s, 9, v->outcome);
     bind_text_or_null(s, 10, v->error);
     sqlite3_bind_int64(s, 11, v->http_status);
+    sqlite3_bind_int64(s, 12, v->retry_until);
     return sqlite3_step(s) == SQLITE_DONE ? ND_OK : ND_ESTORE;
 }
 

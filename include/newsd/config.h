@@ -33,6 +33,12 @@ struct nd_source_conf {
     int line;               /* line of the source in the file */
 };
 
+/* ZeroMQ CURVE for a bound socket: both set, or neither. */
+struct nd_curve_conf {
+    char *secret_key; /* file holding the server's secret key (Z85), or NULL */
+    char *clients;    /* file of allowed client public keys, or NULL */
+};
+
 struct nd_config {
     char *path; /* the file, absolute */
     char *dir;  /* its folder */
@@ -42,11 +48,15 @@ struct nd_config {
     int allow_private;
     struct nd_strv publish_endpoints;
     int64_t publish_hwm;
+    struct nd_curve_conf publish_curve;
     char *control_endpoint;
+    char *control_group; /* or NULL */
+    struct nd_curve_conf control_curve;
     /* defaults for sources */
     int64_t interval, timeout, connect_timeout, max_body;
     /* scheduler */
     int64_t min_interval, max_backoff, max_in_flight, max_per_host, shutdown_timeout;
+    int64_t host_spacing_ms;
     /* dedupe */
     enum nd_near_mode near_mode;
     int64_t near_distance, near_window;

@@ -17,6 +17,7 @@ struct nd_ctl_opts {
     const char *base_url;
     const char *count;
     int json;
+    int force;
     int help;
     int version;
     struct nd_strv args;

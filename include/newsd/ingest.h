@@ -33,7 +33,14 @@ struct nd_ingest {
     size_t future; /* new articles dated more than a day after now (kept, but worth a log line) */
 };
 
-/* Feed every entry through; 0, or ND_ESTORE (then roll the batch back). */
+/*
+ * One clean article (prepare.h) through dedupe, seq and journal; its id and
+ * duplicate_of may be changed (an update keeps the first version's id).
+ * The article stays the caller's.  0, or ND_ESTORE (then roll the batch back).
+ */
+int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed,
+                      struct nd_article *a) ND_WUR;
+/* Clean every entry of feed and ingest it, newest last; 0, or ND_ESTORE. */
 int nd_ingest_feed(struct nd_ingest *in, const struct nd_feed *feed) ND_WUR;
 void nd_ingest_clear(struct nd_ingest *in);
 

@@ -29,6 +29,7 @@ struct nd_source_state {
     char *outcome;  /* class of the last poll, or NULL */
     char *error;    /* one line, or NULL */
     int64_t http_status;
+    int64_t retry_until; /* Unix seconds the server asked to wait until (Retry-After), or 0 */
 };
 
 void nd_source_state_clear(struct nd_source_state *s);
@@ -40,6 +41,7 @@ void nd_source_state_clear(struct nd_source_state *s);
  */
 int nd_store_open(const char *dir, struct nd_store **out, char *err, size_t errlen) ND_WUR;
 void nd_store_free(struct nd_store *st);
+/* The last error: SQLite's own words ("database or disk is full"), kept across a rollback. */
 const char *nd_store_errmsg(const struct nd_store *st);
 
 int nd_store_begin(struct nd_store *st) ND_WUR;

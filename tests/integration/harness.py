@@ -414,9 +414,10 @@ class Daemon:
             obj = None
         return p, obj
 
-    def refresh(self, *ids, timeout=90):
-        """newsctl refresh --json IDS -> (CompletedProcess, {id: source reply})."""
-        p, obj = self.ctl_json("refresh", "--json", *ids, timeout=timeout)
+    def refresh(self, *ids, timeout=90, force=False):
+        """newsctl refresh --json [--force] IDS -> (CompletedProcess, {id: source reply})."""
+        args = ["refresh", "--json"] + (["--force"] if force else []) + list(ids)
+        p, obj = self.ctl_json(*args, timeout=timeout)
         by_id = {}
         if isinstance(obj, dict):
             by_id = {s.get("id"): s for s in obj.get("sources") or []}

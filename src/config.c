@@ -606,7 +606,9 @@ static int load(struct ctx *c, config_t *lc, struct nd_config *cfg)
     return 0;
 }
 
-int nd_config_load(const char *path, struct nd_config **out, char *err, size_t errlen)
+/* Read the file at path, or text when it is not NULL (then path only names it). */
+static int read_config(const char *path, const char *text, struct nd_config **out, char *err,
+                       size_t errlen)
 {
     struct ctx c = {path, NULL, err, errlen, 0};
     struct nd_config *cfg;
@@ -627,11 +629,11 @@ int nd_config_load(const char *path, struct nd_config **out, char *err, size_t e
     c.dir = cfg->dir;
     config_init(&lc);
     config_set_include_dir(&lc, cfg->dir);
-    if (access(path, R_OK) != 0) {
+    if (text == NULL && access(path, R_OK) != 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         goto out;
     }
-    if (config_read_file(&lc, path) != CONFIG_TRUE) {
+    if ((text ? config_read_string(&lc, text) : config_read_file(&lc, path)) != CONFIG_TRUE) {
         snprintf(err, errlen, "%s:%d: %s", config_error_file(&lc) ? config_error_file(&lc) : path,
                  config_error_line(&lc), config_error_text(&lc));
         goto out;
@@ -645,6 +647,17 @@ out:
     config_destroy(&lc);
     nd_config_free(cfg);
     return rc;
+}
+
+int nd_config_load(const char *path, struct nd_config **out, char *err, size_t errlen)
+{
+    return read_config(path, NULL, out, err, errlen);
+}
+
+int nd_config_load_string(const char *text, const char *path, struct nd_config **out, char *err,
+                          size_t errlen)
+{
+    return read_config(path, text, out, err, errlen);
 }
 
 const struct nd_source_conf *nd_config_source(const struct nd_config *c, const char *id)

@@ -8,6 +8,7 @@
 #include <zmq.h>
 
 #include "newsd/ctl.h"
+#include "newsd/curve.h"
 
 #define QUICK_MS     10000
 #define EXIT_PARTIAL 1 /* the request ran; some of it failed */
@@ -20,17 +21,17 @@
 static json_t *ask(struct nd_ctl_opts *o, json_t *req, long def_ms, struct nd_strv *frames)
 {
     long timeout = nd_ctl_timeout(o, def_ms);
-    char *ep;
+    struct nd_ctl_target t;
     json_t *reply = NULL;
 
     if (timeout < 0) {
         json_decref(req);
         return NULL;
     }
-    ep = nd_ctl_endpoint(o, 0);
-    if (ep != NULL)
-        (void)nd_ctl_request(ep, req, timeout, &reply, frames);
-    free(ep);
+    if (nd_ctl_target(o, 0, &t) == 0) {
+        (void)nd_ctl_request(&t, req, timeout, &reply, frames);
+        nd_ctl_target_clear(&t);
+    }
     json_decref(req);
     return reply;
 }
@@ -220,23 +221,28 @@ static void on_stop(int sig)
 
 int nd_ctl_tail(struct nd_ctl_opts *o)
 {
-    char *ep = nd_ctl_endpoint(o, 1);
+    struct nd_ctl_target t;
+    const char *ep;
     void *ctx, *sock;
     int64_t count = -1, seen = 0;
     int rc = 0;
 
-    if (ep == NULL)
-        return EXIT_REQUEST;
     if (o->count && (nd_parse_i64(o->count, &count) != ND_OK || count < 1)) {
         fprintf(stderr, "newsctl: --count must be a positive number\n");
-        free(ep);
         return EXIT_USAGE;
     }
+    if (nd_ctl_target(o, 1, &t) != 0)
+        return EXIT_REQUEST;
+    ep = t.endpoint;
     signal(SIGINT, on_stop);
     signal(SIGTERM, on_stop);
     signal(SIGPIPE, on_stop);
     ctx = zmq_ctx_new();
     sock = zmq_socket(ctx, ZMQ_SUB);
+    if (nd_ctl_secure(&t, sock) != 0) {
+        rc = EXIT_REQUEST;
+        goto out;
+    }
     if (zmq_connect(sock, ep) != 0) {
         fprintf(stderr, "newsctl: %s: %s\n", ep, zmq_strerror(zmq_errno()));
         rc = EXIT_REQUEST;
@@ -275,6 +281,23 @@ int nd_ctl_tail(struct nd_ctl_opts *o)
 out:
     zmq_close(sock);
     zmq_ctx_term(ctx);
-    free(ep);
+    nd_ctl_target_clear(&t);
     return rc;
+}
+
+int nd_ctl_keygen(struct nd_ctl_opts *o)
+{
+    char err[512];
+
+    if (o->args.n != 1) {
+        fprintf(stderr, "newsctl: keygen FILE: the secret key goes to FILE, the public key to "
+                        "FILE.pub\n");
+        return EXIT_USAGE;
+    }
+    if (nd_curve_keygen(o->args.v[0], err, sizeof(err)) != ND_OK) {
+        fprintf(stderr, "newsctl: keygen: %s\n", err);
+        return EXIT_REQUEST;
+    }
+    printf("secret key in %s, public key in %s.pub\n", o->args.v[0], o->args.v[0]);
+    return 0;
 }

@@ -42,8 +42,8 @@ static int each_key(const char *path, int (*fn)(void *, const char *), void *arg
             line[--l] = '\0';
         while (*line == ' ' || *line == '\t')
             line++;
-        if (*line == '\0' || *line == '#')
-            continue;
+        if (*line == '\0' || (*line == '#' && !valid_key(line)))
+            continue; /* '#' is a Z85 digit too: a comment is a '#' line that is no key */
         if (!valid_key(line)) {
             snprintf(err, errlen, "%s: line %d is not a CURVE key (40 Z85 characters)", path,
                      lineno);

@@ -73,6 +73,7 @@ static int bind_ipc(void *sock, const char *endpoint, unsigned mode, const char 
     file->path = xstrdup(path);
     file->dev = sb.st_dev;
     file->ino = sb.st_ino;
+    file->ctime = sb.st_ctim;
     if (mode && chmod(path, mode) != 0) {
         snprintf(err, errlen, "%s: chmod: %s", endpoint, strerror(errno));
         goto fail_file;
@@ -85,6 +86,8 @@ static int bind_ipc(void *sock, const char *endpoint, unsigned mode, const char 
             goto fail_file;
         }
     }
+    if (lstat(path, &sb) == 0)
+        file->ctime = sb.st_ctim; /* after chmod and chown */
     if (zmq_setsockopt(sock, ZMQ_USE_FD, &fd, sizeof(fd)) != 0 || zmq_bind(sock, endpoint) != 0) {
         snprintf(err, errlen, "%s: %s", endpoint, zmq_strerror(errno));
         zmq_setsockopt(sock, ZMQ_USE_FD, &minus1, sizeof(minus1));
@@ -123,7 +126,9 @@ void nd_ipc_file_remove(struct nd_ipc_file *file)
 
     if (file->path == NULL)
         return;
-    if (lstat(file->path, &sb) == 0 && sb.st_dev == file->dev && sb.st_ino == file->ino)
+    if (lstat(file->path, &sb) == 0 && S_ISSOCK(sb.st_mode) && sb.st_dev == file->dev &&
+        sb.st_ino == file->ino && sb.st_ctim.tv_sec == file->ctime.tv_sec &&
+        sb.st_ctim.tv_nsec == file->ctime.tv_nsec)
         unlink(file->path);
     free(file->path);
     memset(file, 0, sizeof(*file));

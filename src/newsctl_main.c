@@ -25,10 +25,13 @@ static void usage(FILE *fp)
             "  reload                               read the configuration again\n"
             "  tail [--count N] [TOPIC-PREFIX...]   print published articles as they come\n"
             "  replay --since SEQ [TOPIC-PREFIX...] print journaled articles after SEQ\n"
+            "  keygen FILE                          make a CURVE key pair (FILE, FILE.pub)\n"
             "\n"
             "  -c, --config CONF    configuration file (default %s)\n"
             "  -e, --endpoint EP    control endpoint (for tail: a publish endpoint)\n"
-            "      --timeout SEC    how long to wait for the daemon (refresh: 600, else 10)\n",
+            "      --timeout SEC    how long to wait for the daemon (refresh: 600, else 10)\n"
+            "      --curve-key FILE newsctl's CURVE secret key, for a daemon that asks for one\n"
+            "      --server-key FILE the daemon's CURVE public key (default: from CONF)\n",
             nd_config_default_path());
 }
 
@@ -56,6 +59,10 @@ static int parse_args(int argc, char **argv, struct nd_ctl_opts *o)
             value = &o->base_url;
         else if (strcmp(a, "--count") == 0 || strcmp(a, "-n") == 0)
             value = &o->count;
+        else if (strcmp(a, "--curve-key") == 0)
+            value = &o->curve_key;
+        else if (strcmp(a, "--server-key") == 0)
+            value = &o->server_key;
         if (value) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "newsctl: %s needs a value\n", a);
@@ -90,7 +97,7 @@ int main(int argc, char **argv)
     } commands[] = {
         {"parse", nd_ctl_parse},     {"refresh", nd_ctl_refresh}, {"status", nd_ctl_status},
         {"sources", nd_ctl_sources}, {"reload", nd_ctl_reload},   {"tail", nd_ctl_tail},
-        {"replay", nd_ctl_replay},
+        {"replay", nd_ctl_replay},   {"keygen", nd_ctl_keygen},
     };
     struct nd_ctl_opts o;
     int rc = 2;

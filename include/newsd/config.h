@@ -72,6 +72,12 @@ struct nd_config {
  * ND_EINVAL and writes "file:line: reason" into err.
  */
 int nd_config_load(const char *path, struct nd_config **out, char *err, size_t errlen) ND_WUR;
+/*
+ * The same from text in memory; path names it in messages and gives the
+ * folder that relative paths and @include are taken from.
+ */
+int nd_config_load_string(const char *text, const char *path, struct nd_config **out, char *err,
+                          size_t errlen) ND_WUR;
 void nd_config_free(struct nd_config *c);
 
 /* Deep copy of a source's settings into dst; free with nd_source_conf_clear. */

@@ -3,7 +3,8 @@
  * clients listed in a file.
  *
  * A key file holds one key as 40 Z85 characters (what zmq_curve_keypair()
- * makes); blank lines and lines starting with '#' are ignored.  A secret
+ * makes); blank lines and lines starting with '#' that are not keys are
+ * ignored.  A secret
  * key file gives the public key too (zmq_curve_public).  A clients file
  * holds any number of public keys, one a line.
  */

@@ -13,14 +13,16 @@
 #define NEWSD_ENDPOINT_H
 
 #include <sys/types.h>
+#include <time.h>
 
 #include "newsd/util.h"
 
 /* The socket file an ipc endpoint made, to remove at exit. */
 struct nd_ipc_file {
     char *path; /* NULL when there is none */
-    dev_t dev;
+    dev_t dev;  /* what identifies the file: an inode number alone may be reused */
     ino_t ino;
+    struct timespec ctime;
 };
 
 /*

@@ -11,7 +11,8 @@
  * is O(log H) for H hosts, whatever the number of waiting entries.
  *
  * The caller embeds struct nd_hostq_entry in its own struct (one per
- * source) and owns it; an entry is in the queue at most once.
+ * source), zeroed before its first push, and owns it; an entry is in the
+ * queue at most once.
  */
 #ifndef NEWSD_HOSTQ_H
 #define NEWSD_HOSTQ_H

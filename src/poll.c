@@ -5,7 +5,9 @@
  *   -> group commit (dedupe, seq, journal, source state: one transaction,
  *   one fsync for every poll admitted in the turn) -> publish -> report.
  *
- * A document is admitted in slices of at most ADMIT_SLICE_MS, each slice a
+ * A finished poll waits up to GROUP_WAIT_MS for others to finish, so that
+ * polls trickling in one per loop turn still share a commit; publishing is
+ * delayed by that much at most.  A document is admitted in slices of at most ADMIT_SLICE_MS, each slice a
  * commit of its own, so that a document of 100,000 items never holds the
  * loop.  Nothing is published before the commit that journaled it.  A
  * not-modified poll changes only timing state: it is kept in memory and
@@ -22,6 +24,8 @@
 
 #define STORE_RETRY_MS 60000 /* after a failed commit */
 #define ADMIT_SLICE_MS 20    /* longest one group commit admits before the loop turns */
+#define GROUP_WAIT_MS  5     /* a finished poll waits this long for others to share its commit */
+#define GROUP_MAX      256   /* ... unless this many are waiting */
 
 static void fetched(void *arg, struct nd_fetch_result *res);
 
@@ -193,11 +197,25 @@ static void enqueue_admit(struct nd_poll *poll)
     struct nd_poller *p = poll->p;
 
     poll->next = NULL;
+    poll->queued_at = nd_mono_ms();
     if (p->admit_tail)
         p->admit_tail->next = poll;
     else
         p->admit_head = poll;
     p->admit_tail = poll;
+    p->n_admit++;
+}
+
+static struct nd_poll *dequeue_admit(struct nd_poller *p)
+{
+    struct nd_poll *poll = p->admit_head;
+
+    p->admit_head = poll->next;
+    if (p->admit_head == NULL)
+        p->admit_tail = NULL;
+    poll->next = NULL;
+    p->n_admit--;
+    return poll;
 }
 
 /* Prepared (or failed before it): decide the next state, then admit or finish. */
@@ -217,7 +235,7 @@ static void prepared(struct nd_poll *poll)
         poll->left = poll->prep.n_articles;
     if (poll->outcome == ND_OUT_NOT_MODIFIED && s->st.errors == 0 && !s->gone) {
         /* only timing changed: keep it in memory, write it with the next commit */
-        s->dirty = 1;
+        nd_poll_mark_dirty(poll->p, s);
         finish(poll, 0);
         return;
     }
@@ -288,11 +306,35 @@ static void fetched(void *arg, struct nd_fetch_result *res)
 
 /* --- group commit --- */
 
+void nd_poll_mark_dirty(struct nd_poller *p, struct nd_source *s)
+{
+    if (s->dirty)
+        return;
+    if (p->n_dirty == p->cap_dirty) {
+        p->cap_dirty = p->cap_dirty ? p->cap_dirty * 2 : 64;
+        p->dirty = xrealloc(p->dirty, p->cap_dirty * sizeof(*p->dirty));
+    }
+    p->dirty[p->n_dirty++] = s;
+    s->dirty = 1;
+}
+
+void nd_poll_forget_dirty(struct nd_poller *p, struct nd_source *s)
+{
+    if (!s->dirty)
+        return;
+    for (size_t i = 0; i < p->n_dirty; i++)
+        if (p->dirty[i] == s) {
+            p->dirty[i] = p->dirty[--p->n_dirty];
+            break;
+        }
+    s->dirty = 0;
+}
+
 static int write_dirty_states(struct nd_poller *p)
 {
-    for (size_t i = 0; i < p->n_sources; i++) {
-        struct nd_source *s = p->sources[i];
-        if (s->dirty && nd_store_source_put(p->env.store, s->conf.id, &s->st) != ND_OK)
+    for (size_t i = 0; i < p->n_dirty; i++) {
+        struct nd_source *s = p->dirty[i];
+        if (nd_store_source_put(p->env.store, s->conf.id, &s->st) != ND_OK)
             return ND_ESTORE;
     }
     return ND_OK;
@@ -300,8 +342,9 @@ static int write_dirty_states(struct nd_poller *p)
 
 static void clear_dirty(struct nd_poller *p)
 {
-    for (size_t i = 0; i < p->n_sources; i++)
-        p->sources[i]->dirty = 0;
+    for (size_t i = 0; i < p->n_dirty; i++)
+        p->dirty[i]->dirty = 0;
+    p->n_dirty = 0;
 }
 
 /* Admit as much of poll as the slice allows: 1 when all of it is in, 0 if not, <0 on error. */
@@ -355,7 +398,7 @@ static void batch_failed(struct nd_poll *poll, const char *why)
         return;
     }
     /* a failure or a hint: it holds in memory and is written with the next commit */
-    s->dirty = 1;
+    nd_poll_mark_dirty(poll->p, s);
     finish(poll, 0);
 }
 
@@ -364,12 +407,17 @@ int64_t nd_poll_admit_hook(void *arg)
     struct nd_poller *p = arg;
     struct nd_store *st = p->env.store;
     struct nd_poll *done = NULL, **done_tail = &done, *poll, *next;
-    int64_t deadline = nd_mono_ms() + ADMIT_SLICE_MS;
+    int64_t deadline = nd_mono_ms() + ADMIT_SLICE_MS, wait;
     char why[256];
     int rc = ND_OK;
 
     if (p->admit_head == NULL)
         return -1;
+    /* wait a little for company, unless the head has waited enough (or is half admitted) */
+    wait = p->admit_head->queued_at + GROUP_WAIT_MS - nd_mono_ms();
+    if (wait > 0 && p->n_admit < GROUP_MAX && !p->stopping &&
+        p->admit_head->left == p->admit_head->prep.n_articles)
+        return wait;
     rc = nd_store_begin(st);
     if (rc == ND_OK)
         rc = write_dirty_states(p);
@@ -379,10 +427,7 @@ int64_t nd_poll_admit_hook(void *arg)
             rc = r;
         if (r != 1)
             break;
-        p->admit_head = poll->next;
-        if (p->admit_head == NULL)
-            p->admit_tail = NULL;
-        poll->next = NULL;
+        dequeue_admit(p);
         *done_tail = poll;
         done_tail = &poll->next;
         if (nd_mono_ms() >= deadline)
@@ -397,12 +442,8 @@ int64_t nd_poll_admit_hook(void *arg)
             next = poll->next;
             batch_failed(poll, why);
         }
-        if ((poll = p->admit_head) != NULL) { /* the one cut short */
-            p->admit_head = poll->next;
-            if (p->admit_head == NULL)
-                p->admit_tail = NULL;
-            batch_failed(poll, why);
-        }
+        if (p->admit_head != NULL) /* the one cut short */
+            batch_failed(dequeue_admit(p), why);
         return p->admit_head ? 0 : -1;
     }
     clear_dirty(p);
@@ -419,11 +460,7 @@ int64_t nd_poll_admit_hook(void *arg)
 
 void nd_poll_flush_states(struct nd_poller *p)
 {
-    int dirty = 0;
-
-    for (size_t i = 0; i < p->n_sources && !dirty; i++)
-        dirty = p->sources[i]->dirty;
-    if (!dirty)
+    if (p->n_dirty == 0)
         return;
     if (nd_store_begin(p->env.store) != ND_OK || write_dirty_states(p) != ND_OK ||
         nd_store_commit(p->env.store) != ND_OK) {

@@ -96,6 +96,7 @@ void nd_poller_source_done(struct nd_poller *p, struct nd_source *s, int64_t del
                 p->orphans[i] = p->orphans[--p->n_orphans];
                 break;
             }
+        nd_poll_forget_dirty(p, s);
         nd_source_conf_clear(&s->conf);
         nd_source_state_clear(&s->st);
         free(s->host);
@@ -218,6 +219,7 @@ void nd_poller_free(struct nd_poller *p)
         source_free(p->orphans[i]);
     free(p->sources);
     free(p->orphans);
+    free(p->dirty);
     nd_hostq_free(p->q);
     free(p->user_agent);
     free(p);
@@ -300,6 +302,7 @@ void nd_poller_configure(struct nd_poller *p, const struct nd_config *cfg)
                     nd_store_commit(p->env.store) != ND_OK)
                     nd_store_rollback(p->env.store);
             }
+            nd_poll_forget_dirty(p, s);
             source_free(s);
         }
     }

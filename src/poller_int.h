@@ -48,6 +48,7 @@ struct nd_poll {
     struct nd_ingest in;
     struct nd_source_state ns; /* the source's state after this poll */
     int64_t delay;             /* ms until the next poll */
+    int64_t queued_at;         /* nd_mono_ms() it joined the admit queue */
     struct nd_poll *next;      /* in the admit queue */
 };
 
@@ -67,6 +68,9 @@ struct nd_poller {
     int stopping;
     size_t busy;
     struct nd_poll *admit_head, *admit_tail; /* waiting for a group commit, in order */
+    size_t n_admit;
+    struct nd_source **dirty; /* sources whose state is not in the store yet */
+    size_t n_dirty, cap_dirty;
     struct nd_loop_timer flush;              /* writes dirty source states */
 };
 
@@ -77,6 +81,10 @@ void nd_poll_start(struct nd_poller *p, struct nd_source *s);
 int64_t nd_poll_admit_hook(void *arg);
 /* Write the states of sources that changed without a commit (304s). */
 void nd_poll_flush_states(struct nd_poller *p);
+/* s's state changed in memory only: write it with the next commit. */
+void nd_poll_mark_dirty(struct nd_poller *p, struct nd_source *s);
+/* s goes away: forget that it was dirty. */
+void nd_poll_forget_dirty(struct nd_poller *p, struct nd_source *s);
 /* A source's state after poll's outcome; fills poll->ns and poll->delay. */
 void nd_poll_next_state(struct nd_poll *poll, const struct nd_fetch_result *r, int64_t ttl);
 

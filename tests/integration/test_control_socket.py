@@ -14,7 +14,6 @@
 import grp
 import json
 import os
-import signal
 import socket
 import stat
 import subprocess

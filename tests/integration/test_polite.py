@@ -12,7 +12,6 @@
   off; two hosts are spaced independently."""
 
 import os
-import signal
 import sys
 import time
 

@@ -39,8 +39,26 @@ from harness import make_item, make_rss  # noqa: E402
 
 PUBLIC_IP = "192.0.2.1"
 PUBLIC_NAME = "public.test"
-# more addresses inside the namespace, on lo, so that something could answer there
-EXTRA_ADDRS = ["198.18.0.1/32", "100.64.0.1/32"]
+# Private forms a public source's redirect may not reach: source id -> the address, put on lo
+# inside the namespace with a test server listening on it, so that a request would be seen.
+CANARIES = {
+    "loop2": "127.0.0.2",           # loopback, another address of 127/8
+    "bench": "198.18.0.1",          # benchmarking 198.18.0.0/15
+    "cgnat": "100.64.0.1",          # CGNAT 100.64.0.0/10
+    "ten": "10.1.2.3",              # RFC 1918
+    "one72": "172.16.5.4",
+    "one92": "192.168.7.8",
+    "linklocal": "169.254.9.9",     # link-local
+    "ietf": "192.0.0.9",            # IETF protocol assignments 192.0.0.0/24
+    "v6loop": "::1",
+    "ula": "fd00::1",               # unique-local fc00::/7
+    "sitelocal": "fec0::1",         # site-local fec0::/10
+    "nat64": "64:ff9b::7f00:1",     # NAT64 of 127.0.0.1
+    "sixtofour": "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+    "compat": "::7f00:1",           # IPv4-compatible 127.0.0.1
+    "discard": "100::1",            # discard-only 100::/64
+    "v6bench": "2001:2::1",         # benchmarking 2001:2::/48
+}
 
 
 def why_skip():
@@ -78,8 +96,13 @@ class Netns:
             ip("-n", self.name, "link", "set", "pub0", "up")
         else:  # no dummy driver: lo holds it just as well (it is local either way)
             ip("-n", self.name, "addr", "add", PUBLIC_IP + "/24", "dev", "lo")
-        for a in EXTRA_ADDRS:
-            ip("-n", self.name, "addr", "add", a, "dev", "lo")
+        for a in CANARIES.values():
+            if a.startswith("127.") or a == "::1":
+                continue  # lo has them
+            if ":" in a:
+                ip("-n", self.name, "addr", "add", a + "/128", "dev", "lo", "nodad")
+            else:
+                ip("-n", self.name, "addr", "add", a + "/32", "dev", "lo")
         os.makedirs(self.etc, exist_ok=True)
         with open(os.path.join(self.etc, "hosts"), "w") as f:
             f.write("127.0.0.1 localhost\n::1 localhost\n%s %s\n" % (PUBLIC_IP, PUBLIC_NAME))
@@ -212,28 +235,26 @@ class SSRFTest(harness.NewsdTestCase):
         self.assertTrue(d.running())
 
     def test_redirects_to_other_private_forms_are_refused(self):
+        www = os.path.join(self.tmp, "www-canary")
+        os.makedirs(www)
+        with open(os.path.join(www, "x.rss"), "wb") as f:
+            f.write(make_rss("Canary", [make_item(1, "private")]))
         canaries = {}
-        for bind in ("127.0.0.2", "198.18.0.1", "100.64.0.1", "::1"):
-            srv = canary(self.ns, os.path.join(self.tmp, "www-canary"), bind)
+        targets = {}  # source id: (redirect target, the addresses the error may name)
+        for sid, addr in CANARIES.items():
+            srv = canary(self.ns, www, addr)
             self.closers.append(srv.server_close)
             self.closers.append(srv.shutdown)
-            canaries[bind] = srv
-        os.makedirs(os.path.join(self.tmp, "www-canary"), exist_ok=True)
-        with open(os.path.join(self.tmp, "www-canary", "x.rss"), "wb") as f:
-            f.write(make_rss("Canary", [make_item(1, "private")]))
+            canaries[addr] = srv
+            host = "[%s]" % addr if ":" in addr else addr
+            targets[sid] = ("http://%s:%d/x.rss" % (host, srv.server_port),
+                            [addr, "127.0.0.1"] if addr == "::7f00:1" else [addr])
         P = self.priv.port
-        targets = {  # source id: (redirect target, the address the error must name)
-            "loop2": ("http://127.0.0.2:%d/x.rss" % canaries["127.0.0.2"].server_port,
-                      ["127.0.0.2"]),
-            "bench": ("http://198.18.0.1:%d/x.rss" % canaries["198.18.0.1"].server_port,
-                      ["198.18.0.1"]),
-            "cgnat": ("http://100.64.0.1:%d/x.rss" % canaries["100.64.0.1"].server_port,
-                      ["100.64.0.1"]),
-            "v6loop": ("http://[::1]:%d/x.rss" % canaries["::1"].server_port, ["::1"]),
+        targets.update({
             "mapped": ("http://[::ffff:127.0.0.1]:%d/private.rss" % P, ["127.0.0.1"]),
             "zero": ("http://0.0.0.0:%d/private.rss" % P, ["0.0.0.0"]),
             "localhost": ("http://localhost:%d/private.rss" % P, ["127.0.0.1", "::1"]),
-        }
+        })
         sources = []
         for sid, (target, _) in targets.items():
             self.pub.rule("/to-" + sid, redirect=target)

@@ -347,6 +347,13 @@ class CurveTest(harness.NewsdTestCase):
         r = request(ep, {"cmd": "ping"}, curve_opts(self.stranger, self.server[0]), timeout=5)
         self.assertTrue(r and r["ok"], "a key added to curve_clients was refused after reload")
         self.assertIsNone(request(ep, {"cmd": "ping"}, curve_opts(keypair(), self.server[0])))
+        # a reload with a broken key file is refused and the running keys stay
+        write_keys(self.clients_file, "not a key")
+        r = request(ep, {"cmd": "reload"}, allowed, timeout=10)
+        self.assertFalse(r["ok"], r)
+        self.assertIn("clients", r["error"])
+        r = request(ep, {"cmd": "ping"}, curve_opts(self.stranger, self.server[0]), timeout=5)
+        self.assertTrue(r and r["ok"], "the running keys were dropped by a failed reload")
         self.assertTrue(d.running())
 
     def test_newsctl_with_curve_keys(self):

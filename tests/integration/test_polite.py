@@ -111,17 +111,20 @@ class PoliteTest(harness.NewsdTestCase):
 
     # --- refresh ----------------------------------------------------------------------------
     def held_sources(self):
-        """limited (429 + Retry-After), failing (500, backing off), gone (410), off (disabled),
-        fine (healthy): started and polled.  Returns the daemon."""
-        srcs = [dict(self.feed("limited"), interval=1), dict(self.feed("failing"), interval=30),
+        """limited (429 + Retry-After in seconds), busy (503 + Retry-After as a date), failing
+        (500, backing off), gone (410), off (disabled), fine (healthy): started and polled.
+        Returns the daemon."""
+        srcs = [dict(self.feed("limited"), interval=1), dict(self.feed("busy"), interval=1),
+                dict(self.feed("failing"), interval=30),
                 dict(self.feed("gone"), interval=1), dict(self.feed("off"), enabled=False),
                 self.feed("fine")]
         self.http.rule("/limited.rss", status=429, retry_after=7200)
+        self.http.rule("/busy.rss", status=503, retry_after_date=600)
         self.http.rule("/failing.rss", status=500)
         self.http.rule("/gone.rss", status=410)
         d = self.daemon(srcs)
         d.start()
-        d.wait_polled(["limited", "failing", "gone", "fine"])
+        d.wait_polled(["limited", "busy", "failing", "gone", "fine"])
         return d
 
     def test_refresh_skips_sources_that_asked_to_wait(self):
@@ -130,7 +133,8 @@ class PoliteTest(harness.NewsdTestCase):
         self.assertEqual(st["gone"]["state"], "gone", st["gone"])
         self.assertEqual(st["off"]["state"], "disabled", st["off"])
         self.assertEqual(self.requests("off"), [], "a disabled source was polled")
-        held = {"limited": "Retry-After", "failing": "backing off", "gone": "410",
+        held = {"limited": "Retry-After", "busy": "Retry-After", "failing": "backing off",
+                "gone": "410",
                 "off": "enabled = false"}
         self.http.clear_log()
         for args in (list(held), []):  # by name, then every source
@@ -202,6 +206,12 @@ class PoliteTest(harness.NewsdTestCase):
         time.sleep(3)
         self.assertEqual(len(self.requests("gone")), 2, "polled again after refresh --force")
         self.assertEqual(len(warnings()), 1, "the warning was repeated: %s" % warnings())
+
+        # nor does a reload that leaves its URL alone
+        p = d.ctl("reload")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        time.sleep(QUIET)
+        self.assertEqual(len(self.requests("gone")), 2, "polled after a reload")
 
         # a restart does not bring it back either
         rc, _ = d.stop()

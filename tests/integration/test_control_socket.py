@@ -403,6 +403,39 @@ class CurveTest(harness.NewsdTestCase):
         self.assertNotIn(zmq.EVENT_HANDSHAKE_SUCCEEDED, stranger.events)
         self.assertNotIn(zmq.EVENT_HANDSHAKE_SUCCEEDED, plain.events)
 
+    def test_control_and_publish_keys_are_apart(self):
+        """A subscriber's key does not open the control socket, nor a control key the PUB."""
+        subs = write_keys(os.path.join(self.keys, "subscribers"), self.stranger[0])
+        port = harness.free_port()
+        ep = "tcp://127.0.0.1:%d" % port
+        d = self.daemon(self.sources, control="tcp://0.0.0.0:%d" % port,
+                        control_opts=self.curve_conf,
+                        publish_opts={"curve_secret_key": "keys/server.key",
+                                      "curve_clients": subs})
+        self.http.rule("/c.rss", hold=True)
+        try:
+            good = self.subscriber(d.pub_endpoint,
+                                   sockopts=curve_opts(self.stranger, self.server[0]))
+            ctl_key = self.subscriber(d.pub_endpoint,
+                                      sockopts=curve_opts(self.client, self.server[0]))
+            d.start(wait=False)
+            allowed = curve_opts(self.client, self.server[0])
+            harness.wait_until(lambda: d.running() and request(ep, {"cmd": "ping"}, allowed,
+                                                               timeout=1.0),
+                               what="newsd to answer the control key")
+            good.wait_connected()
+            harness.wait_until(lambda: any("refused" in l and self.client[0] in l
+                                           for l in log_lines(d, 4)),
+                               timeout=15, what="the control key refused on the PUB socket")
+        finally:
+            self.http.rule("/c.rss")
+        self.assertIsNone(request(ep, {"cmd": "ping"}, curve_opts(self.stranger,
+                                                                   self.server[0])),
+                          "a subscriber's key opened the control socket")
+        self.assertEqual(len(good.wait_count(3)), 3)
+        time.sleep(1)
+        self.assertEqual(ctl_key.count(), 0, "the control key subscribed")
+
 
 class GroupTest(harness.NewsdTestCase):
 

@@ -109,6 +109,38 @@ class PoliteTest(harness.NewsdTestCase):
                                    st["healthy"])
                 self.assertEqual(st[fresh]["outcome"], "ok", st[fresh])
 
+    def not_modified_then_restart(self, how):
+        """A source (interval 10) polled with a 200, then with a 304 by a refresh shortly before
+        its due time: its next poll moved 10 s on.  Restarted (how) after the old due time: it
+        is not due, and must not be polled at start."""
+        d = self.daemon([dict(self.feed("quiet"), interval=10)])
+        d.start()
+        d.wait_polled()
+        t0 = time.monotonic()  # the 200
+        time.sleep(8.5)
+        p, reply = d.refresh("quiet")
+        self.assertEqual(reply["quiet"]["outcome"], "not-modified", p.stdout + p.stderr)
+        due = harness.parse_time(self.by_id(d)["quiet"]["next_poll"])
+        self.assertGreater(due, time.time() + 8, "the 304 did not move the next poll")
+        # past the due time the 200 gave (interval + at most a tenth of it as jitter)
+        time.sleep(max(0.0, t0 + 11.5 - time.monotonic()))
+        if how == "SIGTERM":
+            rc, _ = d.stop()
+            self.assertEqual(rc, 0)
+        else:
+            d.kill()
+        self.http.clear_log()
+        t1 = time.monotonic()
+        d.start()
+        self.assertLess(time.time() + QUIET, due)
+        self.assertQuiet(d, ["quiet"], start=t1)
+
+    def test_not_modified_timing_survives_sigterm(self):
+        self.not_modified_then_restart("SIGTERM")
+
+    def test_not_modified_timing_survives_kill_9(self):
+        self.not_modified_then_restart("kill -9")
+
     # --- refresh ----------------------------------------------------------------------------
     def held_sources(self):
         """limited (429 + Retry-After in seconds), busy (503 + Retry-After as a date), failing

@@ -19,6 +19,12 @@ Run one suite by hand:  NEWSD=build/newsd NEWSCTL=build/newsctl python3 tests/in
   test_parse     newsctl parse: files, stdin, missing files, --base-url, URLs, charset, hostile XML
   test_fetch     redirects, max_body (plain, chunked, gzip), gzip, slow bodies, User-Agent
   test_dedupe    near_duplicates drop/mark/off, exact copies under another URL
+  test_ssrf      private addresses refused on reused connections and every redirect hop (root,
+                 ip netns; skipped otherwise)
+  test_control_socket  one daemon per ipc endpoint, loopback-only control, CURVE, control.group
+  test_polite    restarts poll only what is due, refresh skips held sources, 410, host spacing
+  test_stall     control answers while a 100,000-item document is ingested
+  test_errors    full disk (root, tmpfs), bad source URLs, SIGUSR1/SIGUSR2
 
 Everything runs on 127.0.0.1.  Each test gets a temporary folder holding the configuration
 (`newsd.conf`), the state folder, the control socket, the web root of its HTTP server and the

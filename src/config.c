@@ -135,9 +135,28 @@ struct ctx {
 
 static int fail(struct ctx *c, const config_setting_t *s, const char *fmt, ...) ND_PRINTF(3, 4);
 
+/* Control characters of a value quoted in a message, escaped: the message stays one line. */
+static void escape_controls(const char *in, char *out, size_t outlen)
+{
+    size_t o = 0;
+
+    for (; *in && o + 5 < outlen; in++) {
+        unsigned char ch = (unsigned char)*in;
+        if (ch == '\n' || ch == '\t' || ch == '\r') {
+            out[o++] = '\\';
+            out[o++] = ch == '\n' ? 'n' : ch == '\t' ? 't' : 'r';
+        } else if (ch < 0x20 || ch == 0x7f) {
+            o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", ch);
+        } else {
+            out[o++] = (char)ch;
+        }
+    }
+    out[o] = '\0';
+}
+
 static int fail(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[512], clean[1024];
     va_list ap;
     const char *file = s ? config_setting_source_file(s) : NULL;
     int line = s ? config_setting_source_line(s) : 0;
@@ -147,7 +166,8 @@ static int fail(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    snprintf(c->err, c->errlen, "%s:%d: %s", file ? file : c->file, line, msg);
+    escape_controls(msg, clean, sizeof(clean));
+    snprintf(c->err, c->errlen, "%s:%d: %s", file ? file : c->file, line, clean);
     c->failed = 1;
     return ND_EINVAL;
 }
@@ -391,6 +411,8 @@ static const char *check_url(const char *url)
     nd_url_scheme(url, scheme, sizeof(scheme));
     if (strcmp(scheme, "file") == 0)
         return NULL;
+    if (strncmp(url + strlen(scheme), ":///", 4) == 0)
+        return "has no host name"; /* curl would take the first path segment for one */
     h = curl_url();
     if (h == NULL)
         return NULL;

@@ -7,12 +7,12 @@
  *
  * A finished poll waits up to GROUP_WAIT_MS for others to finish, so that
  * polls trickling in one per loop turn still share a commit; publishing is
- * delayed by that much at most.  A document is admitted in slices of at most ADMIT_SLICE_MS, each slice a
- * commit of its own, so that a document of 100,000 items never holds the
- * loop.  Nothing is published before the commit that journaled it.  A
- * not-modified poll changes only timing state: it is kept in memory and
- * written with the next commit (or by the flush timer), costing no fsync;
- * failures, Retry-After and 410 are written when they arise.
+ * delayed by that much at most.  A document is admitted in slices of at most ADMIT_SLICE_MS, each
+ * slice a commit of its own, so that a document of 100,000 items never holds the loop.  Nothing is
+ * published before the commit that journaled it.  A not-modified poll changes only timing state: it
+ * is kept in memory and written with the next commit or within a second by the flush timer, in a
+ * batch without fsync (it survives newsd dying, not a power cut); failures,
+ * Retry-After and 410 are written durably when they arise.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -462,7 +462,8 @@ void nd_poll_flush_states(struct nd_poller *p)
 {
     if (p->n_dirty == 0)
         return;
-    if (nd_store_begin(p->env.store) != ND_OK || write_dirty_states(p) != ND_OK ||
+    /* timing only: no fsync; it survives a crash of newsd, and a power cut costs an early poll */
+    if (nd_store_begin_light(p->env.store) != ND_OK || write_dirty_states(p) != ND_OK ||
         nd_store_commit(p->env.store) != ND_OK) {
         log_warnx("store: %s; source states will be written later", nd_store_errmsg(p->env.store));
         nd_store_rollback(p->env.store);

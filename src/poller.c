@@ -10,7 +10,7 @@
 #include "newsd/log.h"
 #include "poller_int.h"
 
-#define FLUSH_EVERY_MS (60 * 1000) /* source states kept in memory are written this often */
+#define FLUSH_EVERY_MS 1000 /* source states kept in memory are written this often */
 
 static char *host_of(const char *url)
 {

@@ -93,6 +93,7 @@ struct nd_store {
     sqlite3_stmt *q[Q_COUNT];
     int lockfd;
     int in_batch;
+    int light;     /* the open batch is not fsynced at commit (synchronous=NORMAL) */
     char err[256]; /* the last failure, kept across the rollback that follows it */
     int64_t seq;   /* last seq given (committed, or inside the open batch) */
 };
@@ -258,6 +259,30 @@ int nd_store_begin(struct nd_store *st)
     return ND_OK;
 }
 
+int nd_store_begin_light(struct nd_store *st)
+{
+    if (st->in_batch)
+        return ND_EINVAL;
+    if (exec(st, "PRAGMA synchronous=NORMAL") != ND_OK)
+        return ND_ESTORE;
+    st->light = 1;
+    if (nd_store_begin(st) != ND_OK) {
+        (void)exec(st, "PRAGMA synchronous=FULL");
+        st->light = 0;
+        return ND_ESTORE;
+    }
+    return ND_OK;
+}
+
+/* Back to durable commits after a light batch. */
+static void end_light(struct nd_store *st)
+{
+    if (st->light) {
+        (void)exec(st, "PRAGMA synchronous=FULL");
+        st->light = 0;
+    }
+}
+
 int nd_store_commit(struct nd_store *st)
 {
     if (!st->in_batch)
@@ -268,6 +293,7 @@ int nd_store_commit(struct nd_store *st)
         return ND_ESTORE;
     }
     st->in_batch = 0;
+    end_light(st);
     return ND_OK;
 }
 
@@ -281,6 +307,7 @@ void nd_store_rollback(struct nd_store *st)
         sqlite3_reset(st->q[i]);
     exec(st, "ROLLBACK");
     st->in_batch = 0;
+    end_light(st);
     st->seq = meta_get(st, "seq");
 }
 

@@ -45,6 +45,13 @@ void nd_store_free(struct nd_store *st);
 const char *nd_store_errmsg(const struct nd_store *st);
 
 int nd_store_begin(struct nd_store *st) ND_WUR;
+/*
+ * A batch whose commit is not fsynced (WAL, synchronous=NORMAL): it
+ * survives the process dying (kill -9), not a power cut, and never leaves
+ * the store inconsistent.  For state that may be lost at that price (the
+ * timing of not-modified polls), never for the journal.
+ */
+int nd_store_begin_light(struct nd_store *st) ND_WUR;
 int nd_store_commit(struct nd_store *st) ND_WUR;
 /* Undo the batch, counters included. */
 void nd_store_rollback(struct nd_store *st);

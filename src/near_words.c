@@ -1,0 +1,400 @@
+/*
+ * near_words.c: the words of a text for near-duplicate signatures.
+ *
+ * A word is a run of letters, marks and digits; an apostrophe inside a word
+ * is dropped ("don't" is "dont"), a dot or comma between digits stays in the
+ * number ("6.4", "3,000"), "%" after a number is the word "percent" and "per
+ * cent" is one word.  Words are case-folded with accents removed (utf8proc),
+ * and English words are spelled one way: British and American spellings map
+ * to one form (the form need not be either; it only has to be the same).
+ * A sentence ends at ".", "!" or "?" followed by a capitalized word or a
+ * number, unless the word before it is a single letter or a common
+ * abbreviation; a line ends at a newline.
+ */
+#include <string.h>
+#include <utf8proc.h>
+
+#include "near_int.h"
+#include "newsd/text.h"
+#include "newsd/util.h"
+
+#define MAX_WORD 64 /* bytes of one word's canonical form; longer words are cut */
+
+/* Scripts written without spaces: each character is a word (as in fingerprint.c). */
+static int solo_char(int32_t cp)
+{
+    return (cp >= 0x0E00 && cp <= 0x0EFF) || (cp >= 0x1000 && cp <= 0x109F) ||
+           (cp >= 0x1780 && cp <= 0x17FF) || (cp >= 0x3040 && cp <= 0x30FF) ||
+           (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+static const char *const number_words[] = {
+    "one",     "two",     "three",    "four",   "five",   "six",   "seven",   "eight",   "nine",
+    "ten",     "eleven",  "twelve",   "twenty", "thirty", "forty", "fifty",   "hundred", "thousand",
+    "million", "billion", "trillion", "once",   "twice",  "half",  "quarter", "dozen",   NULL,
+};
+
+static int is_number_word(const char *w, size_t len)
+{
+    for (int i = 0; number_words[i]; i++)
+        if (strlen(number_words[i]) == len && memcmp(number_words[i], w, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* Words after which a dot does not end a sentence. */
+static const char *const abbrevs[] = {
+    "mr",  "mrs", "ms",  "dr",  "st",   "prof", "gen", "gov", "sen", "rep", "lt",  "col",    "capt",
+    "sgt", "inc", "ltd", "co",  "corp", "jr",   "sr",  "no",  "vs",  "etc", "jan", "feb",    "mar",
+    "apr", "jun", "jul", "aug", "sep",  "sept", "oct", "nov", "dec", "mt",  "ft",  "approx", NULL,
+};
+
+static int is_abbrev(const char *w, size_t len)
+{
+    if (len == 1)
+        return 1; /* an initial, or a.m. */
+    for (int i = 0; abbrevs[i]; i++)
+        if (strlen(abbrevs[i]) == len && memcmp(abbrevs[i], w, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* British spellings with no rule below, mapped to the American form. */
+static const char *const spell_pairs[][2] = {
+    {"grey", "gray"},
+    {"greys", "grays"},
+    {"tyre", "tire"},
+    {"tyres", "tires"},
+    {"kerb", "curb"},
+    {"kerbs", "curbs"},
+    {"cheque", "check"},
+    {"cheques", "checks"},
+    {"plough", "plow"},
+    {"aluminium", "aluminum"},
+    {"jewellery", "jewelry"},
+    {"draught", "draft"},
+    {"storey", "story"},
+    {"storeys", "stories"},
+    {"mum", "mom"},
+    {"aeroplane", "airplane"},
+    {"aeroplanes", "airplanes"},
+    {"whilst", "while"},
+    {"amongst", "among"},
+    {"towards", "toward"},
+    {"judgement", "judgment"},
+    {"ageing", "aging"},
+    {"programme", "program"},
+    {"programmes", "programs"},
+    {"pyjamas", "pajamas"},
+    {"artefact", "artifact"},
+    {"moustache", "mustache"},
+    {"mould", "mold"},
+    {"smoulder", "smolder"},
+    {"sceptic", "skeptic"},
+    {"sceptical", "skeptical"},
+    {"practise", "practice"},
+    {"practised", "practiced"},
+    {"cosy", "cozy"},
+    {"learnt", "learned"},
+    {"spelt", "spelled"},
+    {"enquiry", "inquiry"},
+    {"enquiries", "inquiries"},
+    {"acknowledgement", "acknowledgment"},
+    {NULL, NULL},
+};
+
+static int is_vowel(char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+}
+
+static int ends_with(const char *w, size_t len, const char *suf)
+{
+    size_t n = strlen(suf);
+    return len >= n && memcmp(w + len - n, suf, n) == 0;
+}
+
+/*
+ * One spelling for w[0..len) (lower-case ASCII letters), written over w
+ * (room for len + 2 bytes); returns the new length.  Rules, in order: the
+ * table above; "our" -> "or" (colour, favourite); "z" -> "s" (organize,
+ * analyze); "ll" -> "l" (travelled, enrol/enroll); "ae"/"oe" -> "e"
+ * (paediatric, manoeuvre); a final consonant + "re" or "er" loses its "e"
+ * (centre/center, metres/meters, centred/centered); "ogue" -> "og" (catalogue); "ence" -> "ense"
+ * (defence, licence); "ph" -> "f".  Each maps words of both spellings alike.
+ */
+static size_t spell_one(char *w, size_t len)
+{
+    char t[MAX_WORD + 8];
+    size_t n = 0;
+
+    for (int i = 0; spell_pairs[i][0]; i++) {
+        if (strlen(spell_pairs[i][0]) == len && memcmp(spell_pairs[i][0], w, len) == 0) {
+            size_t m = strlen(spell_pairs[i][1]);
+            memcpy(w, spell_pairs[i][1], m);
+            len = m;
+            break;
+        }
+    }
+    for (size_t i = 0; i < len; i++) {
+        char c = w[i];
+        if (c == 'o' && i > 0 && i + 2 < len && w[i + 1] == 'u' && w[i + 2] == 'r') {
+            t[n++] = 'o'; /* "our" -> "or" (not at the start: "our", "ours") */
+            i++;
+            continue;
+        }
+        if (c == 'z') {
+            t[n++] = 's';
+            continue;
+        }
+        if (c == 'l' && n > 0 && t[n - 1] == 'l')
+            continue;
+        if (c == 'e' && n > 0 && (t[n - 1] == 'a' || t[n - 1] == 'o') && i + 1 < len && n > 1) {
+            t[n - 1] = 'e'; /* "ae", "oe" inside a word -> "e" */
+            continue;
+        }
+        if (c == 'p' && i + 1 < len && w[i + 1] == 'h') {
+            t[n++] = 'f';
+            i++;
+            continue;
+        }
+        t[n++] = c;
+    }
+    /* endings: consonant + "re"/"er" (+ "s") lose the "e"; consonant + "ered" -> "red" */
+    if (n >= 5 && !is_vowel(t[n - 5]) && ends_with(t, n, "ered")) {
+        t[n - 4] = 'r'; /* centered -> centred */
+        t[n - 3] = 'e';
+        t[n - 2] = 'd';
+        n--;
+    } else if (n >= 4 && !is_vowel(t[n - 3]) && (ends_with(t, n, "re") || ends_with(t, n, "er"))) {
+        t[n - 2] = 'r'; /* centre, center -> centr */
+        n--;
+    } else if (n >= 5 && !is_vowel(t[n - 4]) &&
+               (ends_with(t, n, "res") || ends_with(t, n, "ers"))) {
+        t[n - 3] = 'r'; /* metres, meters -> metrs */
+        t[n - 2] = 's';
+        n--;
+    }
+    if (ends_with(t, n, "ogue"))
+        n -= 2;
+    else if (ends_with(t, n, "ogues")) {
+        n -= 3;
+        t[n++] = 's';
+    }
+    if (ends_with(t, n, "ence"))
+        t[n - 2] = 's';
+    else if (ends_with(t, n, "ences"))
+        t[n - 3] = 's';
+    memcpy(w, t, n);
+    return n;
+}
+
+static void words_room(struct near_words *ws, size_t bytes)
+{
+    if (ws->n == ws->cap) {
+        ws->cap = ws->cap ? ws->cap * 2 : 256;
+        ws->w = xrealloc(ws->w, ws->cap * sizeof(*ws->w));
+    }
+    if (ws->blen + bytes > ws->bcap) {
+        ws->bcap = (ws->blen + bytes) * 2;
+        ws->buf = xrealloc(ws->buf, ws->bcap);
+    }
+}
+
+/* The word being read. */
+struct cur {
+    char b[MAX_WORD + 8];
+    size_t len;
+    int cap, digit, ascii;
+    uint32_t line;
+};
+
+static void emit(struct near_words *ws, const char *p, size_t len, int cap, int num)
+{
+    struct near_word *w;
+
+    /* "per cent" is one word */
+    if (len == 4 && memcmp(p, "cent", 4) == 0 && ws->n > 0 && ws->w[ws->n - 1].len == 3 &&
+        memcmp(ws->buf + (size_t)ws->w[ws->n - 1].p, "per", 3) == 0 && !ws->w[ws->n - 1].sent_end) {
+        w = &ws->w[ws->n - 1];
+        words_room(ws, 8);
+        w->p = (const char *)(uintptr_t)ws->blen;
+        memcpy(ws->buf + ws->blen, "percent", 7);
+        ws->blen += 7;
+        w->len = 7;
+        return;
+    }
+    words_room(ws, len + 1);
+    w = &ws->w[ws->n++];
+    memset(w, 0, sizeof(*w));
+    w->p = (const char *)(uintptr_t)ws->blen; /* an offset until the buffer stops moving */
+    memcpy(ws->buf + ws->blen, p, len);
+    ws->blen += len;
+    w->len = len;
+    w->cap = cap != 0;
+    w->num = num != 0;
+}
+
+static void finish(struct near_words *ws, struct cur *c)
+{
+    int num;
+
+    if (c->len == 0)
+        return;
+    if (c->ascii && !c->digit)
+        c->len = spell_one(c->b, c->len);
+    num = c->digit || is_number_word(c->b, c->len);
+    emit(ws, c->b, c->len, c->cap, num);
+    ws->w[ws->n - 1].line = c->line;
+    c->len = 0;
+}
+
+static void add_cp(struct cur *c, int32_t cp)
+{
+    utf8proc_int32_t out[8];
+    utf8proc_ssize_t n;
+    int bc = 0;
+
+    if (cp < 0x80) {
+        if (c->len < MAX_WORD)
+            c->b[c->len++] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+        return;
+    }
+    c->ascii = 0;
+    n = utf8proc_decompose_char(cp, out, 8,
+                                UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK, &bc);
+    if (n < 0 || n > 8) {
+        out[0] = cp;
+        n = 1;
+    }
+    for (utf8proc_ssize_t k = 0; k < n; k++) {
+        if (c->len + 4 > MAX_WORD)
+            break;
+        c->len += (size_t)nd_utf8_encode(out[k], c->b + c->len);
+    }
+}
+
+void near_words_split(const char *s, size_t len, struct near_words *out)
+{
+    struct cur c = {.len = 0};
+    size_t i = 0;
+    int pend_stop = 0, pend_line = 0, prev_digit_sep = 0;
+    uint32_t line = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (s == NULL)
+        return;
+    if (len > ND_TEXT_MAX)
+        len = ND_TEXT_MAX;
+    while (i < len) {
+        int32_t cp;
+        int n = nd_utf8_decode(s + i, len - i, &cp);
+        const utf8proc_property_t *pr;
+        int word;
+
+        i += (size_t)n;
+        if (cp < 0) {
+            finish(out, &c);
+            continue;
+        }
+        pr = utf8proc_get_property(cp);
+        word = pr->category >= UTF8PROC_CATEGORY_LU && pr->category <= UTF8PROC_CATEGORY_NO;
+        if (word) {
+            int starting = c.len == 0;
+            if (starting && out->n > 0) {
+                struct near_word *pw = &out->w[out->n - 1];
+                int upper = pr->category == UTF8PROC_CATEGORY_LU ||
+                            pr->category == UTF8PROC_CATEGORY_LT ||
+                            pr->category == UTF8PROC_CATEGORY_ND;
+                if (pend_line)
+                    pw->line_end = pw->sent_end = 1;
+                else if (pend_stop && upper && !is_abbrev(out->buf + (size_t)pw->p, pw->len))
+                    pw->sent_end = 1;
+            }
+            if (starting) {
+                pend_stop = pend_line = 0;
+                c.ascii = 1;
+                c.cap =
+                    pr->category == UTF8PROC_CATEGORY_LU || pr->category == UTF8PROC_CATEGORY_LT;
+                c.digit = pr->category == UTF8PROC_CATEGORY_ND;
+                c.line = line;
+            }
+            add_cp(&c, cp);
+            prev_digit_sep = 0;
+            if (solo_char(cp))
+                finish(out, &c);
+            continue;
+        }
+        /* a separator, or a joiner inside a word */
+        if (c.len > 0 && (cp == '\'' || cp == 0x2019) && i < len &&
+            ((unsigned char)s[i] >= 0x80 || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
+            continue; /* don't -> dont */
+        if (c.len > 0 && c.digit && (cp == '.' || cp == ',') && i < len && s[i] >= '0' &&
+            s[i] <= '9' && !prev_digit_sep) {
+            if (c.len < MAX_WORD)
+                c.b[c.len++] = cp == ',' ? ',' : '.';
+            prev_digit_sep = 1;
+            continue;
+        }
+        prev_digit_sep = 0;
+        if (c.len > 0) {
+            int was_digit = c.digit;
+            finish(out, &c);
+            if (cp == '%' && was_digit) {
+                emit(out, "percent", 7, 0, 0);
+                out->w[out->n - 1].line = line;
+            }
+        }
+        if (cp == '.' || cp == '!' || cp == '?')
+            pend_stop = 1;
+        else if (cp == '\n') {
+            pend_line = 1;
+            line++;
+        } else if (cp == 0x2029)
+            pend_line = 1;
+    }
+    finish(out, &c);
+    if (out->n > 0)
+        out->w[out->n - 1].line_end = out->w[out->n - 1].sent_end = 1;
+    for (size_t k = 0; k < out->n; k++) /* offsets to pointers, now that buf is final */
+        out->w[k].p = out->buf + (size_t)(uintptr_t)out->w[k].p;
+}
+
+void near_words_free(struct near_words *ws)
+{
+    free(ws->w);
+    free(ws->buf);
+    memset(ws, 0, sizeof(*ws));
+}
+
+/* Words a title comparison ignores: tags of wire flashes, and the commonest words. */
+static const char *const title_skip[] = {
+    "breaking",   "flash", "update", "updated", "urgent", "exclusive", "live", "watch", "video",
+    "developing", "a",     "an",     "the",     "in",     "on",        "at",   "of",    "to",
+    "for",        "as",    "and",    "with",    "by",     "from",      "is",   "are",   "its",
+    "it",         "be",    "after",  "over",    "into",   "this",      "that", NULL,
+};
+
+size_t near_title_stem(const char *w, size_t len, char *out, size_t cap)
+{
+    static const char *const sufs[] = {"ments", "ment", "ings", "ing", "ers", "er",
+                                       "ed",    "es",   "s",    "e",   NULL};
+
+    for (int i = 0; title_skip[i]; i++)
+        if (strlen(title_skip[i]) == len && memcmp(title_skip[i], w, len) == 0)
+            return 0;
+    if (len == 0 || len > cap)
+        return 0;
+    memcpy(out, w, len);
+    if (w[0] >= '0' && w[0] <= '9')
+        return len;
+    for (int i = 0; sufs[i]; i++) {
+        size_t n = strlen(sufs[i]);
+        if (len > n + 2 && memcmp(out + len - n, sufs[i], n) == 0) {
+            len -= n;
+            break;
+        }
+    }
+    return len;
+}

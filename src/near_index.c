@@ -109,24 +109,39 @@ static uint32_t post_key(int kind, uint32_t v)
     return (uint32_t)XXH3_64bits(&x, sizeof(x)); /* hashes the host's bytes: in memory only */
 }
 
-static void post_add(struct nd_near_index *ix, uint32_t key, uint32_t slot)
-{
-    uint32_t *li = near_map_put(&ix->posting_of, key);
-    struct near_plist *pl;
+/* A posting of one entry is kept in the map's value itself: SINGLE | slot. */
+#define SINGLE 0x80000000u
 
-    if (*li == 0) { /* a new list: list numbers start at 1 */
-        if (ix->nfree_lists > 0) {
-            *li = ix->free_lists[--ix->nfree_lists];
-        } else {
-            if (ix->nlists + 1 >= ix->lists_cap) {
-                ix->lists_cap = ix->lists_cap ? ix->lists_cap * 2 : 1024;
-                ix->lists = xrealloc(ix->lists, ix->lists_cap * sizeof(*ix->lists));
-            }
-            *li = (uint32_t)++ix->nlists;
-            memset(&ix->lists[*li], 0, sizeof(ix->lists[*li]));
+static uint32_t list_new(struct nd_near_index *ix)
+{
+    uint32_t li;
+
+    if (ix->nfree_lists > 0) {
+        li = ix->free_lists[--ix->nfree_lists];
+    } else {
+        if (ix->nlists + 1 >= ix->lists_cap) {
+            ix->lists_cap = ix->lists_cap ? ix->lists_cap * 2 : 1024;
+            ix->lists = xrealloc(ix->lists, ix->lists_cap * sizeof(*ix->lists));
         }
+        li = (uint32_t)++ix->nlists;
     }
-    pl = &ix->lists[*li];
+    memset(&ix->lists[li], 0, sizeof(ix->lists[li]));
+    return li;
+}
+
+static void list_free(struct nd_near_index *ix, uint32_t li)
+{
+    free(ix->lists[li].slots);
+    memset(&ix->lists[li], 0, sizeof(ix->lists[li]));
+    if (ix->nfree_lists == ix->free_lists_cap) {
+        ix->free_lists_cap = ix->free_lists_cap ? ix->free_lists_cap * 2 : 256;
+        ix->free_lists = xrealloc(ix->free_lists, ix->free_lists_cap * sizeof(uint32_t));
+    }
+    ix->free_lists[ix->nfree_lists++] = li;
+}
+
+static void list_push(struct near_plist *pl, uint32_t slot)
+{
     for (unsigned i = 0; i < pl->n; i++)
         if (pl->slots[i] == slot)
             return;
@@ -141,14 +156,39 @@ static void post_add(struct nd_near_index *ix, uint32_t key, uint32_t slot)
     pl->slots[pl->n++] = slot;
 }
 
+static void post_add(struct nd_near_index *ix, uint32_t key, uint32_t slot)
+{
+    uint32_t *v = near_map_put(&ix->posting_of, key);
+    uint32_t li;
+
+    if (*v == 0) {
+        *v = SINGLE | slot;
+        return;
+    }
+    if (*v & SINGLE) {
+        uint32_t old = *v & ~SINGLE;
+        if (old == slot)
+            return;
+        li = list_new(ix);
+        list_push(&ix->lists[li], old);
+        *v = li;
+    }
+    list_push(&ix->lists[*v], slot);
+}
+
 static void post_del(struct nd_near_index *ix, uint32_t key, uint32_t slot)
 {
-    uint32_t *li = near_map_get(&ix->posting_of, key);
+    uint32_t *v = near_map_get(&ix->posting_of, key);
     struct near_plist *pl;
 
-    if (li == NULL)
+    if (v == NULL)
         return;
-    pl = &ix->lists[*li];
+    if (*v & SINGLE) {
+        if ((*v & ~SINGLE) == slot)
+            near_map_del(&ix->posting_of, key);
+        return;
+    }
+    pl = &ix->lists[*v];
     for (unsigned i = 0; i < pl->n; i++) {
         if (pl->slots[i] == slot) {
             memmove(pl->slots + i, pl->slots + i + 1, (pl->n - i - 1) * sizeof(*pl->slots));
@@ -156,16 +196,32 @@ static void post_del(struct nd_near_index *ix, uint32_t key, uint32_t slot)
             break;
         }
     }
-    if (pl->n == 0) {
-        free(pl->slots);
-        memset(pl, 0, sizeof(*pl));
-        if (ix->nfree_lists == ix->free_lists_cap) {
-            ix->free_lists_cap = ix->free_lists_cap ? ix->free_lists_cap * 2 : 256;
-            ix->free_lists = xrealloc(ix->free_lists, ix->free_lists_cap * sizeof(uint32_t));
-        }
-        ix->free_lists[ix->nfree_lists++] = *li;
+    if (pl->n == 1) { /* back to a single posting */
+        uint32_t last = pl->slots[0];
+        list_free(ix, *v);
+        *v = SINGLE | last;
+    } else if (pl->n == 0) {
+        list_free(ix, *v);
         near_map_del(&ix->posting_of, key);
     }
+}
+
+/* The entries posted under key: *n of them at the returned array (oldest first). */
+const uint32_t *near_postings(const struct nd_near_index *ix, uint32_t key, uint32_t *one,
+                              unsigned *n)
+{
+    const uint32_t *v = near_map_get(&ix->posting_of, key);
+
+    *n = 0;
+    if (v == NULL)
+        return NULL;
+    if (*v & SINGLE) {
+        *one = *v & ~SINGLE;
+        *n = 1;
+        return one;
+    }
+    *n = ix->lists[*v].n;
+    return ix->lists[*v].slots;
 }
 
 /*
@@ -230,6 +286,8 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static unsigned distinct_units(const struct nd_near_sig *sig, uint32_t *out);
+
 /* Teach the model the units of one more item (the oldest it remembers is forgotten). */
 static void model_learn(struct near_model *m, const struct nd_near_sig *sig)
 {
@@ -246,12 +304,7 @@ static void model_learn(struct near_model *m, const struct nd_near_sig *sig)
         m->count++;
     }
     r->hashes = xrealloc(r->hashes, (sig->nunits ? sig->nunits : 1) * sizeof(uint32_t));
-    for (unsigned i = 0; i < sig->nunits; i++)
-        r->hashes[i] = sig->units[i].hash;
-    qsort(r->hashes, sig->nunits, sizeof(uint32_t), cmp_u32);
-    for (unsigned i = 0; i < sig->nunits; i++)
-        if (i == 0 || r->hashes[i] != r->hashes[i - 1])
-            r->hashes[n++] = r->hashes[i];
+    n = distinct_units(sig, r->hashes);
     r->n = n;
     for (unsigned i = 0; i < n; i++)
         ++*near_map_put(&m->seen, r->hashes[i]);
@@ -267,23 +320,53 @@ static void model_free(struct near_model *m)
     free(m);
 }
 
-/* Which units of sig are the source's boilerplate (drop[i] = 1)?  Returns how many. */
-static unsigned model_boiler(const struct near_model *m, const struct nd_near_sig *sig,
-                             uint8_t *drop)
+/*
+ * Which units of sig are boilerplate (drop[i] = 1): seen in ND_NEAR_BOILER_MIN
+ * of the source's recent items, or of the other items of the current document.
+ */
+static void find_boiler(const struct nd_near_index *ix, const struct near_model *m,
+                        const struct nd_near_sig *sig, uint8_t *drop)
+{
+    int in_doc = 0;
+
+    memset(drop, 0, ND_NEAR_MAX_UNITS);
+    for (size_t k = 0; k < ix->ndoc && !in_doc; k++)
+        in_doc = ix->doc[k] == sig;
+    for (unsigned i = 0; i < sig->nunits; i++) {
+        const uint32_t *c = m ? near_map_get(&m->seen, sig->units[i].hash) : NULL;
+        const uint32_t *d = ix->ndoc ? near_map_get(&ix->doc_units, sig->units[i].hash) : NULL;
+        uint32_t others = d ? *d - (uint32_t)in_doc : 0;
+        drop[i] = (c && *c >= ND_NEAR_BOILER_MIN) || others >= ND_NEAR_BOILER_MIN;
+    }
+}
+
+/* Distinct unit hashes of sig into out (room for nunits); returns how many. */
+static unsigned distinct_units(const struct nd_near_sig *sig, uint32_t *out)
 {
     unsigned n = 0;
 
-    memset(drop, 0, ND_NEAR_MAX_UNITS);
-    if (m == NULL)
-        return 0;
-    for (unsigned i = 0; i < sig->nunits; i++) {
-        const uint32_t *c = near_map_get(&m->seen, sig->units[i].hash);
-        if (c && *c >= ND_NEAR_BOILER_MIN) {
-            drop[i] = 1;
-            n++;
-        }
-    }
+    for (unsigned i = 0; i < sig->nunits; i++)
+        out[i] = sig->units[i].hash;
+    qsort(out, sig->nunits, sizeof(uint32_t), cmp_u32);
+    for (unsigned i = 0; i < sig->nunits; i++)
+        if (i == 0 || out[i] != out[i - 1])
+            out[n++] = out[i];
     return n;
+}
+
+void nd_near_index_document(struct nd_near_index *ix, const struct nd_near_sig *const *sigs,
+                            size_t n)
+{
+    uint32_t hashes[ND_NEAR_MAX_UNITS];
+
+    near_map_free(&ix->doc_units);
+    ix->doc = n ? sigs : NULL;
+    ix->ndoc = n;
+    for (size_t k = 0; k < n; k++) {
+        unsigned d = distinct_units(sigs[k], hashes);
+        for (unsigned i = 0; i < d; i++)
+            ++*near_map_put(&ix->doc_units, hashes[i]);
+    }
 }
 
 /* --- views: a signature without its source's boilerplate -------------------------------- */
@@ -298,7 +381,7 @@ struct near_view *near_view_make(const struct nd_near_index *ix, const struct nd
     size_t bytes;
     char *p;
 
-    model_boiler(model_find(ix, source ? source : ""), sig, drop);
+    find_boiler(ix, model_find(ix, source ? source : ""), sig, drop);
     for (unsigned i = 0; i < (unsigned)sig->nlead + sig->nextra; i++)
         if (!drop[sig->els[i].unit])
             tmp[nels++] = sig->els[i];
@@ -384,6 +467,7 @@ void nd_near_index_free(struct nd_near_index *ix)
     free(ix->models);
     near_map_free(&ix->posting_of);
     near_map_free(&ix->model_of);
+    near_map_free(&ix->doc_units);
     free(ix);
 }
 

@@ -76,18 +76,24 @@ struct nd_near_index {
     uint32_t *free_slots;
     size_t nfree_slots, free_slots_cap;
     struct near_map posting_of; /* posting key -> list number */
-    struct near_plist *lists;   /* [1..nlists] */
+    struct near_plist *lists;   /* [1..nlists]: postings of two entries or more */
     size_t nlists, lists_cap;
     uint32_t *free_lists;
     size_t nfree_lists, free_lists_cap;
     struct near_model **models;
     size_t nmodels, models_cap;
-    struct near_map model_of; /* hash of the source id -> model number */
+    struct near_map model_of;             /* hash of the source id -> model number */
+    const struct nd_near_sig *const *doc; /* nd_near_index_document(), borrowed */
+    size_t ndoc;
+    struct near_map doc_units; /* unit hash -> items of the document that have it */
 };
 
 /* The view of sig for an item of source (boilerplate dropped).  Caller frees. */
 struct near_view *near_view_make(const struct nd_near_index *ix, const struct nd_near_sig *sig,
                                  const char *source);
+/* The entries posted under key: *n slots, oldest first (one: room for a single one). */
+const uint32_t *near_postings(const struct nd_near_index *ix, uint32_t key, uint32_t *one,
+                              unsigned *n);
 /* Posting keys of a view; keys has room for NEAR_MAX_POST_KEYS.  Returns the count. */
 size_t near_view_keys(const struct near_view *v, uint32_t *keys);
 

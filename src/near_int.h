@@ -15,6 +15,7 @@
 
 #define NEAR_TITLE_NUMBER 1 /* title word flags */
 #define NEAR_TITLE_NAME   2
+#define NEAR_TITLE_CASED  4 /* in an ALL CAPS or Title Case title: a name or not, unknown */
 
 #define NEAR_UNIT_CUE 0x8000 /* in nsh: the unit's line looks like boilerplate (near_sig.c) */
 

@@ -7,6 +7,9 @@
  * other text (hashes the other does not hold count as missing), and which
  * units share text.  Short texts must agree on the numbers of the units they
  * share and must not each have a name the other lacks.  Titles: word sets.
+ * A text contained in a much longer one is a copy only through the lead (a
+ * teaser); elsewhere it must cover half of the other (an update, a copy with
+ * a footer), or it is an excerpt (a digest's quotation).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +68,7 @@ static void compare_titles(const struct near_view *a, const struct near_view *b,
                            struct near_score *s)
 {
     unsigned inter = 0;
-    int a_name = 0, b_name = 0;
+    int a_name = 0, b_name = 0, a_own = 0, b_own = 0;
 
     s->measure = "title";
     s->threshold = ND_NEAR_TITLE;
@@ -80,8 +83,9 @@ static void compare_titles(const struct near_view *a, const struct near_view *b,
             s->reason = "title numbers differ";
             return;
         }
-        if (!in && (a->title[i].flags & NEAR_TITLE_NAME))
+        if (!in && (a->title[i].flags & (NEAR_TITLE_NAME | NEAR_TITLE_CASED)))
             a_name = 1;
+        a_own |= !in;
     }
     for (unsigned i = 0; i < b->ntitle; i++) {
         int in = title_has(a, b->title[i].h);
@@ -89,8 +93,9 @@ static void compare_titles(const struct near_view *a, const struct near_view *b,
             s->reason = "title numbers differ";
             return;
         }
-        if (!in && (b->title[i].flags & NEAR_TITLE_NAME))
+        if (!in && (b->title[i].flags & (NEAR_TITLE_NAME | NEAR_TITLE_CASED)))
             b_name = 1;
+        b_own |= !in;
     }
     s->title = (double)inter / (double)(a->ntitle + b->ntitle - inter);
     s->score = s->title;
@@ -98,7 +103,10 @@ static void compare_titles(const struct near_view *a, const struct near_view *b,
         s->reason = "title names differ";
         return;
     }
-    s->pass = inter >= 2 && s->title >= ND_NEAR_TITLE;
+    /* a word swapped for another (each title has a word of its own) needs more */
+    if (a_own && b_own)
+        s->threshold = ND_NEAR_TITLE_SWAP;
+    s->pass = inter >= 2 && s->title >= s->threshold;
     s->reason = s->pass ? "title-only items with the same title" : "titles differ";
 }
 
@@ -208,7 +216,8 @@ void near_compare(const struct near_view *a, const struct near_view *b, struct n
              (g.samp[w] < NEAR_MIN_SAMPLES || c_samp >= thr_c))
         pass(s, "containment", c_lead, thr_c,
              "the shorter text's lead is contained in the other (a teaser, a truncated copy)");
-    else if (g.samp[w] >= NEAR_MIN_SAMPLES * 3 && c_samp >= thr_c)
+    else if (g.samp[w] >= NEAR_MIN_SAMPLES * 3 && c_samp >= thr_c &&
+             2 * (w == 0 ? a->n : b->n) >= (w == 0 ? b->n : a->n))
         pass(s, "containment", c_samp, thr_c,
              "the shorter text is contained in the other (an update, a copy with additions)");
     if (!s->pass) {
@@ -265,15 +274,13 @@ void nd_near_index_query(const struct nd_near_index *ix, const struct nd_near_si
     seen = xcalloc(SEEN_CAP, sizeof(*seen));
     nk = near_view_keys(v, keys);
     for (size_t k = 0; k < nk && m->candidates < ND_NEAR_MAX_CANDIDATES; k++) {
-        const uint32_t *li = near_map_get(&ix->posting_of, keys[k]);
-        const struct near_plist *pl;
-        if (li == NULL)
-            continue;
-        pl = &ix->lists[*li];
-        for (unsigned p = pl->n; p-- > 0 && m->candidates < ND_NEAR_MAX_CANDIDATES;) {
-            const struct near_slot *e = &ix->slots[pl->slots[p]];
+        uint32_t one;
+        unsigned np;
+        const uint32_t *pl = near_postings(ix, keys[k], &one, &np);
+        for (unsigned p = np; p-- > 0 && m->candidates < ND_NEAR_MAX_CANDIDATES;) {
+            const struct near_slot *e = &ix->slots[pl[p]];
             struct near_score s;
-            if (!seen_add(seen, pl->slots[p]))
+            if (!seen_add(seen, pl[p]))
                 continue;
             m->candidates++;
             near_compare(v, e->view, &s);

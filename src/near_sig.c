@@ -4,7 +4,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -144,18 +143,22 @@ static const char *const cues[] = {
 #define CUE_MAX_WORDS 50
 static int line_is_cue(const char *s, size_t len)
 {
+    char low[CUE_MAX_WORDS * 24];
     size_t words = 0;
+    int found = 0;
 
-    for (size_t i = 0; i < len; i++)
-        if (s[i] == ' ' && (i + 1 == len || s[i + 1] != ' ') && ++words > CUE_MAX_WORDS)
+    if (len >= sizeof(low))
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == ' ' && ++words > CUE_MAX_WORDS)
             return 0;
-    for (int c = 0; cues[c]; c++) {
-        size_t n = strlen(cues[c]);
-        for (size_t i = 0; i + n <= len; i++)
-            if (strncasecmp(s + i, cues[c], n) == 0)
-                return 1;
+        low[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
-    return 0;
+    low[len] = '\0';
+    for (int c = 0; cues[c] && !found; c++)
+        found = strstr(low, cues[c]) != NULL;
+    return found;
 }
 
 /* Flag the units on every cue line. */
@@ -240,9 +243,24 @@ static void keep_keys(struct nd_near_sig *sig, const struct near_words *ws)
     }
 }
 
+/*
+ * The title's words.  Capitals mark names only in a title written in
+ * sentence case: in an ALL CAPS or Title Case headline (most words
+ * capitalized) they say nothing, and every word may be a name.
+ */
 static void keep_title(struct nd_near_sig *sig, const struct near_words *ws)
 {
     char stem[64];
+    size_t words = 0, caps = 0;
+    int headline_case;
+
+    for (size_t i = 0; i < ws->n; i++) {
+        if (ws->w[i].num)
+            continue;
+        words++;
+        caps += ws->w[i].cap;
+    }
+    headline_case = words >= 3 && caps * 5 >= words * 3;
 
     for (size_t i = 0; i < ws->n && sig->ntitle < ND_NEAR_MAX_TITLE; i++) {
         const struct near_word *w = &ws->w[i];
@@ -258,7 +276,9 @@ static void keep_title(struct nd_near_sig *sig, const struct near_words *ws)
             continue;
         sig->title[sig->ntitle].h = h;
         sig->title[sig->ntitle].flags =
-            (uint8_t)((w->num ? NEAR_TITLE_NUMBER : 0) | (w->cap ? NEAR_TITLE_NAME : 0));
+            (uint8_t)((w->num ? NEAR_TITLE_NUMBER : 0) | (headline_case ? NEAR_TITLE_CASED
+                                                          : w->cap      ? NEAR_TITLE_NAME
+                                                                        : 0));
         sig->ntitle++;
     }
 }

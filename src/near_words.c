@@ -29,80 +29,162 @@ static int solo_char(int32_t cp)
            (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
 }
 
-static const char *const number_words[] = {
-    "one",     "two",     "three",    "four",   "five",   "six",   "seven",   "eight",   "nine",
-    "ten",     "eleven",  "twelve",   "twenty", "thirty", "forty", "fifty",   "hundred", "thousand",
-    "million", "billion", "trillion", "once",   "twice",  "half",  "quarter", "dozen",   NULL,
+#define SP_NUM  1 /* a number word */
+#define SP_ABBR 2 /* a dot after it does not end a sentence */
+
+/*
+ * Words with something special about them, sorted for a binary search:
+ * number words (to: their digits, so "two" and "2" meet), abbreviations,
+ * and British spellings that no rule of spell_one() maps (to: the American
+ * form).
+ */
+struct special {
+    const char *w;
+    unsigned char len, flags;
+    const char *to;
+};
+#define SP(w, f, to)                                                                               \
+    {                                                                                              \
+        w, sizeof(w) - 1, f, to                                                                    \
+    }
+static const struct special specials[] = {
+    SP("acknowledgement", 0, "acknowledgment"),
+    SP("aeroplane", 0, "airplane"),
+    SP("aeroplanes", 0, "airplanes"),
+    SP("ageing", 0, "aging"),
+    SP("aluminium", 0, "aluminum"),
+    SP("amongst", 0, "among"),
+    SP("approx", SP_ABBR, NULL),
+    SP("apr", SP_ABBR, NULL),
+    SP("artefact", 0, "artifact"),
+    SP("aug", SP_ABBR, NULL),
+    SP("billion", SP_NUM, NULL),
+    SP("capt", SP_ABBR, NULL),
+    SP("cheque", 0, "check"),
+    SP("cheques", 0, "checks"),
+    SP("co", SP_ABBR, NULL),
+    SP("col", SP_ABBR, NULL),
+    SP("corp", SP_ABBR, NULL),
+    SP("cosy", 0, "cozy"),
+    SP("dec", SP_ABBR, NULL),
+    SP("dozen", SP_NUM, NULL),
+    SP("dr", SP_ABBR, NULL),
+    SP("draught", 0, "draft"),
+    SP("eight", SP_NUM, "8"),
+    SP("eleven", SP_NUM, "11"),
+    SP("enquiries", 0, "inquiries"),
+    SP("enquiry", 0, "inquiry"),
+    SP("etc", SP_ABBR, NULL),
+    SP("feb", SP_ABBR, NULL),
+    SP("fifty", SP_NUM, "50"),
+    SP("five", SP_NUM, "5"),
+    SP("forty", SP_NUM, "40"),
+    SP("four", SP_NUM, "4"),
+    SP("ft", SP_ABBR, NULL),
+    SP("gen", SP_ABBR, NULL),
+    SP("gov", SP_ABBR, NULL),
+    SP("grey", 0, "gray"),
+    SP("greys", 0, "grays"),
+    SP("half", SP_NUM, NULL),
+    SP("hundred", SP_NUM, NULL),
+    SP("inc", SP_ABBR, NULL),
+    SP("jan", SP_ABBR, NULL),
+    SP("jewellery", 0, "jewelry"),
+    SP("jr", SP_ABBR, NULL),
+    SP("judgement", 0, "judgment"),
+    SP("jul", SP_ABBR, NULL),
+    SP("jun", SP_ABBR, NULL),
+    SP("kerb", 0, "curb"),
+    SP("kerbs", 0, "curbs"),
+    SP("learnt", 0, "learned"),
+    SP("lt", SP_ABBR, NULL),
+    SP("ltd", SP_ABBR, NULL),
+    SP("mar", SP_ABBR, NULL),
+    SP("million", SP_NUM, NULL),
+    SP("mould", 0, "mold"),
+    SP("moustache", 0, "mustache"),
+    SP("mr", SP_ABBR, NULL),
+    SP("mrs", SP_ABBR, NULL),
+    SP("ms", SP_ABBR, NULL),
+    SP("mt", SP_ABBR, NULL),
+    SP("mum", 0, "mom"),
+    SP("nine", SP_NUM, "9"),
+    SP("no", SP_ABBR, NULL),
+    SP("nov", SP_ABBR, NULL),
+    SP("oct", SP_ABBR, NULL),
+    SP("once", SP_NUM, NULL),
+    SP("one", SP_NUM, "1"),
+    SP("plough", 0, "plow"),
+    SP("practise", 0, "practice"),
+    SP("practised", 0, "practiced"),
+    SP("prof", SP_ABBR, NULL),
+    SP("programme", 0, "program"),
+    SP("programmes", 0, "programs"),
+    SP("pyjamas", 0, "pajamas"),
+    SP("quarter", SP_NUM, NULL),
+    SP("rep", SP_ABBR, NULL),
+    SP("sceptic", 0, "skeptic"),
+    SP("sceptical", 0, "skeptical"),
+    SP("sen", SP_ABBR, NULL),
+    SP("sep", SP_ABBR, NULL),
+    SP("sept", SP_ABBR, NULL),
+    SP("seven", SP_NUM, "7"),
+    SP("sgt", SP_ABBR, NULL),
+    SP("six", SP_NUM, "6"),
+    SP("smoulder", 0, "smolder"),
+    SP("spelt", 0, "spelled"),
+    SP("sr", SP_ABBR, NULL),
+    SP("st", SP_ABBR, NULL),
+    SP("storey", 0, "story"),
+    SP("storeys", 0, "stories"),
+    SP("ten", SP_NUM, "10"),
+    SP("thirty", SP_NUM, "30"),
+    SP("thousand", SP_NUM, NULL),
+    SP("three", SP_NUM, "3"),
+    SP("towards", 0, "toward"),
+    SP("trillion", SP_NUM, NULL),
+    SP("twelve", SP_NUM, "12"),
+    SP("twenty", SP_NUM, "20"),
+    SP("twice", SP_NUM, NULL),
+    SP("two", SP_NUM, "2"),
+    SP("tyre", 0, "tire"),
+    SP("tyres", 0, "tires"),
+    SP("vs", SP_ABBR, NULL),
+    SP("whilst", 0, "while"),
 };
 
-static int is_number_word(const char *w, size_t len)
+static const struct special *special_find(const char *w, size_t len)
 {
-    for (int i = 0; number_words[i]; i++)
-        if (strlen(number_words[i]) == len && memcmp(number_words[i], w, len) == 0)
-            return 1;
-    return 0;
-}
+    size_t lo = 0, hi = sizeof(specials) / sizeof(specials[0]);
 
-/* Words after which a dot does not end a sentence. */
-static const char *const abbrevs[] = {
-    "mr",  "mrs", "ms",  "dr",  "st",   "prof", "gen", "gov", "sen", "rep", "lt",  "col",    "capt",
-    "sgt", "inc", "ltd", "co",  "corp", "jr",   "sr",  "no",  "vs",  "etc", "jan", "feb",    "mar",
-    "apr", "jun", "jul", "aug", "sep",  "sept", "oct", "nov", "dec", "mt",  "ft",  "approx", NULL,
-};
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const struct special *s = &specials[mid];
+        int c = (unsigned char)s->w[0] - (unsigned char)w[0];
+        if (c == 0) {
+            c = memcmp(s->w, w, s->len < len ? s->len : len);
+            if (c == 0)
+                c = (int)s->len - (int)len;
+        }
+        if (c == 0)
+            return s;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
 
 static int is_abbrev(const char *w, size_t len)
 {
+    const struct special *s;
+
     if (len == 1)
         return 1; /* an initial, or a.m. */
-    for (int i = 0; abbrevs[i]; i++)
-        if (strlen(abbrevs[i]) == len && memcmp(abbrevs[i], w, len) == 0)
-            return 1;
-    return 0;
+    s = special_find(w, len);
+    return s && (s->flags & SP_ABBR);
 }
-
-/* British spellings with no rule below, mapped to the American form. */
-static const char *const spell_pairs[][2] = {
-    {"grey", "gray"},
-    {"greys", "grays"},
-    {"tyre", "tire"},
-    {"tyres", "tires"},
-    {"kerb", "curb"},
-    {"kerbs", "curbs"},
-    {"cheque", "check"},
-    {"cheques", "checks"},
-    {"plough", "plow"},
-    {"aluminium", "aluminum"},
-    {"jewellery", "jewelry"},
-    {"draught", "draft"},
-    {"storey", "story"},
-    {"storeys", "stories"},
-    {"mum", "mom"},
-    {"aeroplane", "airplane"},
-    {"aeroplanes", "airplanes"},
-    {"whilst", "while"},
-    {"amongst", "among"},
-    {"towards", "toward"},
-    {"judgement", "judgment"},
-    {"ageing", "aging"},
-    {"programme", "program"},
-    {"programmes", "programs"},
-    {"pyjamas", "pajamas"},
-    {"artefact", "artifact"},
-    {"moustache", "mustache"},
-    {"mould", "mold"},
-    {"smoulder", "smolder"},
-    {"sceptic", "skeptic"},
-    {"sceptical", "skeptical"},
-    {"practise", "practice"},
-    {"practised", "practiced"},
-    {"cosy", "cozy"},
-    {"learnt", "learned"},
-    {"spelt", "spelled"},
-    {"enquiry", "inquiry"},
-    {"enquiries", "inquiries"},
-    {"acknowledgement", "acknowledgment"},
-    {NULL, NULL},
-};
 
 static int is_vowel(char c)
 {
@@ -117,26 +199,19 @@ static int ends_with(const char *w, size_t len, const char *suf)
 
 /*
  * One spelling for w[0..len) (lower-case ASCII letters), written over w
- * (room for len + 2 bytes); returns the new length.  Rules, in order: the
- * table above; "our" -> "or" (colour, favourite); "z" -> "s" (organize,
- * analyze); "ll" -> "l" (travelled, enrol/enroll); "ae"/"oe" -> "e"
- * (paediatric, manoeuvre); a final consonant + "re" or "er" loses its "e"
- * (centre/center, metres/meters, centred/centered); "ogue" -> "og" (catalogue); "ence" -> "ense"
- * (defence, licence); "ph" -> "f".  Each maps words of both spellings alike.
+ * (room for len + 2 bytes); returns the new length.  Rules: "our" -> "or"
+ * (colour, favourite); "z" -> "s" (organize, analyze); "ll" -> "l"
+ * (travelled, enrol/enroll); "ae"/"oe" -> "e" (paediatric, manoeuvre); a
+ * final consonant + "re" or "er" loses its "e" (centre/center,
+ * metres/meters, centred/centered); "ogue" -> "og" (catalogue); "ence" ->
+ * "ense" (defence, licence); "ph" -> "f".  Each maps words of both spellings
+ * alike; words no rule covers are in specials[] (grey, tyre, programme...).
  */
 static size_t spell_one(char *w, size_t len)
 {
     char t[MAX_WORD + 8];
     size_t n = 0;
 
-    for (int i = 0; spell_pairs[i][0]; i++) {
-        if (strlen(spell_pairs[i][0]) == len && memcmp(spell_pairs[i][0], w, len) == 0) {
-            size_t m = strlen(spell_pairs[i][1]);
-            memcpy(w, spell_pairs[i][1], m);
-            len = m;
-            break;
-        }
-    }
     for (size_t i = 0; i < len; i++) {
         char c = w[i];
         if (c == 'o' && i > 0 && i + 2 < len && w[i + 1] == 'u' && w[i + 2] == 'r') {
@@ -242,9 +317,42 @@ static void finish(struct near_words *ws, struct cur *c)
 
     if (c->len == 0)
         return;
-    if (c->ascii && !c->digit)
-        c->len = spell_one(c->b, c->len);
-    num = c->digit || is_number_word(c->b, c->len);
+    num = c->digit;
+    if (c->ascii && !c->digit) {
+        const struct special *s = special_find(c->b, c->len);
+        if (s && (s->flags & SP_NUM))
+            num = 1;
+        if (s && s->to) {
+            c->len = strlen(s->to);
+            memcpy(c->b, s->to, c->len);
+        } else if (!num) {
+            c->len = spell_one(c->b, c->len);
+        }
+    } else if (c->digit) {
+        /* "3.2b", "640m", "20k": the number, then its scale as a word */
+        size_t d = 0;
+        while (d < c->len &&
+               ((c->b[d] >= '0' && c->b[d] <= '9') || c->b[d] == '.' || c->b[d] == ','))
+            d++;
+        if (d < c->len) {
+            static const char *const scale[][2] = {{"b", "billion"},
+                                                   {"bn", "billion"},
+                                                   {"m", "million"},
+                                                   {"mn", "million"},
+                                                   {"k", "thousand"}};
+            for (size_t k = 0; k < sizeof(scale) / sizeof(scale[0]); k++) {
+                if (strlen(scale[k][0]) == c->len - d &&
+                    memcmp(c->b + d, scale[k][0], c->len - d) == 0) {
+                    emit(ws, c->b, d, 0, 1);
+                    ws->w[ws->n - 1].line = c->line;
+                    emit(ws, scale[k][1], strlen(scale[k][1]), 0, 1);
+                    ws->w[ws->n - 1].line = c->line;
+                    c->len = 0;
+                    return;
+                }
+            }
+        }
+    }
     emit(ws, c->b, c->len, c->cap, num);
     ws->w[ws->n - 1].line = c->line;
     c->len = 0;
@@ -289,24 +397,32 @@ void near_words_split(const char *s, size_t len, struct near_words *out)
         len = ND_TEXT_MAX;
     while (i < len) {
         int32_t cp;
-        int n = nd_utf8_decode(s + i, len - i, &cp);
-        const utf8proc_property_t *pr;
-        int word;
+        int n, word, cat;
+        unsigned char b = (unsigned char)s[i];
 
+        if (b < 0x80) { /* ASCII: no table look-up */
+            cp = b;
+            n = 1;
+            cat = b >= 'a' && b <= 'z'   ? UTF8PROC_CATEGORY_LL
+                  : b >= 'A' && b <= 'Z' ? UTF8PROC_CATEGORY_LU
+                  : b >= '0' && b <= '9' ? UTF8PROC_CATEGORY_ND
+                                         : UTF8PROC_CATEGORY_PO;
+        } else {
+            n = nd_utf8_decode(s + i, len - i, &cp);
+            cat = cp < 0 ? UTF8PROC_CATEGORY_CN : utf8proc_get_property(cp)->category;
+        }
         i += (size_t)n;
         if (cp < 0) {
             finish(out, &c);
             continue;
         }
-        pr = utf8proc_get_property(cp);
-        word = pr->category >= UTF8PROC_CATEGORY_LU && pr->category <= UTF8PROC_CATEGORY_NO;
+        word = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO;
         if (word) {
             int starting = c.len == 0;
             if (starting && out->n > 0) {
                 struct near_word *pw = &out->w[out->n - 1];
-                int upper = pr->category == UTF8PROC_CATEGORY_LU ||
-                            pr->category == UTF8PROC_CATEGORY_LT ||
-                            pr->category == UTF8PROC_CATEGORY_ND;
+                int upper = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT ||
+                            cat == UTF8PROC_CATEGORY_ND;
                 if (pend_line)
                     pw->line_end = pw->sent_end = 1;
                 else if (pend_stop && upper && !is_abbrev(out->buf + (size_t)pw->p, pw->len))
@@ -315,14 +431,13 @@ void near_words_split(const char *s, size_t len, struct near_words *out)
             if (starting) {
                 pend_stop = pend_line = 0;
                 c.ascii = 1;
-                c.cap =
-                    pr->category == UTF8PROC_CATEGORY_LU || pr->category == UTF8PROC_CATEGORY_LT;
-                c.digit = pr->category == UTF8PROC_CATEGORY_ND;
+                c.cap = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
+                c.digit = cat == UTF8PROC_CATEGORY_ND;
                 c.line = line;
             }
             add_cp(&c, cp);
             prev_digit_sep = 0;
-            if (solo_char(cp))
+            if (cp >= 0x0E00 && solo_char(cp))
                 finish(out, &c);
             continue;
         }
@@ -378,11 +493,13 @@ static const char *const title_skip[] = {
 
 size_t near_title_stem(const char *w, size_t len, char *out, size_t cap)
 {
-    static const char *const sufs[] = {"ments", "ment", "ings", "ing", "ers", "er",
-                                       "ed",    "es",   "s",    "e",   NULL};
+    /* after spell_one(), "-er" is "-r" and "-ers" is "-rs" (merger: mergr) */
+    static const char *const sufs[] = {"ments", "ment", "ings", "ing", "ers", "er", "rs",
+                                       "ed",    "es",   "r",    "s",   "e",   NULL};
 
     for (int i = 0; title_skip[i]; i++)
-        if (strlen(title_skip[i]) == len && memcmp(title_skip[i], w, len) == 0)
+        if (title_skip[i][0] == w[0] && strlen(title_skip[i]) == len &&
+            memcmp(title_skip[i], w, len) == 0)
             return 0;
     if (len == 0 || len > cap)
         return 0;

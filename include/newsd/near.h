@@ -56,6 +56,7 @@
 #define ND_NEAR_TITLE         0.60
 #define ND_NEAR_JACCARD_SHORT 0.80 /* the same, for short texts */
 #define ND_NEAR_CONTAIN_SHORT 0.90
+#define ND_NEAR_TITLE_SWAP    0.70 /* titles where each has a word the other lacks */
 #define ND_NEAR_BLOB_MAX      2048 /* upper bound of a packed signature, bytes */
 
 struct nd_near_sig;
@@ -130,6 +131,18 @@ struct nd_near_match {
 #define ND_NEAR_MAX_CANDIDATES 512
 void nd_near_index_query(const struct nd_near_index *ix, const struct nd_near_sig *sig,
                          const char *source, struct nd_near_match *m);
+
+/*
+ * The entries of one fetched document of one source, for the verdicts and
+ * adds that follow, until the next call: a unit found in ND_NEAR_BOILER_MIN
+ * other items of the document is boilerplate there too, so the first
+ * episodes of a new podcast feed are not tied by their shared sponsor reads
+ * before the source's model has learned them.  The pointers are borrowed:
+ * keep the signatures until nd_near_index_document(ix, NULL, 0) clears them.
+ * A signature is "of the document" when it is one of these pointers.
+ */
+void nd_near_index_document(struct nd_near_index *ix, const struct nd_near_sig *const *sigs,
+                            size_t n);
 
 /* Forget every entry whose time is before `before`; returns how many were removed. */
 size_t nd_near_index_expire(struct nd_near_index *ix, int64_t before);

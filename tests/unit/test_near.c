@@ -256,6 +256,457 @@ START_TEST(holdout_set)
 }
 END_TEST
 
+/* --- the pieces ----------------------------------------------------------------------------- */
+
+static const char *const story =
+    "The city council approved a new housing plan on Tuesday evening after a debate that lasted "
+    "more than six hours, ending months of negotiations between residents and developers.\n\n"
+    "The plan allows the construction of about four thousand new homes on former industrial land "
+    "near the river, a third of which must be offered at rents below the market rate.\n\n"
+    "\"This is the most important decision this council has made in a decade,\" said the mayor, "
+    "who had campaigned on the promise of affordable housing.\n\n"
+    "Opponents warned that the new buildings would strain schools, hospitals and public "
+    "transport, which are already close to capacity in the neighbourhood centre.";
+
+static const char *const other_story =
+    "Scientists at the university have developed a new battery that can be charged in less than "
+    "ten minutes and keeps most of its capacity after thousands of cycles, a study said.\n\n"
+    "The researchers replaced the graphite used in most lithium batteries with a material made "
+    "from silicon and carbon, which stores more energy and lets ions move faster.";
+
+/* Query sig (title, text) from source against ix. */
+static struct nd_near_match ask(struct nd_near_index *ix, const char *title, const char *text,
+                                const char *source)
+{
+    struct nd_near_sig *sig = nd_near_sig_new(title, text);
+    struct nd_near_match m;
+
+    nd_near_index_query(ix, sig, source, &m);
+    nd_near_sig_free(sig);
+    return m;
+}
+
+static void put(struct nd_near_index *ix, const char *title, const char *text, const char *source,
+                uint64_t ref, int64_t t)
+{
+    struct nd_near_sig *sig = nd_near_sig_new(title, text);
+
+    nd_near_index_add(ix, sig, ref, source, t);
+    nd_near_sig_free(sig);
+}
+
+static size_t pack(const char *title, const char *text, uint8_t *out)
+{
+    struct nd_near_sig *sig = nd_near_sig_new(title, text);
+    int n = nd_near_sig_pack(sig, out, ND_NEAR_BLOB_MAX);
+
+    nd_near_sig_free(sig);
+    ck_assert_int_gt(n, 0);
+    ck_assert_int_le(n, ND_NEAR_BLOB_MAX);
+    return (size_t)n;
+}
+
+START_TEST(pack_round_trip)
+{
+    uint8_t a[ND_NEAR_BLOB_MAX], b[ND_NEAR_BLOB_MAX], small[16];
+    struct nd_near_sig *sig, *back;
+    size_t n = pack("Council approves housing plan", story, a);
+    int m;
+
+    ck_assert_int_eq(nd_near_sig_unpack(a, n, &back), 0);
+    m = nd_near_sig_pack(back, b, sizeof(b));
+    ck_assert_int_eq(m, (int)n);
+    ck_assert_mem_eq(a, b, n);
+    nd_near_sig_free(back);
+    /* truncated, padded, or another version: refused */
+    ck_assert_int_eq(nd_near_sig_unpack(a, n - 1, &back), ND_EINVAL);
+    ck_assert_ptr_null(back);
+    ck_assert_int_eq(nd_near_sig_unpack(a, n + 1, &back), ND_EINVAL);
+    b[1] = 99;
+    ck_assert_int_eq(nd_near_sig_unpack(b, n, &back), ND_EINVAL);
+    ck_assert_int_eq(nd_near_sig_unpack(a, 3, &back), ND_EINVAL);
+    /* too small a buffer */
+    sig = nd_near_sig_new("t", story);
+    ck_assert_int_eq(nd_near_sig_pack(sig, small, sizeof(small)), ND_ETOOBIG);
+    nd_near_sig_free(sig);
+}
+END_TEST
+
+START_TEST(pack_is_bounded)
+{
+    /* a text far past every cap still packs below ND_NEAR_BLOB_MAX */
+    size_t cap = 600000, len = 0;
+    char *big = malloc(cap);
+    uint64_t x = 42;
+    uint8_t out[ND_NEAR_BLOB_MAX];
+    static const char *const words[] = {"Alpha", "river", "7",   "council", "said",   "Bravo.",
+                                        "homes", "new",   "the", "of",      "Carrow", "plan.\n"};
+
+    ck_assert_ptr_nonnull(big);
+    big[0] = '\0';
+    while (tu_append(big, cap, &len, TU_PICK(words, &x)) && tu_append(big, cap, &len, " "))
+        ;
+    ck_assert_int_le(pack("Big", big, out), ND_NEAR_BLOB_MAX);
+    free(big);
+}
+END_TEST
+
+START_TEST(deterministic)
+{
+    uint8_t a[ND_NEAR_BLOB_MAX], b[ND_NEAR_BLOB_MAX];
+    size_t n = pack("Council approves housing plan", story, a);
+    uint64_t h = 1469598103934665603ULL;
+
+    ck_assert_uint_eq(pack("Council approves housing plan", story, b), n);
+    ck_assert_mem_eq(a, b, n);
+    /* the same bytes on every machine: FNV-1a of the blob, computed once */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ a[i]) * 1099511628211ULL;
+    ck_assert_uint_eq(n, NEAR_GOLDEN_LEN);
+    ck_assert_uint_eq(h, NEAR_GOLDEN_FNV);
+}
+END_TEST
+
+START_TEST(empty_and_null)
+{
+    struct nd_near_index *ix = nd_near_index_new();
+    struct nd_near_sig *sig = nd_near_sig_new(NULL, NULL);
+    struct nd_near_match m;
+    uint8_t out[ND_NEAR_BLOB_MAX], again[ND_NEAR_BLOB_MAX];
+    struct nd_near_sig *back;
+    int n;
+
+    ck_assert(nd_near_sig_empty(sig));
+    n = nd_near_sig_pack(sig, out, sizeof(out));
+    ck_assert_int_gt(n, 0);
+    ck_assert_int_eq(nd_near_sig_unpack(out, (size_t)n, &back), 0);
+    ck_assert_int_eq(nd_near_sig_pack(back, again, sizeof(again)), n);
+    nd_near_sig_free(back);
+    nd_near_index_add(ix, sig, 1, NULL, 0);
+    nd_near_index_query(ix, sig, NULL, &m);
+    ck_assert_int_eq(m.verdict, ND_NEAR_NEW);
+    nd_near_sig_free(sig);
+    m = ask(ix, "", "", "x");
+    ck_assert_int_eq(m.verdict, ND_NEAR_NEW);
+    nd_near_index_free(ix);
+    nd_near_index_free(NULL);
+}
+END_TEST
+
+START_TEST(copies_and_others)
+{
+    struct nd_near_index *ix = nd_near_index_new();
+    struct nd_near_match m;
+    char *copy, *teaser;
+
+    put(ix, "Council approves housing plan", story, "wire", 7, 100);
+    put(ix, "Battery breakthrough", other_story, "science", 8, 101);
+    /* another headline, a credit line, American spelling */
+    if (asprintf(&copy, "%s\n\nReporting by Ann Lee; editing by Tom Berg", story) < 0)
+        abort();
+    for (char *p = strstr(copy, "neighbourhood centre"); p; p = NULL)
+        memcpy(p, "neighborhood center ", 20);
+    m = ask(ix, "Housing plan wins approval", copy, "portal");
+    ck_assert_int_eq(m.verdict, ND_NEAR_DUP);
+    ck_assert_uint_eq(m.ref, 7);
+    ck_assert_str_eq(m.measure, "jaccard");
+    ck_assert(m.score >= m.threshold);
+    /* the first paragraph only */
+    teaser = strndup(story, (size_t)(strstr(story, "\n\n") - story));
+    m = ask(ix, "Council approves housing plan", teaser, "digest");
+    ck_assert_int_eq(m.verdict, ND_NEAR_DUP);
+    ck_assert_uint_eq(m.ref, 7);
+    ck_assert_str_eq(m.measure, "containment");
+    /* another story, and the same title over another text */
+    m = ask(ix, "Council approves housing plan",
+            "Residents of the eastern district will vote in March on whether to merge their "
+            "fire service with the county's, after a petition gathered enough signatures.",
+            "wire");
+    ck_assert_int_eq(m.verdict, ND_NEAR_NEW);
+    ck_assert_ptr_nonnull(m.reason);
+    free(copy);
+    free(teaser);
+    nd_near_index_free(ix);
+}
+END_TEST
+
+START_TEST(short_items)
+{
+    struct nd_near_index *ix = nd_near_index_new();
+    struct nd_near_match m;
+
+    put(ix, "Rate path",
+        "The central bank expects to cut its main interest rate twice next year, 2 rate cuts "
+        "of a quarter point each, governor Elsa Marklund said on Tuesday.",
+        "wire", 1, 10);
+    put(ix, "Quake",
+        "A strong earthquake of magnitude 6.3 struck off the coast of Japan on Thursday, the "
+        "national seismic agency said.",
+        "wire", 2, 11);
+    m = ask(ix, "Rate path",
+            "The central bank expects to cut its main interest rate once next year, 1 rate cut "
+            "of a quarter point, governor Elsa Marklund said on Tuesday.",
+            "wire");
+    ck_assert_int_eq(m.verdict, ND_NEAR_NEW);
+    m = ask(ix, "Quake",
+            "A strong earthquake of magnitude 6.3 struck off the coast of Chile on Thursday, the "
+            "national seismic agency said.",
+            "wire");
+    ck_assert_int_eq(m.verdict, ND_NEAR_NEW);
+    /* the same brief under another headline is the same item */
+    m = ask(ix, "Strong quake off Japan",
+            "A strong earthquake of magnitude 6.3 struck off the coast of Japan on Thursday, the "
+            "national seismic agency said.",
+            "courier");
+    ck_assert_int_eq(m.verdict, ND_NEAR_DUP);
+    ck_assert_uint_eq(m.ref, 2);
+    /* title-only flashes: a small change ties, another number does not */
+    put(ix, "FLASH: Central bank raises rates by 25 basis points", "", "wire", 3, 12);
+    m = ask(ix, "Central bank raises rates by 25 basis points - Northwind", NULL, "courier");
+    ck_assert_int_eq(m.verdict, ND_NEAR_DUP);
+    ck_assert_str_eq(m.measure, "title");
+    m = ask(ix, "FLASH: Central bank raises rates by 50 basis points", "", "courier");
+    ck_assert_int_eq(m.verdict, ND_NEAR_NEW);
+    nd_near_index_free(ix);
+}
+END_TEST
+
+static const char *const sponsor =
+    "This episode is brought to you by Northstar Bank. Northstar's savings account pays 4 "
+    "percent with no monthly fees and no minimum balance. Open one in five minutes at "
+    "northstar.example.\n\nAnd by Quillpad, the notebook app that syncs on every device you "
+    "own. Listeners get three months free with the code CIVIC.\n\nThe Civic Hour is produced "
+    "by Mara Quinn and edited by Devon Park. Send us your questions, and please rate and "
+    "review the show wherever you get your podcasts.";
+
+static void episode(struct nd_near_index *ix, const char *what, uint64_t ref)
+{
+    char *text;
+
+    if (asprintf(&text, "%s\n\n%s", what, sponsor) < 0)
+        abort();
+    put(ix, "Episode", text, "civic-hour", ref, (int64_t)ref);
+    free(text);
+}
+
+START_TEST(boilerplate_learning)
+{
+    struct nd_near_index *ix = nd_near_index_new();
+    struct nd_near_match m;
+    char *text;
+    static const char *const ep5 =
+        "We talk to planner Odile Maret about why bus timetables are so hard to read.";
+
+    episode(ix, "Urbanist Kwame Boateng on the fight over kerb space.", 1);
+    episode(ix, "Finance officer Leah Grunberg on the open budget portal.", 2);
+    episode(ix, "Librarian Santiago Ruiz on libraries as the place people get help.", 3);
+    /* the sponsor reads are the source's boilerplate now: another episode is new */
+    if (asprintf(&text, "%s\n\n%s", ep5, sponsor) < 0)
+        abort();
+    m = ask(ix, "Episode", text, "civic-hour");
+    ck_assert_int_eq(m.verdict, ND_NEAR_NEW);
+    /* without that history, the shared reads would tie it: the model is what separates them */
+    {
+        struct nd_near_index *fresh = nd_near_index_new();
+        episode(fresh, "Urbanist Kwame Boateng on the fight over kerb space.", 1);
+        m = ask(fresh, "Episode", text, "civic-hour");
+        ck_assert_int_eq(m.verdict, ND_NEAR_DUP);
+        nd_near_index_free(fresh);
+    }
+    /* the episode's own notes elsewhere (without the reads) are a copy of that episode */
+    put(ix, "Episode", text, "civic-hour", 5, 5);
+    m = ask(ix, "Bus timetables", ep5, "aggregator");
+    ck_assert_int_eq(m.verdict, ND_NEAR_DUP);
+    ck_assert_uint_eq(m.ref, 5);
+    free(text);
+    nd_near_index_free(ix);
+}
+END_TEST
+
+/* The first poll of a new podcast feed: its episodes are one document, the reads its template. */
+START_TEST(document_context)
+{
+    static const char *const notes[] = {
+        "Urbanist Kwame Boateng on the fight over kerb space.",
+        "Finance officer Leah Grunberg on the open budget portal.",
+        "Librarian Santiago Ruiz on libraries as the place people get help.",
+        "We talk to planner Odile Maret about why bus timetables are so hard to read.",
+    };
+    struct nd_near_index *ix = nd_near_index_new();
+    struct nd_near_sig *sigs[4];
+    struct nd_near_match m;
+
+    for (int i = 0; i < 4; i++) {
+        char *text;
+        if (asprintf(&text, "%s\n\n%s", notes[i], sponsor) < 0)
+            abort();
+        sigs[i] = nd_near_sig_new("Episode", text);
+        free(text);
+    }
+    nd_near_index_document(ix, (const struct nd_near_sig *const *)sigs, 4);
+    for (int i = 0; i < 4; i++) {
+        nd_near_index_query(ix, sigs[i], "civic-hour", &m);
+        ck_assert_msg(m.verdict == ND_NEAR_NEW, "episode %d tied", i);
+        nd_near_index_add(ix, sigs[i], (uint64_t)i + 1, "civic-hour", i);
+    }
+    nd_near_index_document(ix, NULL, 0);
+    /* without the document, the second episode would have been tied to the first */
+    {
+        struct nd_near_index *fresh = nd_near_index_new();
+        nd_near_index_add(fresh, sigs[0], 1, "civic-hour", 0);
+        nd_near_index_query(fresh, sigs[1], "civic-hour", &m);
+        ck_assert_int_eq(m.verdict, ND_NEAR_DUP);
+        nd_near_index_free(fresh);
+    }
+    for (int i = 0; i < 4; i++)
+        nd_near_sig_free(sigs[i]);
+    nd_near_index_free(ix);
+}
+END_TEST
+
+START_TEST(expiry)
+{
+    struct nd_near_index *ix = nd_near_index_new();
+    size_t bytes0 = nd_near_index_bytes(ix), bytes2;
+    struct nd_near_match m;
+
+    put(ix, "Council approves housing plan", story, "wire", 1, 100);
+    put(ix, "Battery breakthrough", other_story, "science", 2, 200);
+    ck_assert_uint_eq(nd_near_index_count(ix), 2);
+    bytes2 = nd_near_index_bytes(ix);
+    ck_assert_uint_gt(bytes2, bytes0);
+    ck_assert_uint_eq(nd_near_index_expire(ix, 150), 1);
+    ck_assert_uint_eq(nd_near_index_count(ix), 1);
+    m = ask(ix, "x", story, "portal");
+    ck_assert_int_eq(m.verdict, ND_NEAR_NEW);
+    m = ask(ix, "x", other_story, "portal");
+    ck_assert_int_eq(m.verdict, ND_NEAR_DUP);
+    ck_assert_uint_eq(m.ref, 2);
+    /* the freed slot is reused */
+    put(ix, "Council approves housing plan", story, "wire", 3, 300);
+    m = ask(ix, "x", story, "portal");
+    ck_assert_uint_eq(m.ref, 3);
+    ck_assert_uint_eq(nd_near_index_expire(ix, 1000), 2);
+    ck_assert_uint_eq(nd_near_index_count(ix), 0);
+    nd_near_index_free(ix);
+}
+END_TEST
+
+/* An index rebuilt from packed signatures, in insertion order, answers as the original. */
+START_TEST(rebuild_from_blobs)
+{
+    char *path = data_path("near/pairs.jsonl");
+    FILE *fp = fopen(path, "r");
+    struct nd_near_index *ix = nd_near_index_new(), *re = nd_near_index_new();
+    char *line = NULL;
+    size_t cap = 0, n = 0;
+
+    ck_assert_ptr_nonnull(fp);
+    while (getline(&line, &cap, fp) > 0 && n < 120) {
+        json_t *p = json_loads(line, 0, NULL);
+        for (int s = 0; s < 2; s++) {
+            json_t *it = json_object_get(p, s ? "b" : "a");
+            struct nd_near_sig *sig = sig_of(it), *back;
+            uint8_t blob[ND_NEAR_BLOB_MAX];
+            struct nd_near_match m1, m2;
+            int len = nd_near_sig_pack(sig, blob, sizeof(blob));
+            ck_assert_int_gt(len, 0);
+            ck_assert_int_eq(nd_near_sig_unpack(blob, (size_t)len, &back), 0);
+            nd_near_index_query(ix, sig, source_of(it), &m1);
+            nd_near_index_query(re, back, source_of(it), &m2);
+            ck_assert_int_eq(m1.verdict, m2.verdict);
+            ck_assert_uint_eq(m1.ref, m2.ref);
+            ck_assert(m1.score == m2.score);
+            nd_near_index_add(ix, sig, n, source_of(it), (int64_t)n);
+            nd_near_index_add(re, back, n, source_of(it), (int64_t)n);
+            n++;
+            nd_near_sig_free(sig);
+            nd_near_sig_free(back);
+        }
+        json_decref(p);
+    }
+    ck_assert_uint_eq(nd_near_index_bytes(ix), nd_near_index_bytes(re));
+    free(line);
+    fclose(fp);
+    free(path);
+    nd_near_index_free(ix);
+    nd_near_index_free(re);
+}
+END_TEST
+
+/*
+ * The shipped demo feeds: the wire's grid-operator story and its syndicated copy in the
+ * digest are one story, whichever is polled first; no other two sample stories are.
+ */
+static void samples_in_order(int reverse)
+{
+    char *path = data_path("near/samples.jsonl");
+    FILE *fp = fopen(path, "r");
+    json_t *items = json_array();
+    struct nd_near_index *ix = nd_near_index_new();
+    char *line = NULL;
+    size_t cap = 0, n, grid_first = SIZE_MAX;
+    int grid_dups = 0;
+
+    ck_assert_ptr_nonnull(fp);
+    while (getline(&line, &cap, fp) > 0)
+        json_array_append_new(items, json_loads(line, 0, NULL));
+    n = json_array_size(items);
+    ck_assert_uint_ge(n, 20);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = reverse ? n - 1 - k : k;
+        json_t *it = json_array_get(items, i);
+        struct nd_near_sig *sig = sig_of(it);
+        struct nd_near_match m;
+        int grid = strstr(json_string_value(json_object_get(it, "title")), "Grid operator") != 0;
+        nd_near_index_query(ix, sig, source_of(it), &m);
+        if (grid && grid_first == SIZE_MAX) {
+            grid_first = i;
+            ck_assert_int_eq(m.verdict, ND_NEAR_NEW);
+        } else if (grid) {
+            ck_assert_int_eq(m.verdict, ND_NEAR_DUP);
+            ck_assert_uint_eq(m.ref, grid_first);
+            grid_dups++;
+        } else {
+            ck_assert_msg(m.verdict == ND_NEAR_NEW, "sample %zu tied to %llu", i,
+                          (unsigned long long)m.ref);
+        }
+        nd_near_index_add(ix, sig, i, source_of(it), (int64_t)k);
+        nd_near_sig_free(sig);
+    }
+    ck_assert_int_eq(grid_dups, 1);
+    json_decref(items);
+    nd_near_index_free(ix);
+    free(line);
+    fclose(fp);
+    free(path);
+}
+
+START_TEST(shipped_samples)
+{
+    samples_in_order(0);
+    samples_in_order(1);
+}
+END_TEST
+
+/* British and American spellings give the same signature. */
+START_TEST(spelling)
+{
+    uint8_t a[ND_NEAR_BLOB_MAX], b[ND_NEAR_BLOB_MAX];
+    size_t na = pack("t",
+                     "The organisers travelled to the harbour centre to analyse the colour of the "
+                     "grey tyres, whose licence and defence programme had been cancelled.",
+                     a);
+    size_t nb = pack("t",
+                     "The organizers traveled to the harbor center to analyze the color of the "
+                     "gray tires, whose license and defense program had been canceled.",
+                     b);
+
+    ck_assert_uint_eq(na, nb);
+    ck_assert_mem_eq(a, b, na);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("near");

@@ -28,7 +28,7 @@ static uint32_t mkey(uint32_t k)
 
 static size_t slot_of(uint32_t k, size_t cap)
 {
-    return (size_t)((k * 0x9E3779B1u) >> 7) & (cap - 1);
+    return (size_t)(((uint64_t)k * 0x9E3779B97F4A7C15ULL) >> 32) & (cap - 1);
 }
 
 static void map_grow(struct near_map *m, size_t cap);
@@ -279,6 +279,13 @@ static struct near_model *model_get(struct nd_near_index *ix, const char *source
     return m;
 }
 
+static int cmp_el(const void *a, const void *b)
+{
+    const struct near_el *x = a, *y = b;
+
+    return x->v < y->v ? -1 : x->v > y->v;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -411,24 +418,20 @@ struct near_view *near_view_make(const struct nd_near_index *ix, const struct nd
         if (nsh >= 2 && v->nlead_units < NEAR_LEAD_UNITS)
             v->lead_units[v->nlead_units++] = sig->units[i].hash;
     }
-    /* elements sorted by hash, each with its unit and whether it is in the lead */
+    /* elements sorted by hash, each with its unit and whether it is in the lead: the kept
+     * lead (text order) is sorted, then merged with the kept extras (already ascending) */
     {
-        unsigned nlead_kept = 0;
-        for (unsigned i = 0; i < sig->nlead; i++)
-            if (!drop[sig->els[i].unit])
-                nlead_kept++;
-        /* insertion sort of (v, unit, lead) by v: at most 160 elements */
-        for (unsigned i = 0; i < nels; i++) {
-            uint32_t val = tmp[i].v;
-            uint16_t meta = (uint16_t)(tmp[i].unit | (i < nlead_kept ? NEAR_META_LEAD : 0));
-            unsigned j = v->nels;
-            while (j > 0 && v->vals[j - 1] > val) {
-                v->vals[j] = v->vals[j - 1];
-                v->meta[j] = v->meta[j - 1];
-                j--;
-            }
-            v->vals[j] = val;
-            v->meta[j] = meta;
+        unsigned nl = 0, i = 0, j;
+        for (unsigned k = 0; k < sig->nlead; k++)
+            if (!drop[sig->els[k].unit])
+                nl++;
+        qsort(tmp, nl, sizeof(*tmp), cmp_el);
+        j = nl;
+        while (i < nl || j < nels) {
+            int from_lead = j >= nels || (i < nl && tmp[i].v < tmp[j].v);
+            const struct near_el *e = from_lead ? &tmp[i++] : &tmp[j++];
+            v->vals[v->nels] = e->v;
+            v->meta[v->nels] = (uint16_t)(e->unit | (from_lead ? NEAR_META_LEAD : 0));
             v->nels++;
         }
     }

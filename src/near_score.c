@@ -260,7 +260,7 @@ void nd_near_index_query(const struct nd_near_index *ix, const struct nd_near_si
                          const char *source, struct nd_near_match *m)
 {
     uint32_t keys[NEAR_MAX_POST_KEYS];
-    uint32_t *seen;
+    uint32_t seen[SEEN_CAP];
     struct near_view *v;
     size_t nk;
     double best = -1, near_best = -1;
@@ -271,7 +271,7 @@ void nd_near_index_query(const struct nd_near_index *ix, const struct nd_near_si
     if (nd_near_sig_empty(sig) || ix->count == 0)
         return;
     v = near_view_make(ix, sig, source ? source : "");
-    seen = xcalloc(SEEN_CAP, sizeof(*seen));
+    memset(seen, 0, sizeof(seen));
     nk = near_view_keys(v, keys);
     for (size_t k = 0; k < nk && m->candidates < ND_NEAR_MAX_CANDIDATES; k++) {
         uint32_t one;
@@ -307,6 +307,5 @@ void nd_near_index_query(const struct nd_near_index *ix, const struct nd_near_si
         m->nearest_ref = 0;
         m->nearest_score = 0;
     }
-    free(seen);
     free(v);
 }

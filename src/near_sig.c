@@ -201,7 +201,8 @@ static void keep_shingles(struct nd_near_sig *sig, struct shingle *sh, size_t ns
         }
     }
     /* the sample: the ND_NEAR_SAMPLE smallest distinct hashes */
-    qsort(sh, nsh, sizeof(*sh), cmp_shingle);
+    if (nsh > 0)
+        qsort(sh, nsh, sizeof(*sh), cmp_shingle);
     sig->tau = UINT32_MAX;
     for (size_t i = 0; i < nsh; i++) {
         int in_lead = 0;

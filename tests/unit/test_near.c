@@ -11,7 +11,8 @@
  *
  *   test_near --table FILE...   prints the per-kind table instead (for docs);
  *   NEAR_VERBOSE=1 lists each miss, NEAR_NO_HISTORY=1 leaves the histories out,
- *   NEAR_DOC=1 hands each outlet's items to the index as one document.
+ *   NEAR_DOC=1 hands each outlet's items to the index as one document;
+ *   test_near --baselines FILE...   the same pairs through simpler methods.
  */
 #include <check.h>
 #include <jansson.h>
@@ -19,7 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "newsd/fingerprint.h"
 #include "newsd/near.h"
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 #include "testutil.h"
 
 /* deterministic: the packed signature of one text, the same on every machine */
@@ -161,6 +165,11 @@ static void eval_file(struct eval *ev, const char *path, FILE *verbose)
                 ev->fp++;
             if (tie && !named)
                 ev->fn++;
+            if (getenv("NEAR_SCORES")) /* every answer, for the tuning notes */
+                printf("score %s %s %s %d %s %.4f %.2f\n",
+                       json_string_value(json_object_get(p, "id")), kind, label,
+                       m.verdict == ND_NEAR_DUP, m.measure ? m.measure : "-", m.score,
+                       m.threshold);
             if (verbose && (tie ? !named : m.verdict == ND_NEAR_DUP))
                 fprintf(verbose, "  miss %s order %d: %s %.3f (thr %.2f) %s\n",
                         json_string_value(json_object_get(p, "id")), order,
@@ -734,8 +743,126 @@ static Suite *suite(void)
     return s;
 }
 
+/* --- baselines, for docs/architecture.md ------------------------------------------------- */
+
+/* The word 5-shingle hashes of text (nd_fp_normalize's words), sorted and distinct. */
+static size_t shingle_set(const char *text, uint64_t **out)
+{
+    char *norm = nd_fp_normalize(text ? text : "", text ? strlen(text) : 0);
+    size_t nw = 0, n = 0, cap = 0;
+    size_t starts[4096];
+    uint64_t *v = NULL;
+
+    for (char *p = norm; *p && nw < 4096;) {
+        starts[nw++] = (size_t)(p - norm);
+        p = strchr(p, ' ');
+        if (!p)
+            break;
+        p++;
+    }
+    for (size_t i = 0; i + 5 <= nw || (i == 0 && nw > 0); i++) {
+        size_t a = starts[i], b = i + 5 < nw ? starts[i + 5] - 1 : strlen(norm);
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            v = realloc(v, cap * sizeof(*v));
+        }
+        v[n++] = XXH3_64bits(norm + a, b - a);
+        if (nw < 5)
+            break;
+    }
+    free(norm);
+    for (size_t i = 1; i < n; i++) /* insertion sort: small sets */
+        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            uint64_t t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    {
+        size_t d = 0;
+        for (size_t i = 0; i < n; i++)
+            if (d == 0 || v[i] != v[d - 1])
+                v[d++] = v[i];
+        n = d;
+    }
+    *out = v;
+    return n;
+}
+
+static size_t common(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    size_t i = 0, j = 0, m = 0;
+
+    while (i < na && j < nb) {
+        if (a[i] < b[j])
+            i++;
+        else if (b[j] < a[i])
+            j++;
+        else {
+            m++;
+            i++;
+            j++;
+        }
+    }
+    return m;
+}
+
+#define NBASE 4
+static void baselines(const char *path)
+{
+    static const char *const names[NBASE] = {
+        "SimHash, distance <= 3 (title + text, today's dedupe)", "SimHash, distance <= 10",
+        "Jaccard of word 5-shingles >= 0.5 (text)", "containment of the smaller set >= 0.8 (text)"};
+    int tp[NBASE] = {0}, fp[NBASE] = {0}, fn[NBASE] = {0};
+    FILE *f = fopen(path, "r");
+    char *line = NULL;
+    size_t cap = 0;
+
+    if (f == NULL)
+        die(path);
+    while (getline(&line, &cap, f) > 0) {
+        json_t *p = json_loads(line, 0, NULL), *a = json_object_get(p, "a"),
+               *b = json_object_get(p, "b");
+        int tie = strcmp(json_string_value(json_object_get(p, "label")), "tie") == 0, hit[NBASE];
+        const char *ta = json_string_value(json_object_get(a, "text")),
+                   *tb = json_string_value(json_object_get(b, "text"));
+        struct nd_fp fa, fb;
+        uint64_t *sa, *sb;
+        size_t na, nb, m;
+        nd_fp_compute(json_string_value(json_object_get(a, "title")), ta, &fa, NULL);
+        nd_fp_compute(json_string_value(json_object_get(b, "title")), tb, &fb, NULL);
+        na = shingle_set(ta, &sa);
+        nb = shingle_set(tb, &sb);
+        m = common(sa, na, sb, nb);
+        hit[0] = fa.simhash && fb.simhash && nd_fp_hamming(fa.simhash, fb.simhash) <= 3;
+        hit[1] = fa.simhash && fb.simhash && nd_fp_hamming(fa.simhash, fb.simhash) <= 10;
+        hit[2] = na + nb - m > 0 && (double)m / (double)(na + nb - m) >= 0.5;
+        hit[3] = na && nb && (double)m / (double)(na < nb ? na : nb) >= 0.8;
+        for (int k = 0; k < NBASE; k++) {
+            tp[k] += tie && hit[k];
+            fp[k] += !tie && hit[k];
+            fn[k] += tie && !hit[k];
+        }
+        free(sa);
+        free(sb);
+        json_decref(p);
+    }
+    free(line);
+    fclose(f);
+    printf("%s\n\n| method | precision | recall |\n|---|---:|---:|\n", path);
+    for (int k = 0; k < NBASE; k++)
+        printf("| %s | %.3f | %.3f |\n", names[k],
+               tp[k] + fp[k] ? (double)tp[k] / (tp[k] + fp[k]) : 1.0,
+               (double)tp[k] / (tp[k] + fn[k]));
+    printf("\n");
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 2 && strcmp(argv[1], "--baselines") == 0) {
+        for (int i = 2; i < argc; i++)
+            baselines(argv[i]);
+        return 0;
+    }
     if (argc > 2 && strcmp(argv[1], "--table") == 0) {
         for (int i = 2; i < argc; i++) {
             struct eval ev;

@@ -75,6 +75,9 @@ struct near_words {
 void near_words_split(const char *s, size_t len, struct near_words *out);
 void near_words_free(struct near_words *ws);
 
+/* 0 when the word tables are consistent (sorted, the length filter right): for the tests. */
+int near_words_check(void);
+
 /* The title form of a canonical word: light stemming; 0 for a word titles ignore. */
 size_t near_title_stem(const char *w, size_t len, char *out, size_t cap);
 

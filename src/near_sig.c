@@ -200,9 +200,29 @@ static void keep_shingles(struct nd_near_sig *sig, struct shingle *sh, size_t ns
             sig->nlead++;
         }
     }
-    /* the sample: the ND_NEAR_SAMPLE smallest distinct hashes */
-    if (nsh > 0)
+    /* the sample: the ND_NEAR_SAMPLE smallest distinct hashes.  Hashes are
+     * uniform, so those below about twice the expected share are sorted
+     * alone, when they hold enough distinct ones; else all are. */
+    if (nsh > 2 * ND_NEAR_SAMPLE) {
+        uint64_t t = ((uint64_t)2 * (ND_NEAR_SAMPLE + 1) << 32) / nsh;
+        size_t k = 0, distinct_below = 0;
+        struct shingle *low = xmalloc(nsh * sizeof(*low));
+        for (size_t i = 0; i < nsh; i++)
+            if (sh[i].v <= t)
+                low[k++] = sh[i];
+        qsort(low, k, sizeof(*low), cmp_shingle);
+        for (size_t i = 0; i < k; i++)
+            distinct_below += i == 0 || low[i].v != low[i - 1].v;
+        if (distinct_below > ND_NEAR_SAMPLE) { /* the next distinct hash is below t too */
+            memcpy(sh, low, k * sizeof(*low));
+            nsh = k;
+        } else {
+            qsort(sh, nsh, sizeof(*sh), cmp_shingle);
+        }
+        free(low);
+    } else if (nsh > 0) {
         qsort(sh, nsh, sizeof(*sh), cmp_shingle);
+    }
     sig->tau = UINT32_MAX;
     for (size_t i = 0; i < nsh; i++) {
         int in_lead = 0;

@@ -153,8 +153,30 @@ static const struct special specials[] = {
     SP("whilst", 0, "while"),
 };
 
+/*
+ * A 1,024-bit filter of specials[] (bit special_bit(w)): most words need no
+ * search.  A unit test checks it against the table (near_words_check).
+ */
+static const uint32_t special_filter[32] = {
+    0x02001004u, 0x00800000u, 0x04004401u, 0x06002844u, 0x20021000u, 0x00000080u, 0x00000041u,
+    0x04204081u, 0x02000010u, 0x10200248u, 0x43880040u, 0x10004022u, 0x00000010u, 0x2080a004u,
+    0x041c0000u, 0x00400002u, 0x82220000u, 0x01002042u, 0x00008001u, 0x412000c0u, 0x41800041u,
+    0x40800204u, 0x28000000u, 0x00000200u, 0xa0000008u, 0x00000020u, 0x40240000u, 0x44000000u,
+    0x00000000u, 0x00000100u, 0x00000401u, 0x08000002u,
+};
+
+static unsigned special_bit(const char *w, size_t len)
+{
+    return ((unsigned char)w[0] * 31u + (unsigned char)w[len - 1] * 7u + (unsigned)len * 131u) &
+           1023u;
+}
+
 static const struct special *special_find(const char *w, size_t len)
 {
+    unsigned bit = special_bit(w, len);
+
+    if (!(special_filter[bit >> 5] & (1u << (bit & 31))))
+        return NULL;
     size_t lo = 0, hi = sizeof(specials) / sizeof(specials[0]);
 
     while (lo < hi) {
@@ -174,6 +196,18 @@ static const struct special *special_find(const char *w, size_t len)
             hi = mid;
     }
     return NULL;
+}
+
+int near_words_check(void)
+{
+    for (size_t i = 0; i < sizeof(specials) / sizeof(specials[0]); i++) {
+        const struct special *s = &specials[i];
+        if (s->len != strlen(s->w) || special_find(s->w, s->len) != s)
+            return -1;
+        if (i > 0 && strcmp(specials[i - 1].w, s->w) >= 0)
+            return -1; /* not sorted */
+    }
+    return 0;
 }
 
 static int is_abbrev(const char *w, size_t len)

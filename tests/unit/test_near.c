@@ -22,6 +22,7 @@
 
 #include "newsd/fingerprint.h"
 #include "newsd/near.h"
+#include "near_int.h"
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 #include "testutil.h"
@@ -168,8 +169,7 @@ static void eval_file(struct eval *ev, const char *path, FILE *verbose)
             if (getenv("NEAR_SCORES")) /* every answer, for the tuning notes */
                 printf("score %s %s %s %d %s %.4f %.2f\n",
                        json_string_value(json_object_get(p, "id")), kind, label,
-                       m.verdict == ND_NEAR_DUP, m.measure ? m.measure : "-", m.score,
-                       m.threshold);
+                       m.verdict == ND_NEAR_DUP, m.measure ? m.measure : "-", m.score, m.threshold);
             if (verbose && (tie ? !named : m.verdict == ND_NEAR_DUP))
                 fprintf(verbose, "  miss %s order %d: %s %.3f (thr %.2f) %s\n",
                         json_string_value(json_object_get(p, "id")), order,
@@ -698,6 +698,13 @@ START_TEST(shipped_samples)
 }
 END_TEST
 
+/* The word tables are sorted and their length filter matches them. */
+START_TEST(word_tables)
+{
+    ck_assert_int_eq(near_words_check(), 0);
+}
+END_TEST
+
 /* British and American spellings give the same signature. */
 START_TEST(spelling)
 {
@@ -734,6 +741,7 @@ static Suite *suite(void)
     tcase_add_test(pieces, rebuild_from_blobs);
     tcase_add_test(pieces, shipped_samples);
     tcase_add_test(pieces, spelling);
+    tcase_add_test(pieces, word_tables);
     suite_add_tcase(s, pieces);
 
     tcase_set_timeout(tc, 120);

@@ -294,6 +294,7 @@ void nd_near_index_query(const struct nd_near_index *ix, const struct nd_near_si
                 m->reason = s.reason;
             } else if (!s.pass && best < 0 && s.score > near_best) {
                 near_best = s.score;
+                m->has_nearest = 1;
                 m->nearest_ref = e->ref;
                 m->nearest_score = s.score;
                 m->score = s.score;
@@ -304,6 +305,7 @@ void nd_near_index_query(const struct nd_near_index *ix, const struct nd_near_si
         }
     }
     if (m->verdict == ND_NEAR_DUP) {
+        m->has_nearest = 0;
         m->nearest_ref = 0;
         m->nearest_score = 0;
     }

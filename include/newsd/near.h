@@ -10,7 +10,7 @@
  *    (British and American spellings meet: colour/color, centre/center,
  *    organise/organize, travelled/traveled...).
  *  - A signature keeps, for every unit, a hash of its words and its number of
- *    shingles; the first ND_NEAR_LEAD shingles exactly (the lead, for teasers
+ *    shingles; the first ND_NEAR_LEAD distinct shingle hashes exactly (the lead, for teasers
  *    and truncated copies); the ND_NEAR_SAMPLE smallest shingle hashes of the
  *    whole text (a bottom-k sketch, for Jaccard and containment); the numbers
  *    and capitalized names of the first units; and the title's words (a
@@ -19,17 +19,24 @@
  *    ND_NEAR_HISTORY items; a unit seen in ND_NEAR_BOILER_MIN of them is that
  *    source's boilerplate (newsletter footers, sponsor reads, templates) and
  *    is dropped from an item of that source before it is compared or indexed.
- *    The bottom-k sketch stays valid when units are dropped.
+ *    The bottom-k sketch stays valid when units are dropped.  The items of
+ *    one fetched document can serve as evidence too (nd_near_index_document).
  *  - Look-up: candidates come from posting lists keyed by the smallest
  *    shingle hashes, the hashes of the first units and (title-only items)
  *    the title's words; each list and the candidates per query are capped, so
- *    a query costs the same at 10^4 and 10^6 entries.
+ *    a query costs little more at 10^6 entries than at 10^4 (docs/benchmarks.md).
  *  - Verdict: a candidate is the same story when the Jaccard similarity of
- *    the texts reaches ND_NEAR_JACCARD, or when the smaller text's lead is
- *    contained in the larger one at ND_NEAR_CONTAIN (teasers), or, for
+ *    the texts reaches ND_NEAR_JACCARD and the shorter text is contained in
+ *    the other at ND_NEAR_CONTAIN; or when the shorter text's lead is
+ *    contained at ND_NEAR_CONTAIN (teasers, copies with a footer), or the
+ *    shorter text, covering half of the other, is (updates); or, for
  *    title-only items, when the titles agree at ND_NEAR_TITLE.  Short texts
- *    (fewer than ND_NEAR_SHORT shingles) and titles must also agree on their
- *    numbers, and must not swap one name for another, in the text they share.
+ *    (fewer than ND_NEAR_SHORT shingles) need the _SHORT thresholds and must
+ *    agree on the numbers, and not swap one name for another, in the units
+ *    they share; titles likewise.
+ *
+ * Memory: about 1.3 KB per indexed article (nd_near_index_bytes), and about
+ * 4 KB per source for its boilerplate model.
  *
  * Signatures are deterministic on every machine: hashes are XXH3 of UTF-8
  * bytes, and the packed form is little-endian whatever the host.
@@ -66,7 +73,7 @@ struct nd_near_index;
  * The signature of an article: title and text are plain UTF-8 (either may be
  * NULL), text as the cleaner gives it, paragraphs separated by newlines.
  * Returns a new signature; caller frees with nd_near_sig_free().  Input past
- * ND_TEXT_MAX bytes is ignored.
+ * ND_TEXT_MAX bytes (and past 20,000 shingles) is ignored.  Pure.
  */
 struct nd_near_sig *nd_near_sig_new(const char *title, const char *text);
 void nd_near_sig_free(struct nd_near_sig *sig);
@@ -74,9 +81,9 @@ void nd_near_sig_free(struct nd_near_sig *sig);
 /*
  * The compact, machine-independent form of a signature: writes at most
  * ND_NEAR_BLOB_MAX bytes to out (cap bytes available) and returns the length,
- * or ND_ETOOBIG when cap is too small.  A typical news article packs to
- * 600-1,300 bytes: 6 per unit, 5 per kept shingle hash, 4 per number or name,
- * 2 per title word, and a 12-byte header.
+ * or ND_ETOOBIG when cap is too small.  A news article of 400 words packs to
+ * about 900 bytes: 6 per unit, 5 per kept shingle hash (160 at most), 4 per
+ * number or name, 3 per title word, and a 12-byte header.  Pure.
  */
 int nd_near_sig_pack(const struct nd_near_sig *sig, uint8_t *out, size_t cap) ND_WUR;
 
@@ -116,7 +123,9 @@ struct nd_near_match {
     double threshold;    /* the measure's threshold */
     const char *measure; /* "jaccard", "containment" or "title" (static strings) */
     const char *reason;  /* one line for `newsctl explain` (static string) */
-    /* with ND_NEAR_NEW: the best candidate that failed, for explain (ref 0 when none) */
+    /* with ND_NEAR_NEW: the best candidate that failed (when has_nearest), for explain;
+     * score, threshold, measure and reason above are then that candidate's */
+    int has_nearest;
     uint64_t nearest_ref;
     double nearest_score;
     unsigned candidates; /* entries compared */

@@ -433,6 +433,8 @@ START_TEST(copies_and_others)
             "wire");
     ck_assert_int_eq(m.verdict, ND_NEAR_NEW);
     ck_assert_ptr_nonnull(m.reason);
+    if (m.has_nearest) /* the nearest failing candidate is explained */
+        ck_assert(m.score < m.threshold || strcmp(m.reason, "the texts differ") != 0);
     free(copy);
     free(teaser);
     nd_near_index_free(ix);

@@ -265,7 +265,7 @@ def control(args, newsd):
         try:
             for rnd in range(args.rounds):
                 url = "http://127.0.0.1:%d/big.xml" % web.port
-                d = Newsd(newsd, tmp, [("big", url)])
+                d = Newsd(newsd, tmp, [("big", url)], "defaults: { max_body = 268435456; };")
                 try:
                     done = {"t": None}
 
@@ -274,6 +274,8 @@ def control(args, newsd):
                             for line in d.lines():
                                 if re.search(r": seq %d: " % args.items, line):
                                     done["t"] = time.monotonic() - d.t0
+                                if re.search(r"source big: [a-z-]+: ", line):
+                                    raise RuntimeError("the poll failed: " + line)
                         return done["t"] is not None
                     busy = ping_loop(d.control, finished)
                     t_end = time.monotonic() + 3

@@ -20,6 +20,7 @@ struct refresh {
 
 struct nd_commands {
     struct nd_commands_env env;
+    char *config_path;
     struct refresh *refreshes;
     int stopping;
 };
@@ -29,6 +30,7 @@ struct nd_commands *nd_commands_new(const struct nd_commands_env *env)
     struct nd_commands *c = xcalloc(1, sizeof(*c));
 
     c->env = *env;
+    c->env.config_path = c->config_path = xstrdup(env->config_path); /* outlives a reload */
     return c;
 }
 
@@ -59,6 +61,7 @@ void nd_commands_free(struct nd_commands *c)
     if (c == NULL)
         return;
     nd_commands_stop(c, "newsd is shutting down");
+    free(c->config_path);
     free(c);
 }
 

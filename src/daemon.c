@@ -97,12 +97,16 @@ static void keep_fixed_settings(struct nd_config *old, struct nd_config *new)
     int differ = strcmp(old->state_dir, new->state_dir) != 0 ||
                  strcmp(old->control_endpoint, new->control_endpoint) != 0 ||
                  old->publish_endpoints.n != new->publish_endpoints.n ||
-                 old->publish_hwm != new->publish_hwm;
+                 old->publish_hwm != new->publish_hwm ||
+                 !nd_str_same(old->control_group, new->control_group) ||
+                 !nd_str_same(old->control_curve.secret_key, new->control_curve.secret_key) ||
+                 !nd_str_same(old->publish_curve.secret_key, new->publish_curve.secret_key);
 
     for (size_t i = 0; !differ && i < old->publish_endpoints.n; i++)
         differ = strcmp(old->publish_endpoints.v[i], new->publish_endpoints.v[i]) != 0;
     if (differ)
-        log_warnx("reload: state_dir, publish and control endpoints change only at restart");
+        log_warnx("reload: state_dir, the publish and control endpoints, control.group and the "
+                  "CURVE secret keys change only at restart (the clients files are read again)");
     nd_str_set(&new->state_dir, old->state_dir);
     nd_str_set(&new->control_endpoint, old->control_endpoint);
     nd_strv_free(&new->publish_endpoints);

@@ -172,7 +172,7 @@ static void finish(struct nd_poll *poll, int store_failed)
     s->duplicates = poll->in.duplicates;
     s->skipped = poll->prep.skipped;
     s->articles += (int64_t)poll->in.added;
-    s->next_wall = nd_now_ms() + poll->delay;
+    s->next_wall = 0; /* until nd_poller_source_done() schedules the next poll */
 
     memset(&r, 0, sizeof(r));
     r.source_id = poll->source_id;

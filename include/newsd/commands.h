@@ -23,8 +23,8 @@ struct nd_commands_env {
     struct nd_poller *poller;
     struct nd_store *store;
     struct nd_fetcher *fetcher;
-    const char *config_path;
-    int64_t started; /* Unix seconds */
+    const char *config_path; /* copied */
+    int64_t started;         /* Unix seconds */
     /* Reload the configuration: 0, or an error with "file:line: reason" in err. */
     int (*reload)(void *arg, char *err, size_t errlen);
     void *reload_arg;

@@ -234,8 +234,9 @@ void nd_commands_poll_done(struct nd_commands *c, const struct nd_poll_report *r
                     result = poll_result(rep);
                 r->results[i] = json_deep_copy(result);
             }
+        struct refresh *next = r->next; /* refresh_answer() frees r */
         if (refresh_answer(c, r))
-            *pp = r->next;
+            *pp = next;
         else
             pp = &r->next;
     }

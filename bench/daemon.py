@@ -289,7 +289,7 @@ def control(args, newsd):
                     def finished():
                         if done["t"] is None:
                             for line in d.lines():
-                                if re.search(r": seq %d: " % args.items, line):
+                                if re.search(r"source big: \d+ items, ", line):
                                     done["t"] = time.monotonic() - d.t0
                                 if re.search(r"source big: [a-z-]+: ", line):
                                     raise RuntimeError("the poll failed: " + line)

@@ -18,7 +18,8 @@ static void usage(FILE *fp)
             "usage: newsctl [-c CONF | -e ENDPOINT] [--timeout SEC] COMMAND [ARGS]\n"
             "\n"
             "commands:\n"
-            "  parse [--base-url URL] FILE|URL|- ...  parse feeds, print articles (JSON Lines)\n"
+            "  parse [--all] [--base-url URL] FILE|URL|- ...\n"
+            "                                       parse feeds, print articles (JSON Lines)\n"
             "  refresh [--json] [ID...]             poll sources now, answer when done\n"
             "  status [--json]                      the daemon and every source\n"
             "  sources [--json]                     the configured sources\n"
@@ -64,6 +65,8 @@ static int parse_args(int argc, char **argv, struct nd_ctl_opts *o)
             *value = argv[++i];
         } else if (strcmp(a, "--json") == 0) {
             o->json = 1;
+        } else if (strcmp(a, "--all") == 0) {
+            o->all = 1;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             o->help = 1;
         } else if (strcmp(a, "--version") == 0) {

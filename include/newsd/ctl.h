@@ -17,6 +17,7 @@ struct nd_ctl_opts {
     const char *base_url;
     const char *count;
     int json;
+    int all; /* parse --all: every entry, also those the daemon skips */
     int help;
     int version;
     struct nd_strv args;

@@ -9,7 +9,6 @@
  * parse_text.c  text helpers: authors, HTML sniffing, base64, HTML to text
  * parse_json.c  JSON Feed
  * parse_rssjson.c  RSS in JSON
- * entities.c    HTML5 named entities (the table: entities_html5.inc)
  */
 #ifndef NEWSD_PARSE_INT_H
 #define NEWSD_PARSE_INT_H
@@ -19,15 +18,11 @@
 #include <stdint.h>
 
 #include "newsd/feed.h"
+#include "newsd/text.h"
 #include "newsd/util.h"
 
 #define PARSE_MAX_WARNINGS 20
 #define PARSE_TEXT_MAX     ((size_t)8 << 20) /* one text field */
-
-/* entities.c: the (first) code point of an HTML5 entity name (n bytes), 0 if unknown. */
-unsigned nd_entity_lookup(const char *name, size_t n);
-/* Its code points (some names have two) into cp: how many, 0 if unknown. */
-size_t nd_entity_lookup2(const char *name, size_t n, unsigned cp[2]);
 
 /* parse_text.c */
 void nd_parse_warn(struct nd_feed *f, const char *fmt, ...) ND_PRINTF(2, 3);
@@ -36,7 +31,6 @@ int nd_text_looks_like_html(const char *s, size_t n);
 size_t nd_text_unescape_once(char *s, size_t n);
 int nd_text_double_escaped(const char *s, size_t n);
 size_t nd_text_base64(char *s, size_t n);
-char *nd_text_html_to_plain(const char *s);
 size_t nd_text_decode_amp(char *s, size_t n);
 int nd_text_is_abs_url(const char *s);
 void nd_text_trim(const char **s, size_t *n);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "newsd/date.h"
+#include "newsd/html.h"
 #include "parse_int.h"
 
 /* ---- setting fields by rank ---- */
@@ -174,7 +175,7 @@ void nd_item_field(struct xstate *st, const char *s, size_t n, int type)
         } else if (n && better(&st->fr.title, rank)) {
             tmp = xstrndup(s, n);
             if (type == ND_TEXT_HTML) {
-                char *plain = nd_text_html_to_plain(tmp);
+                char *plain = nd_html_to_text(tmp, strlen(tmp), ND_TEXT_ONELINE);
                 free(tmp);
                 tmp = plain;
             }

@@ -14,6 +14,7 @@
 
 #include "newsd/date.h"
 #include "newsd/url.h"
+#include "newsd/html.h"
 #include "parse_int.h"
 
 static const char *str(const json_t *obj, const char *key)
@@ -426,7 +427,7 @@ int nd_parse_json(const char *data, size_t len, const char *doc_url, struct nd_f
     }
     f->title = dup_trim(str(root, "title"));
     if (f->title && nd_text_looks_like_html(f->title, strlen(f->title))) {
-        char *plain = nd_text_html_to_plain(f->title);
+        char *plain = nd_html_to_text(f->title, strlen(f->title), ND_TEXT_ONELINE);
         free(f->title);
         f->title = plain;
     }

@@ -38,17 +38,27 @@ static int is_http(const char *scheme)
     return strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0;
 }
 
-/* Copy of s without leading and trailing whitespace (as HTML attribute values are read). */
+/*
+ * A copy of s as the URL standard (WHATWG) reads it: leading and trailing
+ * spaces and controls dropped, and every tab and line break inside too
+ * ("java\tscript:" is "javascript:").
+ */
 static char *trimmed(const char *s)
 {
     size_t n;
+    char *out, *o;
 
-    while (*s && isspace((unsigned char)*s))
+    while (*s && (unsigned char)*s <= 0x20)
         s++;
     n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1]))
+    while (n > 0 && (unsigned char)s[n - 1] <= 0x20)
         n--;
-    return xstrndup(s, n);
+    out = xstrndup(s, n);
+    for (o = out; *s && n > 0; s++, n--)
+        if (*s != '\t' && *s != '\n' && *s != '\r')
+            *o++ = *s;
+    *o = '\0';
+    return out;
 }
 
 static void lower(char *s)
@@ -88,15 +98,29 @@ out:
  * nothing anyway. */
 static char *url_get(CURLU *h)
 {
-    char *s = NULL, *copy;
+    char *s = NULL, *host = NULL, *copy = NULL;
 
     if (curl_url_get(h, CURLUPART_URL, &s, 0) != CURLUE_OK)
         return NULL;
-    if (!nd_utf8_valid(s, strlen(s))) {
-        curl_free(s);
-        return NULL;
+    if (!nd_utf8_valid(s, strlen(s)))
+        goto out;
+    /* what curl gives must read back: a host it decoded from percent-escapes
+     * ("https:%ef%bf%bd/x"), an empty one ("https:////x"), would not */
+    if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0')
+        goto out;
+    for (const char *c = host; *c; c++) {
+        if ((unsigned char)*c >= 0x7F || (unsigned char)*c <= 0x20 || *c == '%') {
+            CURLU *again = curl_url();
+            int ok = again && curl_url_set(again, CURLUPART_URL, s, URL_FLAGS) == CURLUE_OK;
+            curl_url_cleanup(again);
+            if (!ok)
+                goto out;
+            break;
+        }
     }
     copy = xstrdup(s);
+out:
+    curl_free(host);
     curl_free(s);
     return copy;
 }
@@ -186,6 +210,60 @@ static char *resolve_plain(const char *base, const char *r)
     return out;
 }
 
+/* May byte c stand in a URL's path, query or fragment as it is? */
+static int url_byte_ok(unsigned char c)
+{
+    return c > 0x20 && c < 0x7F && c != '"' && c != '<' && c != '>' && c != '\\' && c != '^' &&
+           c != '`' && c != '{' && c != '|' && c != '}';
+}
+
+/*
+ * The one rule for characters a URL may not hold (non-ASCII, spaces,
+ * controls, "<>\^`{|}): outside the host they are percent-encoded, as UTF-8
+ * (lower-case hex digits, as libcurl writes them); a '%' that starts no
+ * escape is "%25".  The host is kept as written (an IDN host is not turned
+ * into punycode).  Caller frees.
+ */
+static char *encode_chars(char *r)
+{
+    static const char hex[] = "0123456789abcdef";
+    const char *p = r, *host_end = r;
+    struct nd_buf b;
+    size_t i, n = strlen(r);
+
+    /* the authority of "scheme://host/..." or "//host/..." is left alone */
+    i = strspn(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+    if (i > 0 && isalpha((unsigned char)r[0]) && r[i] == ':' && r[i + 1] == '/' && r[i + 2] == '/')
+        host_end = r + i + 3;
+    else if (r[0] == '/' && r[1] == '/')
+        host_end = r + 2;
+    if (host_end != r)
+        host_end += strcspn(host_end, "/?#");
+    for (p = host_end; *p; p++)
+        if (!url_byte_ok((unsigned char)*p) ||
+            (*p == '%' && !(isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2]))))
+            break;
+    if (*p == '\0')
+        return r;
+    nd_buf_init(&b, 0);
+    if (nd_buf_add(&b, r, (size_t)(p - r)) != ND_OK)
+        goto fail;
+    for (; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
+        int bad = !url_byte_ok(c) ||
+                  (c == '%' && !(isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])));
+        if ((bad ? nd_buf_add(&b, enc, 3) : nd_buf_addc(&b, (char)c)) != ND_OK)
+            goto fail;
+    }
+    free(r);
+    return nd_buf_steal(&b);
+fail:
+    nd_buf_free(&b);
+    (void)n;
+    return r;
+}
+
 char *nd_url_resolve(const char *base, const char *ref)
 {
     char scheme[32];
@@ -195,6 +273,9 @@ char *nd_url_resolve(const char *base, const char *ref)
     if (ref == NULL)
         return NULL;
     r = trimmed(ref);
+    if (nd_url_scheme(r, scheme, sizeof(scheme)) != 0 || is_http(scheme) ||
+        strcmp(scheme, "file") == 0)
+        r = encode_chars(r);
     if (plain_http_url(r))
         return r;
     if (nd_url_scheme(r, scheme, sizeof(scheme)) == 0 && !is_http(scheme) &&

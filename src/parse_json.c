@@ -41,6 +41,7 @@ static void set_text(struct nd_text *t, const char *s, int type)
 
     if (v == NULL)
         return;
+    v[nd_text_fix_mojibake(v, strlen(v))] = '\0'; /* UTF-8 encoded twice */
     free(t->s);
     t->s = v;
     t->type = type;
@@ -59,6 +60,15 @@ static int64_t date(struct nd_feed *f, const json_t *item, const char *key)
     return t;
 }
 
+/* Add s to v, UTF-8 encoded twice repaired (nd_text_fix_mojibake). */
+static void add_fixed(struct nd_strv *v, const char *s)
+{
+    char *copy = xstrdup(s);
+
+    nd_text_add_unique(v, copy, nd_text_fix_mojibake(copy, strlen(copy)));
+    free(copy);
+}
+
 /* Names of "authors" (1.1) or "author" (1.0) into out. */
 static void authors(const json_t *obj, struct nd_strv *out)
 {
@@ -70,12 +80,12 @@ static void authors(const json_t *obj, struct nd_strv *out)
         {
             const char *name = json_is_object(a) ? str(a, "name") : NULL;
             if (name)
-                nd_text_add_unique(out, name, strlen(name));
+                add_fixed(out, name);
         }
     }
     a = json_object_get(obj, "author");
     if (out->n == 0 && json_is_object(a) && str(a, "name"))
-        nd_text_add_unique(out, str(a, "name"), strlen(str(a, "name")));
+        add_fixed(out, str(a, "name"));
 }
 
 static void attachments(struct nd_entry *e, const json_t *item, const char *base)
@@ -137,7 +147,7 @@ static void item(struct nd_feed *f, const json_t *it, const char *doc_url, const
         json_array_foreach(tags, i, t)
         {
             if (json_is_string(t))
-                nd_text_add_unique(&e->categories, json_string_value(t), json_string_length(t));
+                add_fixed(&e->categories, json_string_value(t));
         }
     }
     e->language = dup_trim(str(it, "language"));

@@ -18,7 +18,7 @@ static void usage(FILE *fp)
             "usage: newsctl [-c CONF | -e ENDPOINT] [--timeout SEC] COMMAND [ARGS]\n"
             "\n"
             "commands:\n"
-            "  parse [--all] [--base-url URL] FILE|URL|- ...\n"
+            "  parse [--all] [--base-url URL] [--charset CS] [--language LANG] FILE|URL|- ...\n"
             "                                       parse feeds, print articles (JSON Lines)\n"
             "  refresh [--json] [ID...]             poll sources now, answer when done\n"
             "  status [--json]                      the daemon and every source\n"
@@ -55,6 +55,10 @@ static int parse_args(int argc, char **argv, struct nd_ctl_opts *o)
             value = &o->since;
         else if (strcmp(a, "--base-url") == 0)
             value = &o->base_url;
+        else if (strcmp(a, "--charset") == 0)
+            value = &o->charset;
+        else if (strcmp(a, "--language") == 0)
+            value = &o->language;
         else if (strcmp(a, "--count") == 0 || strcmp(a, "-n") == 0)
             value = &o->count;
         if (value) {

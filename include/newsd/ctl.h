@@ -15,6 +15,8 @@ struct nd_ctl_opts {
     const char *timeout;
     const char *since;
     const char *base_url;
+    const char *charset;  /* parse: as an HTTP Content-Type charset would say */
+    const char *language; /* parse: as an HTTP Content-Language would say */
     const char *count;
     int json;
     int all; /* parse --all: every entry, also those the daemon skips */

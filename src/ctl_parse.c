@@ -23,8 +23,8 @@
  * daemon skips; without, one line on stderr names each skipped one); 0, or
  * -1 after one line on stderr.
  */
-static int parse_one(const char *name, const char *data, size_t len,
-                     const struct nd_parse_in *in, const char *source_url, int all, int64_t now)
+static int parse_one(const char *name, const char *data, size_t len, const struct nd_parse_in *in,
+                     const char *source_url, int all, int64_t now)
 {
     struct nd_feed feed;
     char err[512];
@@ -84,8 +84,7 @@ static int parse_url(const struct nd_ctl_opts *o, const char *url, int64_t now)
     }
     {
         /* the server's charset unless --charset says otherwise */
-        struct nd_parse_in in = {res.final_url, o->charset ? o->charset : res.charset,
-                                 o->language};
+        struct nd_parse_in in = {res.final_url, o->charset ? o->charset : res.charset, o->language};
         rc = parse_one(url, res.body, res.len, &in, url, o->all, now);
     }
     nd_fetch_result_clear(&res);

@@ -19,9 +19,9 @@
 
 /* Vocabularies: the namespaces newsd reads, each with its names. */
 enum vocab {
-    V_NONE,   /* no namespace: RSS's names, or Atom's in an Atom feed */
-    V_RSS,    /* RSS 0.9x/1.0/2.0 (and CDF, which has no namespace) */
-    V_ATOM,   /* Atom 1.0, 0.3 and its drafts */
+    V_NONE, /* no namespace: RSS's names, or Atom's in an Atom feed */
+    V_RSS,  /* RSS 0.9x/1.0/2.0 (and CDF, which has no namespace) */
+    V_ATOM, /* Atom 1.0, 0.3 and its drafts */
     V_RDF,
     V_CONTENT,
     V_DC, /* dc and dcterms */
@@ -122,8 +122,8 @@ static const struct elem rows[] = {
 
 /* Unknown elements: in no namespace in RSS, a wrapper looked into ("<categories>");
  * anywhere else, ignored with what they hold. */
-static const struct elem plain_other = ROW(V_NONE, "", K_OTHER, ACT_INSIDE, ACT_INSIDE, F_NONE,
-                                           CT_RAW, 0);
+static const struct elem plain_other =
+    ROW(V_NONE, "", K_OTHER, ACT_INSIDE, ACT_INSIDE, F_NONE, CT_RAW, 0);
 static const struct elem other = ROW(V_OTHER, "", K_OTHER, ACT_SKIP, ACT_INSIDE, F_NONE, CT_RAW, 0);
 
 /* Namespace URIs, lower case, http, without a trailing slash or '#'. */
@@ -165,9 +165,9 @@ static const struct {
     const char *prefix;
     uint8_t vocab;
 } ns_prefixes[] = {
-    {"dc", V_DC},       {"dcterms", V_DC},     {"content", V_CONTENT},
-    {"media", V_MEDIA}, {"itunes", V_ITUNES},  {"atom", V_ATOM},
-    {"rdf", V_RDF},     {"xhtml", V_XHTML},    {"feedburner", V_FEEDBURNER},
+    {"dc", V_DC},       {"dcterms", V_DC},    {"content", V_CONTENT},
+    {"media", V_MEDIA}, {"itunes", V_ITUNES}, {"atom", V_ATOM},
+    {"rdf", V_RDF},     {"xhtml", V_XHTML},   {"feedburner", V_FEEDBURNER},
 };
 
 /* The vocabulary of a namespace (URI, or an undeclared prefix); *atom03 for Atom's drafts. */
@@ -303,8 +303,8 @@ static int has_attr(int nb_attrs, const xmlChar **attrs, const char *name)
 /* What an element does where it is (a: its row's act there); 1: its subtree is ignored. */
 static int act(struct xstate *st, const struct elem *e, int a, int nb_attrs, const xmlChar **attrs)
 {
-    int inner, ct = e->ctype == CT_FAMILY ? (st->family == FAM_ATOM ? CT_TEXT : CT_RSSTEXT)
-                                          : e->ctype;
+    int inner,
+        ct = e->ctype == CT_FAMILY ? (st->family == FAM_ATOM ? CT_TEXT : CT_RSSTEXT) : e->ctype;
     char *v;
 
     switch (a) {

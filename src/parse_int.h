@@ -84,7 +84,7 @@ enum {
     K_IGNORE,    /* image, textinput, items, source: ignore the subtree */
     K_ITEMFIELD, /* an RSS item element that no HTML fragment holds: ends an unclosed one */
     K_GUID,
-    K_NAME,      /* in a person construct */
+    K_NAME, /* in a person construct */
     K_EMAIL,
     K_XHTML_DIV,
 };
@@ -122,18 +122,18 @@ enum ctype {
 
 /* What an element does, in an entry or in the feed (struct elem). */
 enum act {
-    ACT_SKIP = 0, /* nothing: its subtree is ignored */
-    ACT_INSIDE,   /* nothing itself, its children are looked at (media:group, wrappers) */
-    ACT_TEXT,     /* its text, of the row's type, fills the row's field at the row's rank */
-    ACT_TYPED,    /* the same, typed by its type and mode attributes (Atom text constructs) */
-    ACT_CONTENT,  /* Atom content: typed; out of line (src) or binary is none; text ranks lower */
-    ACT_BODY,     /* an XHTML body: markup content, no wrapper div */
-    ACT_LINK,     /* RSS link: its text, or an Atom link when it has href */
-    ACT_ATOMLINK, /* Atom link: rel, type and href */
-    ACT_GUID,     /* RSS guid: isPermaLink, then its text */
-    ACT_AUTHOR,   /* a name, or a person construct (name, email) */
-    ACT_CATEGORY, /* RSS category, dc:subject: a term attribute, else its text */
-    ACT_ATOMCAT,  /* Atom category: label, else term, else its text */
+    ACT_SKIP = 0,  /* nothing: its subtree is ignored */
+    ACT_INSIDE,    /* nothing itself, its children are looked at (media:group, wrappers) */
+    ACT_TEXT,      /* its text, of the row's type, fills the row's field at the row's rank */
+    ACT_TYPED,     /* the same, typed by its type and mode attributes (Atom text constructs) */
+    ACT_CONTENT,   /* Atom content: typed; out of line (src) or binary is none; text ranks lower */
+    ACT_BODY,      /* an XHTML body: markup content, no wrapper div */
+    ACT_LINK,      /* RSS link: its text, or an Atom link when it has href */
+    ACT_ATOMLINK,  /* Atom link: rel, type and href */
+    ACT_GUID,      /* RSS guid: isPermaLink, then its text */
+    ACT_AUTHOR,    /* a name, or a person construct (name, email) */
+    ACT_CATEGORY,  /* RSS category, dc:subject: a term attribute, else its text */
+    ACT_ATOMCAT,   /* Atom category: label, else term, else its text */
     ACT_ITUNESCAT, /* itunes:category: its text attribute; nested ones are categories too */
     ACT_ENCLOSURE, /* RSS enclosure */
     ACT_MEDIA,     /* media:content: an enclosure, maybe the image; may hold a thumbnail */

@@ -351,6 +351,19 @@ void nd_item_begin(struct xstate *st, int nb_attrs, const xmlChar **attrs)
     }
 }
 
+/* Is s a relative reference that is a path: no scheme, no space, a '/' in it? */
+static int is_path(const char *s)
+{
+    size_t colon = strcspn(s, ":/?#");
+
+    if (s[colon] == ':' || strchr(s, '/') == NULL)
+        return 0; /* a scheme ("urn:", "tag:"), or a bare word ("12345") */
+    for (; *s; s++)
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            return 0;
+    return 1;
+}
+
 void nd_item_end(struct xstate *st)
 {
     struct nd_entry *e = st->entry;
@@ -359,8 +372,9 @@ void nd_item_end(struct xstate *st)
         st->entry_depth = 0;
         return;
     }
-    /* an RSS guid not isPermaLink="false", or an Atom id, that is an http(s) URL */
-    if (e->link == NULL && e->guid && nd_text_is_abs_url(e->guid) &&
+    /* an RSS guid not isPermaLink="false", or an Atom id, that is an http(s) URL or a
+     * path ("/2003/12/31/item"), resolved like a link */
+    if (e->link == NULL && e->guid && (nd_text_is_abs_url(e->guid) || is_path(e->guid)) &&
         ((st->guid_is_rss && st->guid_permalink) || st->family == FAM_ATOM))
         e->link = nd_xml_resolve(st, e->guid, strlen(e->guid));
     if (st->about) {

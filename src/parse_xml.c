@@ -91,8 +91,8 @@ static char *attr(const xmlChar **attrs, int nb_attrs, const char *name, int ci)
 {
     for (int i = 0; i < nb_attrs; i++) {
         const xmlChar **a = attrs + i * 5;
-        if (a[1] == NULL && (ci ? strcasecmp((const char *)a[0], name)
-                                : strcmp((const char *)a[0], name)) == 0) {
+        if (a[1] == NULL &&
+            (ci ? strcasecmp((const char *)a[0], name) : strcmp((const char *)a[0], name)) == 0) {
             size_t n = (size_t)(a[4] - a[3]);
             char *v = xstrndup((const char *)a[3], n);
             n = nd_text_decode_amp(v, n);

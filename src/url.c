@@ -264,7 +264,27 @@ fail:
     return r;
 }
 
+static char *resolve(const char *base, const char *ref);
+
 char *nd_url_resolve(const char *base, const char *ref)
+{
+    const char *p;
+    char *b, *out;
+
+    /* the base follows the same rule as what is resolved against it */
+    for (p = base; p && *p; p++)
+        if (!url_byte_ok((unsigned char)*p) ||
+            (*p == '%' && !(isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2]))))
+            break;
+    if (p == NULL || *p == '\0')
+        return resolve(base, ref);
+    b = encode_chars(trimmed(base));
+    out = resolve(b, ref);
+    free(b);
+    return out;
+}
+
+static char *resolve(const char *base, const char *ref)
 {
     char scheme[32];
     char *r, *out = NULL;
@@ -412,9 +432,9 @@ static int unreserved(int c)
  * RFC 3986 6.2.2 normalization of a path or query: percent-encodings in one
  * case (lower: libcurl 7.88 rewrites them so anyway), unreserved characters
  * decoded, characters that may not appear in a URL (controls, space,
- * "<>\^`{|}, non-ASCII) encoded.  Caller frees.
+ * "<>\^`{|}, non-ASCII) encoded.  path: an encoded dot stays encoded.  Caller frees.
  */
-static char *normalize_pct(const char *s)
+static char *normalize_pct(const char *s, int path)
 {
     static const char hex[] = "0123456789abcdef";
     struct nd_buf b;
@@ -431,7 +451,9 @@ static char *normalize_pct(const char *s)
                                               : (tolower((unsigned char)s[2]) - 'a' + 10);
             c = (unsigned char)(hi * 16 + lo);
             s += 2;
-            if (unreserved(c)) {
+            /* (an encoded '.' stays encoded in a path: decoded, it could make a dot
+             * segment that a second pass would remove) */
+            if (unreserved(c) && !(path && c == '.')) {
                 if (nd_buf_addc(&b, (char)c) != ND_OK)
                     break;
                 continue;
@@ -482,7 +504,7 @@ char *nd_url_canonical(const char *url)
     normalize_http(h);
     curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0);
     if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
-        norm = normalize_pct(query);
+        norm = normalize_pct(query, 0);
         clean = clean_query(norm);
         curl_url_set(h, CURLUPART_QUERY, clean, 0);
     }
@@ -490,7 +512,7 @@ char *nd_url_canonical(const char *url)
         curl_url_set(h, CURLUPART_PATH, "/", 0);
     } else {
         free(norm);
-        norm = normalize_pct(path);
+        norm = normalize_pct(path, 1);
         curl_url_set(h, CURLUPART_PATH, norm, 0);
     }
     out = url_get(h);

@@ -17,7 +17,7 @@ jobs=${FUZZ_JOBS:-1}
 
 CC=${CC:-clang} cmake -S "$root" -B "$build" -DNEWSD_FUZZ=ON -DNEWSD_TESTS=OFF -DNEWSD_WERROR=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target fuzz_parse fuzz_html -j"$(nproc)" >/dev/null
+cmake --build "$build" --target fuzz_parse fuzz_html fuzz_date fuzz_url -j"$(nproc)" >/dev/null
 
 mkdir -p "$here/crashes"
 status=0
@@ -45,4 +45,6 @@ run() {
 }
 run fuzz_parse 16384 "$here/corpus/parse" "$root/tests/data/parse" "$root/tests/data/feeds"
 run fuzz_html 16384 "$here/corpus/html"
+run fuzz_date 256 "$here/corpus/date"
+run fuzz_url 4096 "$here/corpus/url"
 exit $status

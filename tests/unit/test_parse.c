@@ -85,7 +85,7 @@ START_TEST(test_rss2)
     STR_EQ(F.format, "rss2.0");
     STR_EQ(F.title, "Example News");
     STR_EQ(F.link, "https://example.org/");
-    STR_EQ(F.language, "en-us");
+    STR_EQ(F.language, "en-US"); /* a BCP 47 tag */
     ck_assert_int_eq(F.ttl, 30);
     ck_assert_uint_eq(F.n_entries, 3);
 

@@ -48,6 +48,7 @@
  *   controls dropped, valid UTF-8 in NFC.  Elements deeper than
  *   ND_HTML_MAX_DEPTH are unwrapped; output past ND_HTML_MAX_OUT is cut.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,10 +276,10 @@ const struct nd_html_tag *nd_html_tag_lookup(const char *name, size_t n)
         mid = (lo + hi) / 2;
         c = (unsigned char)name[0] - (unsigned char)tags[mid].name[0];
         if (c == 0) {
-            size_t tl = strlen(tags[mid].name);
-            c = memcmp(name, tags[mid].name, n < tl ? n : tl);
-            if (c == 0)
-                c = n < tl ? -1 : n > tl ? 1 : 0;
+            /* name[0..n) against a NUL-terminated row name, without strlen() */
+            c = strncmp(name, tags[mid].name, n);
+            if (c == 0 && tags[mid].name[n] != '\0')
+                c = -1; /* a prefix of the row's name */
         }
         if (c == 0)
             return &tags[mid];
@@ -1112,7 +1113,10 @@ static void reserve(struct nd_buf *b, size_t n)
 
 static void san_init(struct san *st, const char *base, int want_html, size_t len)
 {
-    memset(st, 0, sizeof(*st));
+    /* everything but the stack, whose frames are written as elements open */
+    memset(st, 0, offsetof(struct san, stack));
+    memset((char *)st + offsetof(struct san, stack) + sizeof(st->stack), 0,
+           sizeof(*st) - offsetof(struct san, stack) - sizeof(st->stack));
     st->base = base;
     st->want_html = want_html;
     /* the reserve past the cap holds the closing tags of every open element */

@@ -28,6 +28,7 @@
  * Text runs are handed over where they lie in the input, so that plain text
  * costs a scan.
  */
+#include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -41,8 +42,9 @@
 #define MAX_ATTR_VALUE 65536 /* bytes of one value kept (URLs past 16 KB are dropped anyway) */
 #define NAME_MAX       32    /* longer tag names are unknown elements */
 
-#define MAX_REOPEN 8 /* formatting elements reopened in a block (the standard keeps 3 of a kind)   \
-                      */
+#define MAX_REOPEN                                                                                 \
+    8 /* formatting elements reopened in a block (the standard keeps 3 of a kind)                  \
+       */
 
 struct open {
     const struct nd_html_tag *t;
@@ -164,6 +166,12 @@ static void text(struct hp *h, const char *p, const char *end, int refs)
 
 static void buf_add(struct nd_buf *b, const char *s, size_t n)
 {
+    if (b->len + n < b->cap) { /* the common case, without a call */
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return;
+    }
     if (nd_buf_add(b, s, n) != ND_OK)
         b->limit = b->len; /* cannot happen: the buffers have no cap */
 }
@@ -430,11 +438,19 @@ static void attr_value(struct hp *h, const char *v, size_t n)
             v = amp + k;
         }
     }
-    for (; v < end; v++) /* NUL is U+FFFD in a value; CR LF is LF */
+    while (v < end) { /* NUL is U+FFFD in a value; CR LF and CR are LF */
+        const char *run = v;
+        while (v < end && *v != '\0' && *v != '\r')
+            v++;
+        ab_add(h, run, (size_t)(v - run));
+        if (v >= end)
+            break;
         if (*v == '\0')
             ab_add(h, "\xEF\xBF\xBD", 3);
-        else if (*v != '\r' || v + 1 >= end || v[1] != '\n')
-            ab_add(h, *v == '\r' ? "\n" : v, 1);
+        else if (v + 1 >= end || v[1] != '\n')
+            ab_add(h, "\n", 1);
+        v++;
+    }
     ab_add(h, "", 1);
 }
 
@@ -499,16 +515,18 @@ static const char *attributes(struct hp *h, const char *p, const char *end, int 
         /* a repeated attribute: the first one counts */
         for (i = 0; i < n && !dup; i++) {
             const char *old = h->abuf.data + h->aoff[2 * i];
-            dup = strlen(old) == nlen && same_name(old, nlen, name, nlen);
+            dup =
+                h->aoff[2 * i + 1] - h->aoff[2 * i] == nlen + 1 && same_name(old, nlen, name, nlen);
         }
         if (dup)
             continue;
         h->aoff[2 * n] = h->abuf.len;
-        for (i = 0; i < nlen; i++) {
-            char c = name[i] == '\0' ? '?' : lower(name[i]);
-            ab_add(h, &c, 1);
-        }
+        ab_add(h, name, nlen);
         ab_add(h, "", 1);
+        for (i = 0; i < nlen; i++) { /* lower case, in place */
+            char *c = h->abuf.data + h->aoff[2 * n] + i;
+            *c = *c == '\0' ? '?' : lower(*c);
+        }
         h->aoff[2 * n + 1] = h->abuf.len;
         attr_value(h, v ? v : "", vlen);
         n++;
@@ -667,10 +685,41 @@ static const char *markup(struct hp *h, const char *p, const char *end)
     return end;
 }
 
+/*
+ * The reader's state (its stack is 20 KB), kept from one fragment to the next
+ * on each thread: an allocation per fragment cost more than reading a short
+ * summary.  Freed at exit for the thread that exits (the daemon and newsctl
+ * parse on one thread).
+ */
+static _Thread_local struct hp *reuse;
+static _Thread_local int reuse_atexit;
+
+static void free_reused(void)
+{
+    if (reuse) {
+        nd_buf_free(&reuse->abuf);
+        nd_buf_free(&reuse->fbuf);
+        nd_buf_free(&reuse->rbuf);
+        free(reuse);
+        reuse = NULL;
+    }
+}
+
 void nd_html_parse(const char *html, size_t len, const struct nd_html_sink *sink, void *ud)
 {
-    struct hp *h = xmalloc(sizeof(*h));
+    struct hp *h = reuse;
     const char *p = html, *end = html + len, *q;
+
+    if (h == NULL) {
+        h = xmalloc(sizeof(*h));
+        nd_buf_init(&h->abuf, 0);
+        nd_buf_init(&h->fbuf, 0);
+        nd_buf_init(&h->rbuf, 0);
+    }
+    reuse = NULL; /* not re-entered while in use */
+    nd_buf_reset(&h->abuf);
+    nd_buf_reset(&h->fbuf);
+    nd_buf_reset(&h->rbuf);
 
     h->sink = sink;
     h->ud = ud;
@@ -679,9 +728,6 @@ void nd_html_parse(const char *html, size_t len, const struct nd_html_sink *sink
     h->foreign = 0;
     h->av[0] = NULL;
     h->nreopen = 0;
-    nd_buf_init(&h->abuf, 0);
-    nd_buf_init(&h->fbuf, 0);
-    nd_buf_init(&h->rbuf, 0);
     while (p < end) {
         q = next_special(p, end);
         if (q > p)
@@ -715,8 +761,22 @@ void nd_html_parse(const char *html, size_t len, const struct nd_html_sink *sink
         }
     }
     pop_to(h, 0);
-    nd_buf_free(&h->abuf);
-    nd_buf_free(&h->fbuf);
-    nd_buf_free(&h->rbuf);
-    free(h);
+    if (h->abuf.cap > 65536 || h->fbuf.cap > 65536 || h->rbuf.cap > 65536) {
+        /* a huge fragment: do not keep its buffers */
+        nd_buf_free(&h->abuf);
+        nd_buf_free(&h->fbuf);
+        nd_buf_free(&h->rbuf);
+    }
+    if (reuse == NULL) {
+        reuse = h;
+        if (!reuse_atexit) {
+            reuse_atexit = 1;
+            atexit(free_reused);
+        }
+    } else {
+        nd_buf_free(&h->abuf);
+        nd_buf_free(&h->fbuf);
+        nd_buf_free(&h->rbuf);
+        free(h);
+    }
 }

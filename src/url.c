@@ -47,6 +47,7 @@ static char *trimmed(const char *s)
 {
     size_t n;
     char *out, *o;
+    const char *p;
 
     while (*s && (unsigned char)*s <= 0x20)
         s++;
@@ -54,9 +55,12 @@ static char *trimmed(const char *s)
     while (n > 0 && (unsigned char)s[n - 1] <= 0x20)
         n--;
     out = xstrndup(s, n);
-    for (o = out; *s && n > 0; s++, n--)
-        if (*s != '\t' && *s != '\n' && *s != '\r')
-            *o++ = *s;
+    if (memchr(out, '\t', n) == NULL && memchr(out, '\n', n) == NULL &&
+        memchr(out, '\r', n) == NULL)
+        return out;
+    for (o = out, p = out; *p; p++)
+        if (*p != '\t' && *p != '\n' && *p != '\r')
+            *o++ = *p;
     *o = '\0';
     return out;
 }
@@ -271,12 +275,16 @@ char *nd_url_resolve(const char *base, const char *ref)
     const char *p;
     char *b, *out;
 
-    /* the base follows the same rule as what is resolved against it */
-    for (p = base; p && *p; p++)
+    if (ref && plain_http_url(ref))
+        return xstrdup(ref); /* most links: nothing to trim, encode or resolve */
+    /* the base follows the same rule as what is resolved against it (a plain one does) */
+    if (base == NULL || plain_http_url(base))
+        return resolve(base, ref);
+    for (p = base; *p; p++)
         if (!url_byte_ok((unsigned char)*p) ||
             (*p == '%' && !(isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2]))))
             break;
-    if (p == NULL || *p == '\0')
+    if (*p == '\0')
         return resolve(base, ref);
     b = encode_chars(trimmed(base));
     out = resolve(b, ref);
@@ -293,6 +301,8 @@ static char *resolve(const char *base, const char *ref)
     if (ref == NULL)
         return NULL;
     r = trimmed(ref);
+    if (plain_http_url(r))
+        return r; /* most links: nothing to encode, nothing to resolve */
     if (nd_url_scheme(r, scheme, sizeof(scheme)) != 0 || is_http(scheme) ||
         strcmp(scheme, "file") == 0)
         r = encode_chars(r);

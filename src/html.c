@@ -276,10 +276,12 @@ const struct nd_html_tag *nd_html_tag_lookup(const char *name, size_t n)
         mid = (lo + hi) / 2;
         c = (unsigned char)name[0] - (unsigned char)tags[mid].name[0];
         if (c == 0) {
-            /* name[0..n) against a NUL-terminated row name, without strlen() */
+            /* name[0..n) against a NUL-terminated row name (name may hold a NUL) */
             c = strncmp(name, tags[mid].name, n);
-            if (c == 0 && tags[mid].name[n] != '\0')
-                c = -1; /* a prefix of the row's name */
+            if (c == 0) {
+                size_t tl = strnlen(tags[mid].name, n + 1);
+                c = tl > n ? -1 : tl < n ? 1 : 0; /* a prefix of the row's, or longer */
+            }
         }
         if (c == 0)
             return &tags[mid];

@@ -425,6 +425,14 @@ START_TEST(broken_markup)
     SAN("<p <b>x", "<p>x</p>");
     SAN("<<<>>>", "&lt;&lt;&lt;&gt;&gt;&gt;");
     SAN("<img src=\"a.jpg", ""); /* a tag the fragment ends in is no tag (HTML) */
+    {
+        /* a NUL in a tag name (found by fuzz_html) */
+        static const char nul[] = "<p>x</a\0\0\0b>y</p>";
+        struct nd_html_out o;
+        ck_assert_int_eq(nd_html_clean(nul, sizeof(nul) - 1, BASE, &o), ND_OK);
+        ck_assert_str_eq(o.html, "<p>xy</p>");
+        nd_html_out_free(&o);
+    }
     SAN("a<b", "a");
     SAN("<", "&lt;");
     SAN("", "");

@@ -231,13 +231,15 @@ static int url_byte_ok(unsigned char c)
 static char *encode_chars(char *r)
 {
     static const char hex[] = "0123456789abcdef";
+    char scheme[32];
     const char *p = r, *host_end = r;
     struct nd_buf b;
     size_t i, n = strlen(r);
 
-    /* the authority of "scheme://host/..." or "//host/..." is left alone */
+    /* the authority of "scheme://host/..." or "//host/..." is left alone (a scheme as
+     * nd_url_scheme() reads one: the same test says whether the URL is relative) */
     i = strspn(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
-    if (i > 0 && isalpha((unsigned char)r[0]) && r[i] == ':' && r[i + 1] == '/' && r[i + 2] == '/')
+    if (nd_url_scheme(r, scheme, sizeof(scheme)) == 0 && r[i + 1] == '/' && r[i + 2] == '/')
         host_end = r + i + 3;
     else if (r[0] == '/' && r[1] == '/')
         host_end = r + 2;

@@ -4,9 +4,9 @@
  * parse.c       entry point: encoding, format detection, result checks
  * parse_fix.c   byte-level repairs libxml2 cannot recover from by itself
  * parse_xml.c   the SAX2 driver: element stack, xml:base/xml:lang, captures
- * parse_feed.c  what RSS/RDF/Atom elements mean: classification, precedence
+ * parse_feed.c  what RSS/RDF/Atom/CDF elements mean: one table, a row per element
  * parse_item.c  their values: captured text, attributes, entry fallbacks
- * parse_text.c  text helpers: authors, HTML sniffing, base64, HTML to text
+ * parse_text.c  text helpers: authors, HTML sniffing, double escapes, base64
  * parse_json.c  JSON Feed
  * parse_rssjson.c  RSS in JSON
  */

@@ -82,7 +82,10 @@ struct nd_html_sink {
     void (*text)(void *ud, const char *s, size_t n); /* decoded text, any cut */
 };
 
-#define ND_HTML_PARSE_DEPTH 512 /* deeper elements are read as if their tags were not there */
+/* Deeper elements are read as if their tags were not there.  A little more than the
+ * sanitizer keeps (ND_HTML_MAX_DEPTH): it bounds what a tag costs (the open elements it
+ * looks through for the one it ends) whatever the markup. */
+#define ND_HTML_PARSE_DEPTH 320
 
 /*
  * Read the fragment html[0..len) (valid UTF-8) and call the sink.  The

@@ -282,15 +282,18 @@ static void close_id(struct hp *h, int id, int stop_special)
 static void close_p(struct hp *h)
 {
     size_t i;
+    int found = 0;
 
     for (i = h->depth; i-- > 0;) {
         const struct nd_html_tag *t = h->stack[i].t;
-        if (t->id == HT_P)
+        if (t->id == HT_P) {
+            found = 1;
             break;
+        }
         if (((t->parse & HP_SCOPE) && h->stack[i].kept) || (h->foreign && i + 1 == h->foreign))
             return;
     }
-    if (i == (size_t)-1)
+    if (!found)
         return;
     nd_buf_reset(&h->rbuf);
     h->nreopen = 0;

@@ -228,46 +228,53 @@ static int url_byte_ok(unsigned char c)
  * escape is "%25".  The host is kept as written (an IDN host is not turned
  * into punycode).  Caller frees.
  */
+/* Does byte p[0] need encoding by the rule? */
+static int url_byte_bad(const char *p)
+{
+    return !url_byte_ok((unsigned char)*p) ||
+           (*p == '%' && !(isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])));
+}
+
 static char *encode_chars(char *r)
 {
     static const char hex[] = "0123456789abcdef";
     char scheme[32];
-    const char *p = r, *host_end = r;
+    const char *p, *host = NULL, *host_end = NULL, *at;
     struct nd_buf b;
-    size_t i, n = strlen(r);
+    size_t i;
+    int bad = 0;
 
-    /* the authority of "scheme://host/..." or "//host/..." is left alone (a scheme as
-     * nd_url_scheme() reads one: the same test says whether the URL is relative) */
+    /* the host of "scheme://user@host/..." or "//host/..." is left alone (a scheme as
+     * nd_url_scheme() reads one: the same test says whether the URL is relative); its
+     * user information follows the rule */
     i = strspn(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
     if (nd_url_scheme(r, scheme, sizeof(scheme)) == 0 && r[i + 1] == '/' && r[i + 2] == '/')
-        host_end = r + i + 3;
+        host = r + i + 3;
     else if (r[0] == '/' && r[1] == '/')
-        host_end = r + 2;
-    if (host_end != r)
-        host_end += strcspn(host_end, "/?#");
-    for (p = host_end; *p; p++)
-        if (!url_byte_ok((unsigned char)*p) ||
-            (*p == '%' && !(isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2]))))
-            break;
-    if (*p == '\0')
+        host = r + 2;
+    if (host) {
+        host_end = host + strcspn(host, "/?#");
+        for (at = host_end; at > host && at[-1] != '@';)
+            at--;
+        host = at; /* after the last '@' of the authority, if any */
+    }
+    for (p = r; *p && !bad; p++)
+        bad = !(host && p >= host && p < host_end) && url_byte_bad(p);
+    if (!bad)
         return r;
     nd_buf_init(&b, 0);
-    if (nd_buf_add(&b, r, (size_t)(p - r)) != ND_OK)
-        goto fail;
-    for (; *p; p++) {
+    for (p = r; *p; p++) {
         unsigned char c = (unsigned char)*p;
         char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
-        int bad = !url_byte_ok(c) ||
-                  (c == '%' && !(isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])));
-        if ((bad ? nd_buf_add(&b, enc, 3) : nd_buf_addc(&b, (char)c)) != ND_OK)
-            goto fail;
+        int rc = !(host && p >= host && p < host_end) && url_byte_bad(p) ? nd_buf_add(&b, enc, 3)
+                                                                         : nd_buf_addc(&b, (char)c);
+        if (rc != ND_OK) {
+            nd_buf_free(&b);
+            return r;
+        }
     }
     free(r);
     return nd_buf_steal(&b);
-fail:
-    nd_buf_free(&b);
-    (void)n;
-    return r;
 }
 
 static char *resolve(const char *base, const char *ref);

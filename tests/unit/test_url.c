@@ -122,26 +122,31 @@ END_TEST
 static char *ref_encode(const char *ref, size_t n, int encode)
 {
     char *out = malloc(3 * n + 1), *o = out;
-    size_t host_end = 0, i = 0;
+    size_t host = 0, host_end = 0, i = 0;
     const char *scheme_end = strstr(ref, "://");
 
     if (scheme_end && scheme_end > ref && (size_t)(scheme_end - ref) < n &&
         ((*ref | 0x20) >= 'a' && (*ref | 0x20) <= 'z') &&
         strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") ==
             (size_t)(scheme_end - ref))
-        host_end = (size_t)(scheme_end - ref) + 3;
+        host = (size_t)(scheme_end - ref) + 3;
     else if (n >= 2 && ref[0] == '/' && ref[1] == '/')
-        host_end = 2;
-    if (host_end)
+        host = 2;
+    if (host) {
+        host_end = host;
         while (host_end < n && !strchr("/?#", ref[host_end]))
             host_end++;
+        for (size_t k = host; k < host_end; k++)
+            if (ref[k] == '@')
+                host = k + 1; /* the user information follows the rule, the host does not */
+    }
     for (; i < n; i++) {
         unsigned char c = (unsigned char)ref[i];
         int hexes = i + 2 < n && strchr("0123456789abcdefABCDEF", ref[i + 1]) && ref[i + 1] &&
                     strchr("0123456789abcdefABCDEF", ref[i + 2]) && ref[i + 2];
         if (c == '\t' || c == '\n' || c == '\r')
             continue;
-        if (encode && i >= host_end &&
+        if (encode && (i < host || i >= host_end) &&
             (c <= 0x20 || c >= 0x7F || strchr("\"<>\\^`{|}", c) || (c == '%' && !hexes)))
             o += snprintf(o, 4, "%%%02x", c);
         else

@@ -1,256 +1,308 @@
 /*
- * commands.c: the control requests (docs/control-protocol.md).
+ * commands.c: the control requests (docs/control-protocol.md), answered
+ * as JSON built from the poller's and the store's plain data.
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon_int.h"
+#include "newsd/commands.h"
+#include "newsd/explain.h"
 #include "newsd/log.h"
 #include "newsd/version.h"
 
-#define REPLAY_DEFAULT 500
-#define REPLAY_MAX     5000
+struct refresh {
+    struct nd_client *client;
+    struct nd_strv ids;
+    json_t **results; /* one per id, NULL until done */
+    struct refresh *next;
+};
 
-static void cmd_ping(struct nd_daemon *d, struct nd_client *c, json_t *req)
+struct nd_commands {
+    struct nd_commands_env env;
+    char *config_path;
+    struct refresh *refreshes;
+    int stopping;
+};
+
+struct nd_commands *nd_commands_new(const struct nd_commands_env *env)
 {
-    nd_control_reply(d->ctl, c,
+    struct nd_commands *c = xcalloc(1, sizeof(*c));
+
+    c->env = *env;
+    c->env.config_path = c->config_path = xstrdup(env->config_path); /* outlives a reload */
+    return c;
+}
+
+static void refresh_free(struct refresh *r)
+{
+    for (size_t i = 0; i < r->ids.n; i++)
+        json_decref(r->results[i]);
+    free(r->results);
+    nd_strv_free(&r->ids);
+    free(r);
+}
+
+void nd_commands_stop(struct nd_commands *c, const char *why)
+{
+    struct refresh *r, *next;
+
+    c->stopping = 1;
+    for (r = c->refreshes; r; r = next) {
+        next = r->next;
+        nd_control_error(c->env.ctl, r->client, "%s", why);
+        refresh_free(r);
+    }
+    c->refreshes = NULL;
+}
+
+void nd_commands_free(struct nd_commands *c)
+{
+    if (c == NULL)
+        return;
+    nd_commands_stop(c, "newsd is shutting down");
+    free(c->config_path);
+    free(c);
+}
+
+static json_t *time_or_null(int64_t t)
+{
+    char buf[32];
+
+    if (t <= 0)
+        return json_null();
+    nd_time_rfc3339(t, buf);
+    return json_string(buf);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *source_status(const struct nd_source_info *i)
+{
+    const struct nd_source_conf *sc = i->conf;
+
+    return json_pack(
+        "{s:s, s:s, s:s, s:I, s:b, s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:I, s:I, s:I, "
+        "s:I, s:I, s:I, s:o}",
+        "id", sc->id, "url", sc->url, "topic", sc->topic, "interval", (json_int_t)sc->interval,
+        "enabled", sc->enabled, "state", i->state, "last_poll", time_or_null(i->last_poll),
+        "last_ok", time_or_null(i->last_ok), "next_poll", time_or_null(i->next_poll), "retry_until",
+        time_or_null(i->retry_until), "http_status", (json_int_t)i->http_status, "outcome",
+        i->outcome == ND_OUT_NONE ? json_null() : json_string(nd_outcome_name(i->outcome)), "error",
+        str_or_null(i->error), "errors", (json_int_t)i->errors, "items", (json_int_t)i->items,
+        "new", (json_int_t)i->added, "updated", (json_int_t)i->updated, "duplicates",
+        (json_int_t)i->duplicates, "skipped", (json_int_t)i->skipped, "articles",
+        (json_int_t)i->articles, "redirect", str_or_null(i->redirect));
+}
+
+static void cmd_ping(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
+{
+    nd_control_reply(c->env.ctl, cl,
                      json_pack("{s:b, s:s, s:I}", "ok", 1, "version", NEWSD_VERSION, "pid",
                                (json_int_t)getpid()),
                      NULL);
 }
 
-static void cmd_status(struct nd_daemon *d, struct nd_client *c, json_t *req)
+static void cmd_status(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
 {
+    struct nd_poller *p = c->env.poller;
     json_t *arr = json_array();
+    struct nd_source_info info;
     char started[32];
 
-    for (size_t i = 0; i < d->n_sources; i++)
-        json_array_append_new(arr, nd_source_status(d->sources[i]));
-    nd_time_rfc3339(d->started, started);
-    nd_control_reply(d->ctl, c,
+    for (size_t i = 0; i < nd_poller_count(p); i++) {
+        nd_poller_info(p, i, &info);
+        json_array_append_new(arr, source_status(&info));
+    }
+    nd_time_rfc3339(c->env.started, started);
+    nd_control_reply(c->env.ctl, cl,
                      json_pack("{s:b, s:s, s:I, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:o}", "ok", 1,
                                "version", NEWSD_VERSION, "pid", (json_int_t)getpid(), "started",
-                               started, "uptime", (json_int_t)(nd_now() - d->started), "config",
-                               d->cfg->path, "seq", (json_int_t)nd_store_last_seq(d->store),
-                               "journal", (json_int_t)nd_store_journal_count(d->store), "in_flight",
-                               (json_int_t)nd_fetch_in_flight(d->fetcher), "queued",
-                               (json_int_t)d->n_ready, "sources", arr),
+                               started, "uptime", (json_int_t)(nd_now() - c->env.started), "config",
+                               c->env.config_path, "seq",
+                               (json_int_t)nd_store_last_seq(c->env.store), "journal",
+                               (json_int_t)nd_store_journal_count(c->env.store), "in_flight",
+                               (json_int_t)nd_fetch_in_flight(c->env.fetcher), "queued",
+                               (json_int_t)nd_poller_queued(p), "sources", arr),
                      NULL);
 }
 
-static void cmd_sources(struct nd_daemon *d, struct nd_client *c, json_t *req)
+static void cmd_sources(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
 {
+    struct nd_poller *p = c->env.poller;
     json_t *arr = json_array();
+    struct nd_source_info info;
 
-    for (size_t i = 0; i < d->n_sources; i++) {
-        const struct nd_source_conf *sc = &d->sources[i]->conf;
+    for (size_t i = 0; i < nd_poller_count(p); i++) {
+        const struct nd_source_conf *sc;
+        nd_poller_info(p, i, &info);
+        sc = info.conf;
         json_array_append_new(
             arr, json_pack("{s:s, s:s, s:s, s:I, s:b, s:o}", "id", sc->id, "url", sc->url, "topic",
                            sc->topic, "interval", (json_int_t)sc->interval, "enabled", sc->enabled,
                            "title", sc->title ? json_string(sc->title) : json_null()));
     }
-    nd_control_reply(d->ctl, c, json_pack("{s:b, s:o}", "ok", 1, "sources", arr), NULL);
+    nd_control_reply(c->env.ctl, cl, json_pack("{s:b, s:o}", "ok", 1, "sources", arr), NULL);
 }
 
-static struct nd_source *find_source(struct nd_daemon *d, const char *id)
+static json_t *poll_result(const struct nd_poll_report *r)
 {
-    for (size_t i = 0; i < d->n_sources; i++)
-        if (strcmp(d->sources[i]->conf.id, id) == 0)
-            return d->sources[i];
-    return NULL;
+    return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I}", "id", r->source_id,
+                     "outcome", nd_outcome_name(r->outcome), "http_status",
+                     (json_int_t)r->http_status, "items", (json_int_t)r->items, "new",
+                     (json_int_t)r->added, "updated", (json_int_t)r->updated, "duplicates",
+                     (json_int_t)r->duplicates, "skipped", (json_int_t)r->skipped, "error",
+                     r->error ? json_string(r->error) : json_null(), "seq", (json_int_t)r->seq);
 }
 
-static void refresh_reply(struct nd_daemon *d, struct nd_refresh *r)
+/* The entry of a source that a refresh did not poll. */
+static json_t *skip_result(struct nd_commands *c, const char *id, const char *why)
 {
-    json_t *arr = json_array();
+    return json_pack("{s:s, s:s, s:s, s:I}", "id", id, "outcome", "skipped", "reason", why, "seq",
+                     (json_int_t)nd_store_last_seq(c->env.store));
+}
+
+/* Answer r if nothing is pending; 1 when answered (and freed). */
+static int refresh_answer(struct nd_commands *c, struct refresh *r)
+{
+    json_t *arr;
 
     for (size_t i = 0; i < r->ids.n; i++)
+        if (r->results[i] == NULL)
+            return 0;
+    arr = json_array();
+    for (size_t i = 0; i < r->ids.n; i++) {
         json_array_append_new(arr, r->results[i]);
-    free(r->results);
-    nd_strv_free(&r->ids);
-    nd_control_reply(d->ctl, r->client, json_pack("{s:b, s:o}", "ok", 1, "sources", arr), NULL);
-    free(r);
+        r->results[i] = NULL;
+    }
+    nd_control_reply(c->env.ctl, r->client, json_pack("{s:b, s:o}", "ok", 1, "sources", arr), NULL);
+    refresh_free(r);
+    return 1;
 }
 
-static void cmd_refresh(struct nd_daemon *d, struct nd_client *c, json_t *req)
+static void cmd_refresh(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
 {
-    json_t *list = json_object_get(req, "sources"), *v;
-    struct nd_refresh *r;
-    size_t i;
+    struct nd_poller *p = c->env.poller;
+    struct refresh *r;
+    char why[512];
 
-    if (d->stopping) {
-        nd_control_error(d->ctl, c, "newsd is shutting down");
+    if (c->stopping) {
+        nd_control_error(c->env.ctl, cl, "newsd is shutting down");
         return;
     }
-    if (list && !json_is_array(list)) {
-        nd_control_error(d->ctl, c, "\"sources\" must be an array of source ids");
-        return;
-    }
-    r = xcalloc(1, sizeof(*r));
-    json_array_foreach(list, i, v)
-    {
-        if (!json_is_string(v) || find_source(d, json_string_value(v)) == NULL) {
-            nd_control_error(d->ctl, c, "unknown source '%s'",
-                             json_is_string(v) ? json_string_value(v) : "(not a string)");
-            nd_strv_free(&r->ids);
-            free(r);
+    for (size_t i = 0; i < req->ids.n; i++)
+        if (nd_poller_find(p, req->ids.v[i]) < 0) {
+            nd_control_error(c->env.ctl, cl, "unknown source '%s'", req->ids.v[i]);
             return;
         }
-        if (!nd_strv_contains(&r->ids, json_string_value(v)))
-            nd_strv_push(&r->ids, json_string_value(v));
-    }
-    if (r->ids.n == 0)
-        for (i = 0; i < d->n_sources; i++)
-            nd_strv_push(&r->ids, d->sources[i]->conf.id);
+    r = xcalloc(1, sizeof(*r));
+    r->client = cl;
+    for (size_t i = 0; i < req->ids.n; i++)
+        nd_strv_push(&r->ids, req->ids.v[i]);
     if (r->ids.n == 0) {
-        nd_strv_free(&r->ids);
-        free(r);
-        nd_control_reply(d->ctl, c, json_pack("{s:b, s:[]}", "ok", 1, "sources"), NULL);
+        struct nd_source_info info;
+        for (size_t i = 0; i < nd_poller_count(p); i++) {
+            nd_poller_info(p, i, &info);
+            nd_strv_push(&r->ids, info.conf->id);
+        }
+    }
+    r->results = xcalloc(r->ids.n + 1, sizeof(*r->results));
+    /* in the order asked, ahead of scheduled polls (the last one queued in front goes first) */
+    for (size_t i = r->ids.n; i-- > 0;) {
+        if (nd_poller_refresh(p, r->ids.v[i], req->force, why, sizeof(why)) == ND_EEXIST)
+            r->results[i] = skip_result(c, r->ids.v[i], why);
+    }
+    if (refresh_answer(c, r))
         return;
-    }
-    r->client = c;
-    r->results = xcalloc(r->ids.n, sizeof(*r->results));
-    r->next = d->refreshes;
-    d->refreshes = r;
-    /* in the order asked, ahead of scheduled polls; one already running is waited for */
-    for (i = r->ids.n; i-- > 0;) {
-        struct nd_source *s = find_source(d, r->ids.v[i]);
-        if (!s->in_flight)
-            nd_source_ready(d, s, 1);
-    }
-    nd_poll_start_ready(d);
+    r->next = c->refreshes;
+    c->refreshes = r;
 }
 
-void nd_refresh_done(struct nd_daemon *d, struct nd_source *s, json_t *result)
+void nd_commands_poll_done(struct nd_commands *c, const struct nd_poll_report *rep)
 {
-    struct nd_refresh **pp = &d->refreshes, *r;
+    struct refresh **pp = &c->refreshes, *r;
+    json_t *result = NULL;
 
     while ((r = *pp) != NULL) {
-        int pending = 0;
-        for (size_t i = 0; i < r->ids.n; i++) {
-            if (r->results[i] == NULL && strcmp(r->ids.v[i], s->conf.id) == 0)
+        for (size_t i = 0; i < r->ids.n; i++)
+            if (r->results[i] == NULL && strcmp(r->ids.v[i], rep->source_id) == 0) {
+                if (result == NULL)
+                    result = poll_result(rep);
                 r->results[i] = json_deep_copy(result);
-            pending += r->results[i] == NULL;
-        }
-        if (pending == 0) {
+            }
+        if (refresh_answer(c, r))
             *pp = r->next;
-            refresh_reply(d, r);
-        } else {
+        else
             pp = &r->next;
-        }
     }
     json_decref(result);
 }
 
-void nd_refresh_abort_all(struct nd_daemon *d, const char *why)
-{
-    struct nd_refresh *r, *next;
-
-    for (r = d->refreshes; r; r = next) {
-        next = r->next;
-        for (size_t i = 0; i < r->ids.n; i++)
-            json_decref(r->results[i]);
-        free(r->results);
-        nd_strv_free(&r->ids);
-        nd_control_error(d->ctl, r->client, "%s", why);
-        free(r);
-    }
-    d->refreshes = NULL;
-}
-
-static void cmd_reload(struct nd_daemon *d, struct nd_client *c, json_t *req)
+static void cmd_reload(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
 {
     char err[1024];
 
-    if (nd_daemon_reload(d, err, sizeof(err)) != ND_OK) {
-        nd_control_error(d->ctl, c, "%s", err);
+    if (c->env.reload(c->env.reload_arg, err, sizeof(err)) != ND_OK) {
+        nd_control_error(c->env.ctl, cl, "%s", err);
         return;
     }
-    nd_control_reply(d->ctl, c,
-                     json_pack("{s:b, s:I}", "ok", 1, "sources", (json_int_t)d->n_sources), NULL);
+    nd_control_reply(
+        c->env.ctl, cl,
+        json_pack("{s:b, s:I}", "ok", 1, "sources", (json_int_t)nd_poller_count(c->env.poller)),
+        NULL);
 }
-
-struct replay_ctx {
-    struct nd_strv frames;
-};
 
 static int replay_row(void *arg, int64_t seq, const char *topic, const char *json)
 {
-    struct replay_ctx *rc = arg;
-
-    nd_strv_push(&rc->frames, json);
+    nd_strv_push(arg, json);
     return 0;
 }
 
-static void cmd_replay(struct nd_daemon *d, struct nd_client *c, json_t *req)
+static void cmd_replay(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
 {
-    json_t *since = json_object_get(req, "since"), *limit = json_object_get(req, "limit");
-    json_t *topics = json_object_get(req, "topics"), *v;
-    struct replay_ctx rc;
-    const char **prefixes = NULL;
-    int64_t lim = REPLAY_DEFAULT, last;
-    size_t n = 0, i;
+    struct nd_strv frames = {0};
+    int64_t last;
     int more;
 
-    if (!json_is_integer(since) || json_integer_value(since) < 0) {
-        nd_control_error(d->ctl, c, "\"since\" must be a seq (an integer >= 0)");
+    if (nd_store_replay(c->env.store, req->since, req->limit, (const char *const *)req->topics.v,
+                        req->topics.n, replay_row, &frames, &last, &more) != ND_OK) {
+        nd_strv_free(&frames);
+        nd_control_error(c->env.ctl, cl, "store: %s", nd_store_errmsg(c->env.store));
         return;
     }
-    if (limit) {
-        if (!json_is_integer(limit) || json_integer_value(limit) < 1) {
-            nd_control_error(d->ctl, c, "\"limit\" must be a positive integer");
-            return;
-        }
-        lim = json_integer_value(limit) > REPLAY_MAX ? REPLAY_MAX : json_integer_value(limit);
-    }
-    if (topics && !json_is_array(topics)) {
-        nd_control_error(d->ctl, c, "\"topics\" must be an array of topic prefixes");
-        return;
-    }
-    prefixes = xcalloc(json_array_size(topics) + 1, sizeof(*prefixes));
-    json_array_foreach(topics, i, v)
-    {
-        if (!json_is_string(v)) {
-            free(prefixes);
-            nd_control_error(d->ctl, c, "\"topics\" must be an array of topic prefixes");
-            return;
-        }
-        prefixes[n++] = json_string_value(v);
-    }
-    memset(&rc, 0, sizeof(rc));
-    if (nd_store_replay(d->store, json_integer_value(since), lim, prefixes, n, replay_row, &rc,
-                        &last, &more) != ND_OK) {
-        free(prefixes);
-        nd_strv_free(&rc.frames);
-        nd_control_error(d->ctl, c, "store: %s", nd_store_errmsg(d->store));
-        return;
-    }
-    free(prefixes);
-    nd_control_reply(d->ctl, c,
-                     json_pack("{s:b, s:I, s:I, s:b}", "ok", 1, "count", (json_int_t)rc.frames.n,
+    nd_control_reply(c->env.ctl, cl,
+                     json_pack("{s:b, s:I, s:I, s:b}", "ok", 1, "count", (json_int_t)frames.n,
                                "last", (json_int_t)last, "more", more),
-                     &rc.frames);
-    nd_strv_free(&rc.frames);
+                     &frames);
+    nd_strv_free(&frames);
 }
 
-static const struct {
-    const char *name;
-    void (*fn)(struct nd_daemon *, struct nd_client *, json_t *);
-} commands[] = {
-    {"ping", cmd_ping},       {"status", cmd_status}, {"sources", cmd_sources},
-    {"refresh", cmd_refresh}, {"reload", cmd_reload}, {"replay", cmd_replay},
-};
-
-void nd_commands_handle(struct nd_daemon *d, struct nd_client *client, json_t *req)
+static void cmd_explain(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
 {
-    const char *cmd = json_string_value(json_object_get(req, "cmd"));
+    char err[512];
+    json_t *reply = nd_explain(c->env.dedupe, c->env.store, req, err, sizeof(err));
 
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (strcmp(cmd, commands[i].name) == 0) {
-            log_debug("control: %s", cmd);
-            commands[i].fn(d, client, req);
-            return;
-        }
-    nd_control_error(d->ctl, client, "unknown command '%s'", cmd);
+    if (reply == NULL)
+        nd_control_error(c->env.ctl, cl, "%s", err);
+    else
+        nd_control_reply(c->env.ctl, cl, reply, NULL);
+}
+
+void nd_commands_handle(struct nd_commands *c, struct nd_client *client,
+                        const struct nd_request *req)
+{
+    static void (*const handlers[])(struct nd_commands *, struct nd_client *,
+                                    const struct nd_request *) = {
+        [ND_CMD_PING] = cmd_ping,       [ND_CMD_STATUS] = cmd_status,
+        [ND_CMD_SOURCES] = cmd_sources, [ND_CMD_REFRESH] = cmd_refresh,
+        [ND_CMD_RELOAD] = cmd_reload,   [ND_CMD_REPLAY] = cmd_replay,
+        [ND_CMD_EXPLAIN] = cmd_explain,
+    };
+
+    log_debug("control: %s", nd_cmd_name(req->cmd));
+    handlers[req->cmd](c, client, req);
 }

@@ -6,6 +6,7 @@
  * refusal of unknown keys and `newsd --help-config` all walk these tables.
  */
 #include <ctype.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <limits.h>
@@ -15,10 +16,21 @@
 #include <unistd.h>
 
 #include "newsd/config.h"
+#include "newsd/curve.h"
+#include "newsd/endpoint.h"
 #include "newsd/log.h"
 #include "newsd/url.h"
 
-enum stype { S_INT, S_BOOL, S_STR, S_STRLIST, S_ENUM, S_LOGLEVEL };
+enum stype {
+    S_INT,
+    S_MS, /* seconds, integer or decimal, kept as int64_t milliseconds */
+    S_BOOL,
+    S_STR,
+    S_PATH, /* a string naming a file, relative to the configuration's folder */
+    S_STRLIST,
+    S_ENUM,
+    S_LOGLEVEL,
+};
 
 struct setting {
     const char *path;
@@ -48,8 +60,18 @@ static const struct setting global_settings[] = {
      "ZeroMQ PUB endpoints to bind"},
     {"publish.hwm", S_INT, G(publish_hwm), 0, 10000000, 100000, NULL, NULL,
      "send high-water mark (messages queued per subscriber)"},
+    {"publish.curve_secret_key", S_PATH, G(publish_curve.secret_key), 0, 0, 0, NULL, NULL,
+     "file with the PUB socket's CURVE secret key (Z85): subscribers must authenticate"},
+    {"publish.curve_clients", S_PATH, G(publish_curve.clients), 0, 0, 0, NULL, NULL,
+     "file of the subscribers' CURVE public keys allowed, one Z85 key a line"},
     {"control.endpoint", S_STR, G(control_endpoint), 0, 0, 0, "ipc:///run/newsd/control.sock", NULL,
      "ZeroMQ control (ROUTER) endpoint to bind"},
+    {"control.group", S_STR, G(control_group), 0, 0, 0, NULL, NULL,
+     "group owning an ipc control socket (mode 0660), for non-root newsctl users"},
+    {"control.curve_secret_key", S_PATH, G(control_curve.secret_key), 0, 0, 0, NULL, NULL,
+     "file with the control socket's CURVE secret key (Z85); needed off loopback"},
+    {"control.curve_clients", S_PATH, G(control_curve.clients), 0, 0, 0, NULL, NULL,
+     "file of the newsctl CURVE public keys allowed, one Z85 key a line"},
     {"defaults.interval", S_INT, G(interval), 1, 30 * DAY, 900, NULL, NULL,
      "seconds between polls"},
     {"defaults.timeout", S_INT, G(timeout), 1, 3600, 30, NULL, NULL,
@@ -66,6 +88,8 @@ static const struct setting global_settings[] = {
      "transfers at once, overall"},
     {"scheduler.max_per_host", S_INT, G(max_per_host), 1, 100, 2, NULL, NULL,
      "transfers at once to one host"},
+    {"scheduler.host_spacing", S_MS, G(host_spacing_ms), 0, 60000, 250, NULL, NULL,
+     "seconds between the starts of two requests to one host (0: off)"},
     {"scheduler.shutdown_timeout", S_INT, G(shutdown_timeout), 0, 600, 10, NULL, NULL,
      "seconds to finish transfers in flight at SIGTERM"},
     {"dedupe.near_duplicates", S_ENUM, G(near_mode), 0, 0, ND_NEAR_DROP, NULL, near_values,
@@ -103,6 +127,7 @@ static const struct setting source_settings[] = {
 
 struct ctx {
     const char *file;
+    const char *dir; /* the configuration's folder */
     char *err;
     size_t errlen;
     int failed;
@@ -110,9 +135,28 @@ struct ctx {
 
 static int fail(struct ctx *c, const config_setting_t *s, const char *fmt, ...) ND_PRINTF(3, 4);
 
+/* Control characters of a value quoted in a message, escaped: the message stays one line. */
+static void escape_controls(const char *in, char *out, size_t outlen)
+{
+    size_t o = 0;
+
+    for (; *in && o + 5 < outlen; in++) {
+        unsigned char ch = (unsigned char)*in;
+        if (ch == '\n' || ch == '\t' || ch == '\r') {
+            out[o++] = '\\';
+            out[o++] = ch == '\n' ? 'n' : ch == '\t' ? 't' : 'r';
+        } else if (ch < 0x20 || ch == 0x7f) {
+            o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", ch);
+        } else {
+            out[o++] = (char)ch;
+        }
+    }
+    out[o] = '\0';
+}
+
 static int fail(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[512], clean[1024];
     va_list ap;
     const char *file = s ? config_setting_source_file(s) : NULL;
     int line = s ? config_setting_source_line(s) : 0;
@@ -122,7 +166,8 @@ static int fail(struct ctx *c, const config_setting_t *s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    snprintf(c->err, c->errlen, "%s:%d: %s", file ? file : c->file, line, msg);
+    escape_controls(msg, clean, sizeof(clean));
+    snprintf(c->err, c->errlen, "%s:%d: %s", file ? file : c->file, line, clean);
     c->failed = 1;
     return ND_EINVAL;
 }
@@ -132,6 +177,8 @@ static const char *type_name(enum stype t)
     switch (t) {
     case S_INT:
         return "an integer";
+    case S_MS:
+        return "a number of seconds";
     case S_BOOL:
         return "true or false";
     case S_STRLIST:
@@ -139,6 +186,14 @@ static const char *type_name(enum stype t)
     default:
         return "a string";
     }
+}
+
+/* Make a path absolute against the configuration folder.  Caller frees. */
+static char *relative_to(const char *dir, const char *path)
+{
+    if (path[0] == '/')
+        return xstrdup(path);
+    return xasprintf("%s/%s", dir, path);
 }
 
 /* Store one setting's value (or its default when s is NULL) into base. */
@@ -162,12 +217,31 @@ static int apply(struct ctx *c, const struct setting *st, const config_setting_t
         *(int64_t *)dst = v;
         return 0;
     }
+    case S_MS: {
+        int64_t v = st->def;
+        if (s) {
+            double secs;
+            if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)
+                secs = (double)config_setting_get_int64(s);
+            else if (t == CONFIG_TYPE_FLOAT)
+                secs = config_setting_get_float(s);
+            else
+                return fail(c, s, "'%s' must be %s", name, type_name(st->type));
+            if (!(secs * 1000 >= (double)st->min && secs * 1000 <= (double)st->max))
+                return fail(c, s, "'%s' must be between %g and %g seconds (got %g)", name,
+                            (double)st->min / 1000, (double)st->max / 1000, secs);
+            v = (int64_t)(secs * 1000 + 0.5);
+        }
+        *(int64_t *)dst = v;
+        return 0;
+    }
     case S_BOOL:
         if (s && t != CONFIG_TYPE_BOOL)
             return fail(c, s, "'%s' must be %s", name, type_name(st->type));
         *(int *)dst = s ? config_setting_get_bool(s) : (int)st->def;
         return 0;
     case S_STR:
+    case S_PATH:
     case S_ENUM:
     case S_LOGLEVEL: {
         const char *v = st->str;
@@ -176,10 +250,13 @@ static int apply(struct ctx *c, const struct setting *st, const config_setting_t
                 return fail(c, s, "'%s' must be %s", name, type_name(st->type));
             v = config_setting_get_string(s);
         }
-        if (st->type == S_STR) {
+        if (st->type == S_STR || st->type == S_PATH) {
             if (s && *v == '\0')
                 return fail(c, s, "'%s' must not be empty", name);
-            nd_str_set((char **)dst, v);
+            if (st->type == S_PATH && v)
+                nd_str_take((char **)dst, relative_to(c->dir, v));
+            else
+                nd_str_set((char **)dst, v);
             return 0;
         }
         if (st->type == S_LOGLEVEL) {
@@ -296,14 +373,6 @@ static int valid_id(const char *id)
     return strlen(id) <= 64;
 }
 
-/* Make a path absolute against the configuration folder.  Caller frees. */
-static char *relative_to(const char *dir, const char *path)
-{
-    if (path[0] == '/')
-        return xstrdup(path);
-    return xasprintf("%s/%s", dir, path);
-}
-
 /* ipc://relative/path is taken relative to the configuration folder. */
 static void absolutize_endpoint(const char *dir, char **ep)
 {
@@ -327,6 +396,33 @@ static int check_endpoint(struct ctx *c, const config_setting_t *s, const char *
             return 0;
     return fail(c, s, "'%s': \"%s\" is not a ZeroMQ endpoint (tcp://HOST:PORT or ipc://PATH)", what,
                 ep);
+}
+
+/* What is wrong with a source URL, or NULL. */
+static const char *check_url(const char *url)
+{
+    char scheme[16], *host = NULL;
+    const char *why = NULL;
+    CURLU *h;
+
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f)
+            return "has a space or a control character in it (percent-encode it)";
+    nd_url_scheme(url, scheme, sizeof(scheme));
+    if (strcmp(scheme, "file") == 0)
+        return NULL;
+    if (strncmp(url + strlen(scheme), ":///", 4) == 0)
+        return "has no host name"; /* curl would take the first path segment for one */
+    h = curl_url();
+    if (h == NULL)
+        return NULL;
+    if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK)
+        why = "is not a valid URL";
+    else if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || host == NULL || !*host)
+        why = "has no host name";
+    curl_free(host);
+    curl_url_cleanup(h);
+    return why;
 }
 
 static int load_source(struct ctx *c, struct nd_config *cfg, const config_setting_t *s,
@@ -363,6 +459,9 @@ static int load_source(struct ctx *c, struct nd_config *cfg, const config_settin
         return fail(c, config_setting_get_member(s, "url"),
                     "source '%s': url must be http://, https:// or file: (got \"%s\")", src->id,
                     src->url);
+    if (check_url(src->url) != NULL)
+        return fail(c, config_setting_get_member(s, "url"), "source '%s': url \"%s\" %s", src->id,
+                    src->url, check_url(src->url));
     if (strcmp(scheme, "file") == 0 && strncmp(src->url, "file://", 7) != 0) {
         /* file:relative/path: relative to the configuration folder */
         char *path = relative_to(cfg->dir, src->url + 5);
@@ -424,7 +523,12 @@ void nd_config_free(struct nd_config *cfg)
     free(cfg->state_dir);
     free(cfg->user_agent);
     nd_strv_free(&cfg->publish_endpoints);
+    free(cfg->publish_curve.secret_key);
+    free(cfg->publish_curve.clients);
     free(cfg->control_endpoint);
+    free(cfg->control_group);
+    free(cfg->control_curve.secret_key);
+    free(cfg->control_curve.clients);
     free(cfg);
 }
 
@@ -437,6 +541,35 @@ static char *absolute_path(const char *path)
     if (getcwd(cwd, sizeof(cwd)) == NULL)
         return xstrdup(path);
     return xasprintf("%s/%s", cwd, path);
+}
+
+/* CURVE settings: both files or neither, and both readable and well formed. */
+static int check_curve(struct ctx *c, config_t *lc, const char *group, struct nd_curve_conf *cc)
+{
+    char path[64], key[ND_Z85_KEY + 1], pub[ND_Z85_KEY + 1], why[512];
+    struct nd_strv keys = {0};
+    const config_setting_t *s;
+    int rc;
+
+    if (cc->secret_key == NULL && cc->clients == NULL)
+        return 0;
+    if (cc->secret_key == NULL || cc->clients == NULL) {
+        snprintf(path, sizeof(path), "%s.%s", group,
+                 cc->secret_key ? "curve_secret_key" : "curve_clients");
+        return fail(c, config_lookup(lc, path),
+                    "%s.curve_secret_key and %s.curve_clients go together", group, group);
+    }
+    snprintf(path, sizeof(path), "%s.curve_secret_key", group);
+    s = config_lookup(lc, path);
+    if (nd_curve_read_key(cc->secret_key, key, why, sizeof(why)) != ND_OK ||
+        nd_curve_public(key, pub) != ND_OK)
+        return fail(c, s, "%s", why);
+    snprintf(path, sizeof(path), "%s.curve_clients", group);
+    rc = nd_curve_read_keys(cc->clients, &keys, why, sizeof(why));
+    nd_strv_free(&keys);
+    if (rc != ND_OK)
+        return fail(c, config_lookup(lc, path), "%s", why);
+    return 0;
 }
 
 static int load(struct ctx *c, config_t *lc, struct nd_config *cfg)
@@ -460,6 +593,15 @@ static int load(struct ctx *c, config_t *lc, struct nd_config *cfg)
     if (check_endpoint(c, config_lookup(lc, "control.endpoint"), "control.endpoint",
                        cfg->control_endpoint))
         return ND_EINVAL;
+    if (check_curve(c, lc, "publish", &cfg->publish_curve) != 0 ||
+        check_curve(c, lc, "control", &cfg->control_curve) != 0)
+        return ND_EINVAL;
+    if (!nd_endpoint_is_local(cfg->control_endpoint) && cfg->control_curve.secret_key == NULL)
+        return fail(c, config_lookup(lc, "control.endpoint"),
+                    "control.endpoint \"%s\" can be reached from other machines: bind it to "
+                    "127.0.0.1, [::1] or an ipc:// path, or set control.curve_secret_key and "
+                    "control.curve_clients",
+                    cfg->control_endpoint);
     nd_str_take(&cfg->state_dir, relative_to(cfg->dir, cfg->state_dir));
 
     list = config_lookup(lc, "sources");
@@ -486,9 +628,11 @@ static int load(struct ctx *c, config_t *lc, struct nd_config *cfg)
     return 0;
 }
 
-int nd_config_load(const char *path, struct nd_config **out, char *err, size_t errlen)
+/* Read the file at path, or text when it is not NULL (then path only names it). */
+static int read_config(const char *path, const char *text, struct nd_config **out, char *err,
+                       size_t errlen)
 {
-    struct ctx c = {path, err, errlen, 0};
+    struct ctx c = {path, NULL, err, errlen, 0};
     struct nd_config *cfg;
     config_t lc;
     char *slash;
@@ -504,13 +648,14 @@ int nd_config_load(const char *path, struct nd_config **out, char *err, size_t e
     else if (slash)
         *slash = '\0';
 
+    c.dir = cfg->dir;
     config_init(&lc);
     config_set_include_dir(&lc, cfg->dir);
-    if (access(path, R_OK) != 0) {
+    if (text == NULL && access(path, R_OK) != 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         goto out;
     }
-    if (config_read_file(&lc, path) != CONFIG_TRUE) {
+    if ((text ? config_read_string(&lc, text) : config_read_file(&lc, path)) != CONFIG_TRUE) {
         snprintf(err, errlen, "%s:%d: %s", config_error_file(&lc) ? config_error_file(&lc) : path,
                  config_error_line(&lc), config_error_text(&lc));
         goto out;
@@ -524,6 +669,17 @@ out:
     config_destroy(&lc);
     nd_config_free(cfg);
     return rc;
+}
+
+int nd_config_load(const char *path, struct nd_config **out, char *err, size_t errlen)
+{
+    return read_config(path, NULL, out, err, errlen);
+}
+
+int nd_config_load_string(const char *text, const char *path, struct nd_config **out, char *err,
+                          size_t errlen)
+{
+    return read_config(path, text, out, err, errlen);
 }
 
 const struct nd_source_conf *nd_config_source(const struct nd_config *c, const char *id)
@@ -552,6 +708,9 @@ static void describe(FILE *fp, const struct setting *rows, size_t n, const char 
             else
                 snprintf(def, sizeof(def), "%lld", (long long)st->def);
             break;
+        case S_MS:
+            snprintf(def, sizeof(def), "%g", (double)st->def / 1000);
+            break;
         case S_BOOL:
             snprintf(def, sizeof(def), "%s",
                      st->def < 0 ? "inherited"
@@ -569,6 +728,8 @@ static void describe(FILE *fp, const struct setting *rows, size_t n, const char 
         fprintf(fp, "%-26s %-18s default %-24s %s", name, type_name(st->type), def, st->doc);
         if (st->type == S_INT)
             fprintf(fp, " [%lld..%lld]", (long long)st->min, (long long)st->max);
+        if (st->type == S_MS)
+            fprintf(fp, " [%g..%g]", (double)st->min / 1000, (double)st->max / 1000);
         fputc('\n', fp);
     }
 }

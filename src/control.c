@@ -12,11 +12,13 @@
 #include <zmq.h>
 
 #include "newsd/control.h"
+#include "newsd/curve.h"
+#include "newsd/endpoint.h"
 #include "newsd/log.h"
 
 struct nd_control {
     void *sock;
-    char *ipc_path; /* the socket file of an ipc endpoint, removed at exit */
+    struct nd_ipc_file ipc; /* the socket file of an ipc endpoint, removed at exit */
 };
 
 struct nd_client {
@@ -24,12 +26,13 @@ struct nd_client {
     unsigned char id[256];
 };
 
-int nd_control_new(void *zctx, const char *endpoint, struct nd_control **out, char *err,
-                   size_t errlen)
+int nd_control_new(void *zctx, const char *endpoint, const char *group,
+                   const char *curve_secret_key, struct nd_control **out, char *err, size_t errlen)
 {
     struct nd_control *c = xcalloc(1, sizeof(*c));
     int linger = 0, zero = 0;
-    int64_t maxmsg = 16 * ND_CONTROL_MAX_REQUEST; /* past this a peer is cut off unanswered */
+    char why[512];
+    int64_t maxmsg = 16 * ND_REQUEST_MAX; /* past this a peer is cut off unanswered */
 
     *out = NULL;
     c->sock = zmq_socket(zctx, ZMQ_ROUTER);
@@ -41,14 +44,16 @@ int nd_control_new(void *zctx, const char *endpoint, struct nd_control **out, ch
     zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof(linger));
     zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
     zmq_setsockopt(c->sock, ZMQ_SNDTIMEO, &zero, sizeof(zero));
-    if (nd_ipc_prepare(endpoint) != 0 || zmq_bind(c->sock, endpoint) != 0) {
-        snprintf(err, errlen, "control endpoint %s: %s", endpoint, zmq_strerror(errno));
+    if (curve_secret_key &&
+        nd_curve_server(c->sock, curve_secret_key, "control", why, sizeof(why)) != ND_OK) {
+        snprintf(err, errlen, "control: %s", why);
+        nd_control_free(c);
+        return ND_EINVAL;
+    }
+    if (nd_endpoint_bind(c->sock, endpoint, 0660, group, &c->ipc, why, sizeof(why)) != ND_OK) {
+        snprintf(err, errlen, "control endpoint %s", why);
         nd_control_free(c);
         return ND_EIO;
-    }
-    if (strncmp(endpoint, "ipc://", 6) == 0 && endpoint[6] == '/') {
-        chmod(endpoint + 6, 0660);
-        c->ipc_path = xstrdup(endpoint + 6);
     }
     *out = c;
     return ND_OK;
@@ -59,9 +64,7 @@ void nd_control_free(struct nd_control *c)
     if (c == NULL)
         return;
     zmq_close(c->sock);
-    if (c->ipc_path)
-        unlink(c->ipc_path);
-    free(c->ipc_path);
+    nd_ipc_file_remove(&c->ipc);
     free(c);
 }
 
@@ -101,16 +104,14 @@ static int has_more(void *sock)
     return more;
 }
 
-int nd_control_recv(struct nd_control *c, struct nd_client **clientp, json_t **req)
+int nd_control_recv(struct nd_control *c, struct nd_client **clientp, struct nd_request *req)
 {
     struct nd_client *client;
+    char err[256];
     zmq_msg_t m;
-    json_error_t jerr;
-    json_t *j;
-    int n;
+    int n, rc;
 
     *clientp = NULL;
-    *req = NULL;
     for (;;) {
         client = xcalloc(1, sizeof(*client));
         n = zmq_recv(c->sock, client->id, sizeof(client->id), ZMQ_DONTWAIT);
@@ -136,21 +137,13 @@ int nd_control_recv(struct nd_control *c, struct nd_client **clientp, json_t **r
             continue;
         }
         drain(c->sock);
-        if (zmq_msg_size(&m) > ND_CONTROL_MAX_REQUEST) {
-            zmq_msg_close(&m);
-            nd_control_error(c, client, "request larger than %d bytes", ND_CONTROL_MAX_REQUEST);
-            continue;
-        }
-        j = json_loadb(zmq_msg_data(&m), zmq_msg_size(&m), JSON_REJECT_DUPLICATES, &jerr);
+        rc = nd_request_decode(zmq_msg_data(&m), zmq_msg_size(&m), req, err, sizeof(err));
         zmq_msg_close(&m);
-        if (j == NULL || !json_is_object(j) || !json_is_string(json_object_get(j, "cmd"))) {
-            nd_control_error(c, client, "malformed request: %s",
-                             j ? "not an object with \"cmd\"" : jerr.text);
-            json_decref(j);
+        if (rc != ND_OK) {
+            nd_control_error(c, client, "%s", err);
             continue;
         }
         *clientp = client;
-        *req = j;
         return 1;
     }
 }

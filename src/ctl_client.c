@@ -10,22 +10,74 @@
 
 #include "newsd/config.h"
 #include "newsd/ctl.h"
+#include "newsd/curve.h"
 
-char *nd_ctl_endpoint(const struct nd_ctl_opts *o, int publish)
+int nd_ctl_target(const struct nd_ctl_opts *o, int publish, struct nd_ctl_target *t)
 {
-    struct nd_config *cfg;
-    char err[1024], *ep;
+    struct nd_config *cfg = NULL;
+    const struct nd_curve_conf *cc;
+    char err[1024], secret[ND_Z85_KEY + 1];
 
-    if (o->endpoint)
-        return xstrdup(o->endpoint);
-    if (nd_config_load(o->config ? o->config : nd_config_default_path(), &cfg, err, sizeof(err)) !=
-        ND_OK) {
-        fprintf(stderr, "newsctl: %s\n", err);
-        return NULL;
+    memset(t, 0, sizeof(*t));
+    t->client_key = o->curve_key;
+    if (o->server_key &&
+        nd_curve_read_key(o->server_key, t->server_key, err, sizeof(err)) != ND_OK) {
+        fprintf(stderr, "newsctl: --server-key %s\n", err);
+        return -1;
     }
-    ep = xstrdup(publish ? cfg->publish_endpoints.v[0] : cfg->control_endpoint);
+    if (o->endpoint == NULL || (t->server_key[0] == '\0' && o->config)) {
+        if (nd_config_load(o->config ? o->config : nd_config_default_path(), &cfg, err,
+                           sizeof(err)) != ND_OK) {
+            fprintf(stderr, "newsctl: %s\n", err);
+            return -1;
+        }
+        cc = publish ? &cfg->publish_curve : &cfg->control_curve;
+        /* on the daemon's machine, as root or its group, the server key is at hand */
+        if (t->server_key[0] == '\0' && cc->secret_key &&
+            (nd_curve_read_key(cc->secret_key, secret, err, sizeof(err)) != ND_OK ||
+             nd_curve_public(secret, t->server_key) != ND_OK)) {
+            fprintf(stderr, "newsctl: the daemon uses CURVE and %s: give --server-key FILE\n", err);
+            nd_config_free(cfg);
+            return -1;
+        }
+    }
+    t->endpoint = xstrdup(o->endpoint ? o->endpoint
+                          : publish   ? cfg->publish_endpoints.v[0]
+                                      : cfg->control_endpoint);
     nd_config_free(cfg);
-    return ep;
+    if (t->server_key[0] && t->client_key == NULL) {
+        fprintf(stderr,
+                "newsctl: %s needs CURVE: give --curve-key FILE (newsctl keygen makes "
+                "one; its public key must be in the daemon's clients file)\n",
+                t->endpoint);
+        nd_ctl_target_clear(t);
+        return -1;
+    }
+    if (t->client_key && t->server_key[0] == '\0') {
+        fprintf(stderr, "newsctl: --curve-key needs the daemon's public key: --server-key FILE\n");
+        nd_ctl_target_clear(t);
+        return -1;
+    }
+    return 0;
+}
+
+void nd_ctl_target_clear(struct nd_ctl_target *t)
+{
+    free(t->endpoint);
+    memset(t, 0, sizeof(*t));
+}
+
+int nd_ctl_secure(const struct nd_ctl_target *t, void *sock)
+{
+    char err[512];
+
+    if (t->server_key[0] == '\0')
+        return 0;
+    if (nd_curve_client(sock, t->client_key, t->server_key, err, sizeof(err)) != ND_OK) {
+        fprintf(stderr, "newsctl: %s\n", err);
+        return -1;
+    }
+    return 0;
 }
 
 long nd_ctl_timeout(const struct nd_ctl_opts *o, long def)
@@ -65,9 +117,10 @@ static int more(void *sock)
     return m;
 }
 
-int nd_ctl_request(const char *endpoint, json_t *req, long timeout_ms, json_t **reply,
+int nd_ctl_request(const struct nd_ctl_target *t, json_t *req, long timeout_ms, json_t **reply,
                    struct nd_strv *frames)
 {
+    const char *endpoint = t->endpoint;
     void *ctx = zmq_ctx_new(), *sock = NULL;
     char *body = json_dumps(req, JSON_COMPACT), *frame = NULL;
     int one = 1, linger = 0, sndtimeo = 3000, rc = -1;
@@ -86,12 +139,17 @@ int nd_ctl_request(const char *endpoint, json_t *req, long timeout_ms, json_t **
     zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof(one));
     zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
     zmq_setsockopt(sock, ZMQ_SNDTIMEO, &sndtimeo, sizeof(sndtimeo));
+    if (nd_ctl_secure(t, sock) != 0)
+        goto out;
     if (zmq_connect(sock, endpoint) != 0) {
         fprintf(stderr, "newsctl: %s: %s\n", endpoint, zmq_strerror(errno));
         goto out;
     }
     if (zmq_send(sock, "", 0, ZMQ_SNDMORE) < 0 || zmq_send(sock, body, strlen(body), 0) < 0) {
-        fprintf(stderr, "newsctl: no newsd answering at %s: is it running?\n", endpoint);
+        fprintf(stderr, "newsctl: no newsd answering at %s: is it running?%s\n", endpoint,
+                t->server_key[0] ? " (or it refused this CURVE key: is its public key in the "
+                                   "daemon's clients file?)"
+                                 : "");
         goto out;
     }
     item = (zmq_pollitem_t){.socket = sock, .events = ZMQ_POLLIN};

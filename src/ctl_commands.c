@@ -8,6 +8,7 @@
 #include <zmq.h>
 
 #include "newsd/ctl.h"
+#include "newsd/curve.h"
 
 #define QUICK_MS     10000
 #define EXIT_PARTIAL 1 /* the request ran; some of it failed */
@@ -20,17 +21,17 @@
 static json_t *ask(struct nd_ctl_opts *o, json_t *req, long def_ms, struct nd_strv *frames)
 {
     long timeout = nd_ctl_timeout(o, def_ms);
-    char *ep;
+    struct nd_ctl_target t;
     json_t *reply = NULL;
 
     if (timeout < 0) {
         json_decref(req);
         return NULL;
     }
-    ep = nd_ctl_endpoint(o, 0);
-    if (ep != NULL)
-        (void)nd_ctl_request(ep, req, timeout, &reply, frames);
-    free(ep);
+    if (nd_ctl_target(o, 0, &t) == 0) {
+        (void)nd_ctl_request(&t, req, timeout, &reply, frames);
+        nd_ctl_target_clear(&t);
+    }
     json_decref(req);
     return reply;
 }
@@ -58,11 +59,13 @@ static long long num(json_t *o, const char *key)
 int nd_ctl_refresh(struct nd_ctl_opts *o)
 {
     json_t *ids = json_array(), *reply, *s;
-    size_t i, failed = 0, n;
+    size_t i, failed = 0, skipped = 0, n;
 
     for (i = 0; i < o->args.n; i++)
         json_array_append_new(ids, json_string(o->args.v[i]));
-    reply = ask(o, json_pack("{s:s, s:o}", "cmd", "refresh", "sources", ids), REFRESH_MS, NULL);
+    reply =
+        ask(o, json_pack("{s:s, s:o, s:b}", "cmd", "refresh", "sources", ids, "force", o->force),
+            REFRESH_MS, NULL);
     if (reply == NULL)
         return EXIT_REQUEST;
     n = json_array_size(json_object_get(reply, "sources"));
@@ -70,6 +73,12 @@ int nd_ctl_refresh(struct nd_ctl_opts *o)
     {
         int ok =
             strcmp(str(s, "outcome"), "ok") == 0 || strcmp(str(s, "outcome"), "not-modified") == 0;
+        if (strcmp(str(s, "outcome"), "skipped") == 0) {
+            /* politeness, not a failure: say why */
+            skipped++;
+            fprintf(stderr, "newsctl: %s skipped: %s\n", str(s, "id"), str(s, "reason"));
+            continue;
+        }
         failed += !ok;
         if (o->json)
             continue;
@@ -85,6 +94,10 @@ int nd_ctl_refresh(struct nd_ctl_opts *o)
     if (o->json)
         print_json(reply);
     json_decref(reply);
+    if (skipped)
+        fprintf(stderr,
+                "newsctl: refresh: %zu of %zu sources skipped (refresh --force polls them)\n",
+                skipped, n);
     if (failed) {
         fprintf(stderr, "newsctl: refresh: %zu of %zu sources failed\n", failed, n);
         return EXIT_PARTIAL;
@@ -208,23 +221,28 @@ static void on_stop(int sig)
 
 int nd_ctl_tail(struct nd_ctl_opts *o)
 {
-    char *ep = nd_ctl_endpoint(o, 1);
+    struct nd_ctl_target t;
+    const char *ep;
     void *ctx, *sock;
     int64_t count = -1, seen = 0;
     int rc = 0;
 
-    if (ep == NULL)
-        return EXIT_REQUEST;
     if (o->count && (nd_parse_i64(o->count, &count) != ND_OK || count < 1)) {
         fprintf(stderr, "newsctl: --count must be a positive number\n");
-        free(ep);
         return EXIT_USAGE;
     }
+    if (nd_ctl_target(o, 1, &t) != 0)
+        return EXIT_REQUEST;
+    ep = t.endpoint;
     signal(SIGINT, on_stop);
     signal(SIGTERM, on_stop);
     signal(SIGPIPE, on_stop);
     ctx = zmq_ctx_new();
     sock = zmq_socket(ctx, ZMQ_SUB);
+    if (nd_ctl_secure(&t, sock) != 0) {
+        rc = EXIT_REQUEST;
+        goto out;
+    }
     if (zmq_connect(sock, ep) != 0) {
         fprintf(stderr, "newsctl: %s: %s\n", ep, zmq_strerror(zmq_errno()));
         rc = EXIT_REQUEST;
@@ -263,6 +281,23 @@ int nd_ctl_tail(struct nd_ctl_opts *o)
 out:
     zmq_close(sock);
     zmq_ctx_term(ctx);
-    free(ep);
+    nd_ctl_target_clear(&t);
     return rc;
+}
+
+int nd_ctl_keygen(struct nd_ctl_opts *o)
+{
+    char err[512];
+
+    if (o->args.n != 1) {
+        fprintf(stderr, "newsctl: keygen FILE: the secret key goes to FILE, the public key to "
+                        "FILE.pub\n");
+        return EXIT_USAGE;
+    }
+    if (nd_curve_keygen(o->args.v[0], err, sizeof(err)) != ND_OK) {
+        fprintf(stderr, "newsctl: keygen: %s\n", err);
+        return EXIT_REQUEST;
+    }
+    printf("secret key in %s, public key in %s.pub\n", o->args.v[0], o->args.v[0]);
+    return 0;
 }

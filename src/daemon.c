@@ -1,9 +1,11 @@
 /*
- * daemon.c: start-up, the main loop, reload and shutdown.
+ * daemon.c: the one place where the stages are wired together: start-up,
+ * signals, reload, shutdown.  The loop (loop.c) drives everything; the
+ * poller (poller.c, poll.c) runs the polls and reports each one here, and
+ * this file hands the reports to the control commands (commands.c).
  *
- * One thread waits in zmq_poll() on a signalfd, the control socket and the
- * sockets curl asks for; the timeout is the soonest of curl's timer, the
- * next source due, the shutdown deadline and the watchdog.
+ * Start-up order (freed in reverse): signals, store, ZeroMQ context, ZAP
+ * handler, PUB socket, control socket, fetcher, worker, poller, commands.
  */
 #include <errno.h>
 #include <signal.h>
@@ -15,21 +17,49 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "daemon_int.h"
-#include "newsd/ingest.h"
+#include "newsd/commands.h"
+#include "newsd/control.h"
+#include "newsd/curve.h"
+#include "newsd/daemon.h"
 #include "newsd/log.h"
+#include "newsd/loop.h"
+#include "newsd/poller.h"
+#include "newsd/worker.h"
 
-#define MAX_POLLITEMS  1024
 #define PRUNE_EVERY_MS (3600 * 1000)
+#define PRUNE_ROWS     5000 /* rows of each table a prune step removes (then the loop turns) */
+
+struct nd_daemon {
+    struct nd_config *cfg;
+    struct nd_loop *loop;
+    void *zctx;
+    struct nd_store *store;
+    struct nd_dedupe *dedupe;
+    struct nd_zap *zap;
+    struct nd_publisher *pub;
+    struct nd_control *ctl;
+    struct nd_fetcher *fetcher;
+    struct nd_worker *worker;
+    struct nd_poller *poller;
+    struct nd_commands *commands;
+    int sigfd;
+    struct nd_watch *sig_watch, *ctl_watch;
+    struct nd_loop_timer prune, watchdog, deadline;
+    int stopping;
+    int log_level; /* the configured one (SIGUSR2 toggles debug) */
+    int64_t started;
+    uint64_t watchdog_usec;
+};
+
+static const int signals[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2};
 
 static int setup_signals(struct nd_daemon *d)
 {
     sigset_t set;
 
     sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
+    for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+        sigaddset(&set, signals[i]);
     /* before zmq_ctx_new(): libzmq's threads inherit the mask */
     if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
         return -1;
@@ -38,52 +68,291 @@ static int setup_signals(struct nd_daemon *d)
     return d->sigfd < 0 ? -1 : 0;
 }
 
-static void add_source(struct nd_daemon *d, const struct nd_source_conf *conf)
+/* The poller reports a finished poll. */
+static void on_report(void *arg, const struct nd_poll_report *r)
 {
-    struct nd_source *s = nd_source_new(d, conf);
+    struct nd_daemon *d = arg;
 
-    d->sources = xrealloc(d->sources, (d->n_sources + 1) * sizeof(*d->sources));
-    d->sources[d->n_sources++] = s;
-    if (conf->enabled)
-        nd_source_ready(d, s, 0); /* every source is polled right after start */
+    if (d->commands)
+        nd_commands_poll_done(d->commands, r);
+    sd_notifyf(0, "STATUS=%zu sources, seq %lld, last poll: %s %s", nd_poller_count(d->poller),
+               (long long)nd_store_last_seq(d->store), r->source_id, nd_outcome_name(r->outcome));
+}
+
+/* Let the clients listed in the key files in (again: a reload re-reads them). */
+static int allow_clients(struct nd_daemon *d, const struct nd_config *cfg, char *err, size_t errlen)
+{
+    if (d->zap == NULL)
+        return ND_OK;
+    if (cfg->control_curve.clients &&
+        nd_zap_allow(d->zap, "control", cfg->control_curve.clients, err, errlen) != ND_OK)
+        return ND_EINVAL;
+    if (cfg->publish_curve.clients &&
+        nd_zap_allow(d->zap, "publish", cfg->publish_curve.clients, err, errlen) != ND_OK)
+        return ND_EINVAL;
+    return ND_OK;
+}
+
+/* Settings that live in bound sockets or open files wait for a restart. */
+static void keep_fixed_settings(struct nd_config *old, struct nd_config *new)
+{
+    int differ = strcmp(old->state_dir, new->state_dir) != 0 ||
+                 strcmp(old->control_endpoint, new->control_endpoint) != 0 ||
+                 old->publish_endpoints.n != new->publish_endpoints.n ||
+                 old->publish_hwm != new->publish_hwm ||
+                 !nd_str_same(old->control_group, new->control_group) ||
+                 !nd_str_same(old->control_curve.secret_key, new->control_curve.secret_key) ||
+                 !nd_str_same(old->publish_curve.secret_key, new->publish_curve.secret_key);
+
+    for (size_t i = 0; !differ && i < old->publish_endpoints.n; i++)
+        differ = strcmp(old->publish_endpoints.v[i], new->publish_endpoints.v[i]) != 0;
+    if (differ)
+        log_warnx("reload: state_dir, the publish and control endpoints, control.group and the "
+                  "CURVE secret keys change only at restart (the clients files are read again)");
+    nd_str_set(&new->state_dir, old->state_dir);
+    nd_str_set(&new->control_endpoint, old->control_endpoint);
+    nd_strv_free(&new->publish_endpoints);
+    for (size_t i = 0; i < old->publish_endpoints.n; i++)
+        nd_strv_push(&new->publish_endpoints, old->publish_endpoints.v[i]);
+    new->publish_hwm = old->publish_hwm;
+    nd_str_set(&new->control_group, old->control_group);
+    nd_str_set(&new->control_curve.secret_key, old->control_curve.secret_key);
+    nd_str_set(&new->publish_curve.secret_key, old->publish_curve.secret_key);
+}
+
+static int reload(void *arg, char *err, size_t errlen)
+{
+    struct nd_daemon *d = arg;
+    struct nd_config *cfg;
+
+    if (nd_config_load(d->cfg->path, &cfg, err, errlen) != ND_OK) {
+        log_warnx("reload: %s (the running configuration stays)", err);
+        return ND_EINVAL;
+    }
+    keep_fixed_settings(d->cfg, cfg);
+    if (allow_clients(d, cfg, err, errlen) != ND_OK) {
+        log_warnx("reload: %s (the running configuration stays)", err);
+        nd_config_free(cfg);
+        return ND_EINVAL;
+    }
+    d->log_level = cfg->log_level;
+    log_set_level(cfg->log_level);
+    nd_poller_configure(d->poller, cfg);
+    nd_config_free(d->cfg);
+    d->cfg = cfg;
+    log_info("configuration reloaded: %zu sources", cfg->n_sources);
+    return ND_OK;
+}
+
+/* One step of the retention: a slice of old rows, then the loop turns. */
+static void on_prune(void *arg)
+{
+    struct nd_daemon *d = arg;
+    int64_t now = nd_now(), gone;
+
+    gone = nd_store_prune(d->store, now, d->cfg->journal_retention, d->cfg->seen_retention,
+                          PRUNE_ROWS);
+    if (gone < 0)
+        log_warnx("store: pruning: %s", nd_store_errmsg(d->store));
+    nd_dedupe_forget(d->dedupe, nd_store_seen_first(d->store), now - d->cfg->near_window);
+    nd_loop_timer_at(d->loop, &d->prune, nd_mono_ms() + (gone >= PRUNE_ROWS ? 0 : PRUNE_EVERY_MS));
+}
+
+static void on_watchdog(void *arg)
+{
+    struct nd_daemon *d = arg;
+
+    /* fired by the loop's own timer: the loop is turning */
+    sd_notify(0, "WATCHDOG=1");
+    nd_loop_timer_at(d->loop, &d->watchdog, nd_mono_ms() + (int64_t)(d->watchdog_usec / 2000));
+}
+
+static void on_deadline(void *arg)
+{
+    struct nd_daemon *d = arg;
+
+    nd_loop_stop(d->loop);
+}
+
+/* Turn hook: once stopping, end the loop when the polls in progress are over. */
+static int64_t stop_hook(void *arg)
+{
+    struct nd_daemon *d = arg;
+
+    if (d->stopping && nd_poller_busy(d->poller) == 0)
+        nd_loop_stop(d->loop);
+    return -1;
+}
+
+static void stop(struct nd_daemon *d, const char *why)
+{
+    if (d->stopping) {
+        log_info("%s again: stopping now", why);
+        nd_loop_stop(d->loop);
+        return;
+    }
+    log_info("%s: stopping (%zu polls in progress)", why, nd_poller_busy(d->poller));
+    sd_notify(0, "STOPPING=1");
+    d->stopping = 1;
+    nd_poller_stop(d->poller);
+    nd_commands_stop(d->commands, "newsd is shutting down");
+    nd_loop_timer_at(d->loop, &d->deadline, nd_mono_ms() + d->cfg->shutdown_timeout * 1000);
+}
+
+/* SIGUSR1: one line per state, and the counters. */
+static void log_status(struct nd_daemon *d)
+{
+    static const char *const states[] = {"pending", "queued",  "polling", "ok",
+                                         "backoff", "waiting", "gone",    "disabled"};
+    size_t counts[sizeof(states) / sizeof(states[0])] = {0};
+    struct nd_source_info info;
+    char line[512];
+    size_t off;
+
+    for (size_t i = 0; i < nd_poller_count(d->poller); i++) {
+        nd_poller_info(d->poller, i, &info);
+        for (size_t k = 0; k < sizeof(states) / sizeof(states[0]); k++)
+            if (strcmp(info.state, states[k]) == 0)
+                counts[k]++;
+    }
+    off = (size_t)snprintf(line, sizeof(line),
+                           "status: seq %lld, %zu sources:", (long long)nd_store_last_seq(d->store),
+                           nd_poller_count(d->poller));
+    for (size_t k = 0; k < sizeof(states) / sizeof(states[0]) && off < sizeof(line); k++)
+        if (counts[k])
+            off +=
+                (size_t)snprintf(line + off, sizeof(line) - off, " %zu %s", counts[k], states[k]);
+    log_info("%s; %zu transfers, %zu queued, loop lag %lld ms", line,
+             nd_fetch_in_flight(d->fetcher), nd_poller_queued(d->poller),
+             (long long)nd_loop_lag_ms(d->loop));
+}
+
+static void on_signal(void *arg, int revents)
+{
+    struct nd_daemon *d = arg;
+    struct signalfd_siginfo si;
+    char err[1024];
+
+    while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+        switch (si.ssi_signo) {
+        case SIGHUP:
+            log_info("SIGHUP: reloading %s", d->cfg->path);
+            sd_notify(0, "RELOADING=1");
+            (void)reload(d, err, sizeof(err));
+            sd_notify(0, "READY=1");
+            break;
+        case SIGUSR1:
+            log_status(d);
+            break;
+        case SIGUSR2:
+            log_set_level(log_get_level() == ND_LOG_DEBUG ? d->log_level : ND_LOG_DEBUG);
+            log_notice("SIGUSR2: log level %s",
+                       log_get_level() == ND_LOG_DEBUG ? "debug" : "as configured");
+            break;
+        case SIGTERM:
+        case SIGINT:
+            stop(d, strsignal((int)si.ssi_signo));
+            break;
+        }
+    }
+}
+
+static void on_control(void *arg, int revents)
+{
+    struct nd_daemon *d = arg;
+    struct nd_client *client;
+    struct nd_request req;
+
+    while (nd_control_recv(d->ctl, &client, &req) == 1) {
+        nd_commands_handle(d->commands, client, &req);
+        nd_request_clear(&req);
+    }
+}
+
+/* The dedupe index, read from the store's seen log. */
+static int load_dedupe(struct nd_daemon *d, char *err, size_t errlen)
+{
+    struct nd_dedupe_opts o = {d->cfg->near_mode, d->cfg->near_window};
+    int64_t t0 = nd_mono_ms();
+
+    d->dedupe = nd_dedupe_new(&o);
+    if (nd_dedupe_load(d->dedupe, d->store, nd_now()) != ND_OK) {
+        snprintf(err, errlen, "store: reading the seen log: %s", nd_store_errmsg(d->store));
+        return ND_ESTORE;
+    }
+    log_info("dedupe: %zu articles remembered, %zu MB in memory, read in %lld ms",
+             nd_dedupe_rows(d->dedupe), nd_dedupe_bytes(d->dedupe) >> 20,
+             (long long)(nd_mono_ms() - t0));
+    return ND_OK;
+}
+
+static int open_sockets(struct nd_daemon *d, char *err, size_t errlen)
+{
+    struct nd_config *cfg = d->cfg;
+
+    if (cfg->control_curve.secret_key || cfg->publish_curve.secret_key) {
+        /* before the sockets it guards: libzmq lets everybody in when no handler is bound */
+        if (nd_zap_new(d->zctx, d->loop, &d->zap, err, errlen) != ND_OK ||
+            allow_clients(d, cfg, err, errlen) != ND_OK)
+            return ND_EINVAL;
+    }
+    if (nd_publisher_new(d->zctx, &cfg->publish_endpoints, (int)cfg->publish_hwm,
+                         cfg->publish_curve.secret_key, &d->pub, err, errlen) != ND_OK)
+        return ND_EINVAL;
+    if (nd_control_new(d->zctx, cfg->control_endpoint, cfg->control_group,
+                       cfg->control_curve.secret_key, &d->ctl, err, errlen) != ND_OK)
+        return ND_EINVAL;
+    d->ctl_watch = nd_loop_watch(d->loop, -1, nd_control_socket(d->ctl), ND_EV_IN, on_control, d);
+    return ND_OK;
 }
 
 int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size_t errlen)
 {
     struct nd_daemon *d = xcalloc(1, sizeof(*d));
+    struct nd_poller_env penv;
+    struct nd_commands_env cenv;
     char why[512];
 
     *out = NULL;
     d->cfg = cfg;
     d->sigfd = -1;
     d->started = nd_now();
-    nd_sched_init(&d->sched);
+    d->log_level = cfg->log_level;
+    d->loop = nd_loop_new();
+    nd_loop_timer_init(&d->prune, on_prune, d);
+    nd_loop_timer_init(&d->watchdog, on_watchdog, d);
+    nd_loop_timer_init(&d->deadline, on_deadline, d);
     if (setup_signals(d) != 0) {
         snprintf(err, errlen, "signals: %s", strerror(errno));
         goto fail;
     }
+    d->sig_watch = nd_loop_watch(d->loop, d->sigfd, NULL, ND_EV_IN, on_signal, d);
     if (nd_store_open(cfg->state_dir, &d->store, why, sizeof(why)) != ND_OK) {
         snprintf(err, errlen, "store: %s", why);
         goto fail;
     }
+    if (load_dedupe(d, err, errlen) != ND_OK)
+        goto fail;
     d->zctx = zmq_ctx_new();
     if (d->zctx == NULL) {
         snprintf(err, errlen, "zmq: %s", zmq_strerror(errno));
         goto fail;
     }
-    if (nd_publisher_new(d->zctx, &cfg->publish_endpoints, (int)cfg->publish_hwm, &d->pub, err,
-                         errlen) != ND_OK)
+    if (open_sockets(d, err, errlen) != ND_OK)
         goto fail;
-    if (nd_control_new(d->zctx, cfg->control_endpoint, &d->ctl, err, errlen) != ND_OK)
-        goto fail;
-    d->fetcher = nd_fetcher_new();
+    d->fetcher = nd_fetcher_new(d->loop);
     if (d->fetcher == NULL) {
         snprintf(err, errlen, "curl: cannot create a multi handle");
         goto fail;
     }
-    for (size_t i = 0; i < cfg->n_sources; i++)
-        add_source(d, &cfg->sources[i]);
-    d->watchdog_usec = 0;
+    if (nd_worker_new(d->zctx, d->loop, &d->worker, err, errlen) != ND_OK)
+        goto fail;
+    penv = (struct nd_poller_env){d->loop, d->store, d->pub, d->fetcher, d->worker, d->dedupe};
+    d->poller = nd_poller_new(&penv, cfg, on_report, d);
+    cenv = (struct nd_commands_env){d->ctl,    d->poller,  d->store, d->fetcher, d->dedupe,
+                                    cfg->path, d->started, reload,   d};
+    d->commands = nd_commands_new(&cenv);
+    nd_loop_on_turn(d->loop, stop_hook, d);
     if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
         d->watchdog_usec = 0;
     *out = d;
@@ -97,239 +366,41 @@ void nd_daemon_free(struct nd_daemon *d)
 {
     if (d == NULL)
         return;
+    nd_commands_free(d->commands);
+    d->commands = NULL;
     nd_fetcher_free(d->fetcher); /* aborts transfers in flight: they are fetched again */
-    nd_sched_free(&d->sched);    /* before the sources that hold its timers */
-    for (size_t i = 0; i < d->n_sources; i++)
-        nd_source_free(d->sources[i]);
-    for (size_t i = 0; i < d->n_orphans; i++)
-        nd_source_free(d->orphans[i]);
-    free(d->sources);
-    free(d->orphans);
-    free(d->ready);
+    d->fetcher = NULL;
+    nd_worker_free(d->worker); /* documents in preparation are dropped (fetched again) */
+    nd_poller_free(d->poller); /* writes the source states kept in memory */
+    nd_loop_unwatch(d->loop, d->ctl_watch);
     nd_control_free(d->ctl);
     nd_publisher_free(d->pub);
+    nd_zap_free(d->zap);
     if (d->zctx)
         zmq_ctx_term(d->zctx);
+    nd_dedupe_free(d->dedupe);
     nd_store_free(d->store);
+    nd_loop_unwatch(d->loop, d->sig_watch);
     if (d->sigfd >= 0)
         close(d->sigfd);
+    nd_loop_free(d->loop);
     nd_config_free(d->cfg);
     free(d);
 }
 
-static void drop_from_ready(struct nd_daemon *d, struct nd_source *s)
-{
-    for (size_t i = 0; i < d->n_ready; i++)
-        if (d->ready[i] == s) {
-            memmove(&d->ready[i], &d->ready[i + 1], (d->n_ready - i - 1) * sizeof(s));
-            d->n_ready--;
-            break;
-        }
-    s->queued = 0;
-}
-
-/* Settings that live in bound sockets or open files wait for a restart. */
-static void keep_fixed_settings(struct nd_config *old, struct nd_config *new)
-{
-    int differ = strcmp(old->state_dir, new->state_dir) != 0 ||
-                 strcmp(old->control_endpoint, new->control_endpoint) != 0 ||
-                 old->publish_endpoints.n != new->publish_endpoints.n ||
-                 old->publish_hwm != new->publish_hwm;
-
-    for (size_t i = 0; !differ && i < old->publish_endpoints.n; i++)
-        differ = strcmp(old->publish_endpoints.v[i], new->publish_endpoints.v[i]) != 0;
-    if (differ)
-        log_warnx("reload: state_dir, publish and control settings change only at restart");
-    nd_str_set(&new->state_dir, old->state_dir);
-    nd_str_set(&new->control_endpoint, old->control_endpoint);
-    nd_strv_free(&new->publish_endpoints);
-    for (size_t i = 0; i < old->publish_endpoints.n; i++)
-        nd_strv_push(&new->publish_endpoints, old->publish_endpoints.v[i]);
-    new->publish_hwm = old->publish_hwm;
-}
-
-int nd_daemon_reload(struct nd_daemon *d, char *err, size_t errlen)
-{
-    struct nd_config *cfg;
-    struct nd_source **old = d->sources;
-    size_t n_old = d->n_sources, added = 0;
-
-    if (nd_config_load(d->cfg->path, &cfg, err, errlen) != ND_OK) {
-        log_warnx("reload: %s (the running configuration stays)", err);
-        return ND_EINVAL;
-    }
-    keep_fixed_settings(d->cfg, cfg);
-    log_set_level(cfg->log_level);
-    d->sources = NULL;
-    d->n_sources = 0;
-    for (size_t i = 0; i < cfg->n_sources; i++) {
-        const struct nd_source_conf *sc = &cfg->sources[i];
-        struct nd_source *s = NULL;
-        for (size_t j = 0; j < n_old; j++)
-            if (old[j] && strcmp(old[j]->conf.id, sc->id) == 0) {
-                s = old[j];
-                old[j] = NULL;
-                break;
-            }
-        if (s == NULL) {
-            add_source(d, sc);
-            added++;
-            continue;
-        }
-        int was_enabled = s->conf.enabled;
-        nd_source_reconfigure(s, sc);
-        d->sources = xrealloc(d->sources, (d->n_sources + 1) * sizeof(*d->sources));
-        d->sources[d->n_sources++] = s;
-        if (!sc->enabled) {
-            nd_sched_remove(&d->sched, &s->timer);
-            drop_from_ready(d, s);
-            s->next_wall = 0;
-        } else if (!was_enabled && !s->in_flight) {
-            nd_source_ready(d, s, 0);
-        }
-    }
-    for (size_t j = 0; j < n_old; j++) {
-        struct nd_source *s = old[j];
-        if (s == NULL)
-            continue;
-        nd_sched_remove(&d->sched, &s->timer);
-        drop_from_ready(d, s);
-        struct nd_ingest none = {0};
-        nd_refresh_done(d, s,
-                        nd_poll_result(s->conf.id, "error", 0, &none,
-                                       "removed from the configuration",
-                                       nd_store_last_seq(d->store)));
-        if (s->in_flight) {
-            s->removed = 1;
-            d->orphans = xrealloc(d->orphans, (d->n_orphans + 1) * sizeof(*d->orphans));
-            d->orphans[d->n_orphans++] = s;
-        } else {
-            nd_source_free(s);
-        }
-    }
-    free(old);
-    nd_config_free(d->cfg);
-    d->cfg = cfg;
-    log_info("configuration reloaded: %zu sources (%zu new)", d->n_sources, added);
-    nd_poll_start_ready(d);
-    return ND_OK;
-}
-
-static void handle_signals(struct nd_daemon *d)
-{
-    struct signalfd_siginfo si;
-    char err[1024];
-
-    while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-        switch (si.ssi_signo) {
-        case SIGHUP:
-            log_info("SIGHUP: reloading %s", d->cfg->path);
-            sd_notify(0, "RELOADING=1");
-            (void)nd_daemon_reload(d, err, sizeof(err));
-            sd_notify(0, "READY=1");
-            break;
-        case SIGTERM:
-        case SIGINT:
-            if (!d->stopping) {
-                log_info("%s: stopping (%zu transfers in flight)", strsignal((int)si.ssi_signo),
-                         nd_fetch_in_flight(d->fetcher));
-                sd_notify(0, "STOPPING=1");
-                d->stopping = 1;
-                d->stop_deadline = nd_mono_ms() + d->cfg->shutdown_timeout * 1000;
-                for (size_t i = 0; i < d->n_ready; i++)
-                    d->ready[i]->queued = 0;
-                d->n_ready = 0;
-            } else {
-                log_info("second %s: stopping now", strsignal((int)si.ssi_signo));
-                d->stop_deadline = 0;
-            }
-            break;
-        }
-    }
-}
-
-static void handle_control(struct nd_daemon *d)
-{
-    struct nd_client *client;
-    json_t *req;
-
-    while (nd_control_recv(d->ctl, &client, &req) == 1) {
-        nd_commands_handle(d, client, req);
-        json_decref(req);
-    }
-}
-
-static long min_timeout(long a, int64_t b)
-{
-    if (b < 0)
-        return a;
-    if (a < 0 || b < a)
-        return (long)b;
-    return a;
-}
-
 int nd_daemon_run(struct nd_daemon *d)
 {
-    zmq_pollitem_t items[MAX_POLLITEMS];
-    struct nd_timer *t;
-    int64_t now;
-    long timeout;
-    size_t n;
-
-    (void)nd_store_prune(d->store, nd_now(), d->cfg->journal_retention, d->cfg->seen_retention,
-                         d->cfg->near_window);
-    d->next_prune = nd_mono_ms() + PRUNE_EVERY_MS;
-    sd_notifyf(0, "READY=1\nSTATUS=%zu sources, seq %lld", d->n_sources,
+    on_prune(d);
+    sd_notifyf(0, "READY=1\nSTATUS=%zu sources, seq %lld", nd_poller_count(d->poller),
                (long long)nd_store_last_seq(d->store));
-    log_info("newsd started: %zu sources, seq %lld, publishing on %s", d->n_sources,
+    log_info("newsd started: %zu sources, seq %lld, publishing on %s", nd_poller_count(d->poller),
              (long long)nd_store_last_seq(d->store), d->cfg->publish_endpoints.v[0]);
-
-    for (;;) {
-        now = nd_mono_ms();
-        if (d->stopping && (nd_fetch_in_flight(d->fetcher) == 0 || now >= d->stop_deadline))
-            break;
-        while (!d->stopping && (t = nd_sched_peek(&d->sched)) != NULL && t->due <= now) {
-            struct nd_source *s =
-                (struct nd_source *)((char *)t - offsetof(struct nd_source, timer));
-            nd_source_ready(d, s, 0);
-        }
-        nd_poll_start_ready(d);
-        if (!d->stopping && now >= d->next_prune) {
-            (void)nd_store_prune(d->store, nd_now(), d->cfg->journal_retention,
-                                 d->cfg->seen_retention, d->cfg->near_window);
-            d->next_prune = now + PRUNE_EVERY_MS;
-        }
-        if (d->watchdog_usec && now - d->last_watchdog >= (int64_t)(d->watchdog_usec / 2000)) {
-            sd_notify(0, "WATCHDOG=1");
-            d->last_watchdog = now;
-        }
-
-        items[0] = (zmq_pollitem_t){.socket = NULL, .fd = d->sigfd, .events = ZMQ_POLLIN};
-        items[1] = (zmq_pollitem_t){.socket = nd_control_socket(d->ctl), .events = ZMQ_POLLIN};
-        n = 2 + nd_fetch_pollitems(d->fetcher, items + 2, MAX_POLLITEMS - 2);
-        timeout = nd_fetch_timeout_ms(d->fetcher);
-        if (!d->stopping && (t = nd_sched_peek(&d->sched)) != NULL)
-            timeout = min_timeout(timeout, t->due > now ? t->due - now : 0);
-        if (d->stopping)
-            timeout = min_timeout(timeout, d->stop_deadline > now ? d->stop_deadline - now : 0);
-        if (!d->stopping)
-            timeout = min_timeout(timeout, d->next_prune - now);
-        if (d->watchdog_usec)
-            timeout = min_timeout(timeout, (int64_t)(d->watchdog_usec / 2000));
-        if (zmq_poll(items, (int)n, timeout) < 0 && errno != EINTR) {
-            log_warnx("zmq_poll: %s", zmq_strerror(errno));
-            continue;
-        }
-        if (items[0].revents)
-            handle_signals(d);
-        if (items[1].revents)
-            handle_control(d);
-        nd_fetch_process(d->fetcher, items + 2, n - 2);
-    }
-    if (nd_fetch_in_flight(d->fetcher))
-        log_info("%zu transfers did not finish in time: they will be fetched again",
-                 nd_fetch_in_flight(d->fetcher));
-    nd_refresh_abort_all(d, "newsd is shutting down");
+    if (d->watchdog_usec)
+        on_watchdog(d);
+    nd_loop_run(d->loop);
+    if (nd_poller_busy(d->poller))
+        log_info("%zu polls did not finish in time: they will be fetched again",
+                 nd_poller_busy(d->poller));
     log_info("stopped at seq %lld", (long long)nd_store_last_seq(d->store));
     return 0;
 }

@@ -3,16 +3,23 @@
  *
  * curl tells us which sockets to watch (socket callback) and when to call
  * it back (timer callback); the daemon's zmq_poll() waits on both.  The
- * write callback enforces the body cap on decoded bytes, the open-socket
- * callback refuses private addresses to sources not allowed them.
+ * write callback enforces the body cap on decoded bytes.  Private addresses
+ * are refused twice: the open-socket callback keeps a transfer from even
+ * connecting to one, and the pre-request callback, which libcurl calls
+ * before every request on the connection it will use (new or taken from
+ * the pool, on every redirect hop), checks that connection's address, so a
+ * connection that an allowed source opened is never lent to another.
  */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "newsd/addr.h"
 #include "newsd/fetch.h"
 #include "newsd/url.h"
 #include "newsd/version.h"
@@ -23,18 +30,15 @@
     "application/rdf+xml;q=0.9, application/xml;q=0.9, application/json;q=0.8, "                   \
     "text/xml;q=0.8, */*;q=0.5"
 
-struct sock {
-    curl_socket_t fd;
-    int what;
-};
-
 struct xfer {
     CURL *easy;
     struct curl_slist *headers;
     struct nd_buf body;
     int too_large;
     int blocked;
+    char blocked_ip[64]; /* the refused address */
     int allow_private;
+    int allow_file;
     int responses; /* header blocks seen */
     int capture_location;
     char *url;
@@ -46,43 +50,11 @@ struct xfer {
 
 struct nd_fetcher {
     CURLM *multi;
-    struct sock *socks;
-    size_t n_socks, cap_socks;
-    int64_t timer_due; /* monotonic ms, -1 when none */
+    struct nd_loop *loop;
+    struct nd_loop_timer timer; /* curl's timeout */
     struct xfer *xfers;
     size_t in_flight;
 };
-
-static const char *const outcome_names[] = {
-    [ND_OUT_NONE] = "none",
-    [ND_OUT_OK] = "ok",
-    [ND_OUT_NOT_MODIFIED] = "not-modified",
-    [ND_OUT_DNS] = "dns",
-    [ND_OUT_CONNECT] = "connect",
-    [ND_OUT_TLS] = "tls",
-    [ND_OUT_TIMEOUT] = "timeout",
-    [ND_OUT_HTTP_4XX] = "http-4xx",
-    [ND_OUT_GONE] = "gone",
-    [ND_OUT_RATE_LIMITED] = "rate-limited",
-    [ND_OUT_HTTP_5XX] = "http-5xx",
-    [ND_OUT_TOO_LARGE] = "too-large",
-    [ND_OUT_PARSE] = "parse",
-    [ND_OUT_EMPTY] = "empty",
-    [ND_OUT_BLOCKED] = "blocked",
-    [ND_OUT_ERROR] = "error",
-};
-
-const char *nd_outcome_name(enum nd_outcome o)
-{
-    if ((size_t)o >= sizeof(outcome_names) / sizeof(outcome_names[0]))
-        return "error";
-    return outcome_names[o];
-}
-
-int nd_outcome_ok(enum nd_outcome o)
-{
-    return o == ND_OUT_OK || o == ND_OUT_NOT_MODIFIED;
-}
 
 void nd_fetch_result_clear(struct nd_fetch_result *r)
 {
@@ -193,20 +165,45 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
     return len;
 }
 
+static void block(struct xfer *x, const char *ip)
+{
+    x->blocked = 1;
+    snprintf(x->blocked_ip, sizeof(x->blocked_ip), "%s", ip && *ip ? ip : "an unknown address");
+}
+
 static curl_socket_t on_opensocket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 {
     struct xfer *x = arg;
     const void *addr = NULL;
+    char ip[INET6_ADDRSTRLEN] = "";
 
     if (a->family == AF_INET)
         addr = &((const struct sockaddr_in *)(const void *)&a->addr)->sin_addr;
     else if (a->family == AF_INET6)
         addr = &((const struct sockaddr_in6 *)(const void *)&a->addr)->sin6_addr;
     if (!x->allow_private && (addr == NULL || nd_addr_is_private(a->family, addr))) {
-        x->blocked = 1;
+        if (addr)
+            inet_ntop(a->family, addr, ip, sizeof(ip));
+        block(x, ip);
         return CURL_SOCKET_BAD;
     }
     return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+/* Before each request, on the connection it goes out on (a reused one too). */
+static int on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+    struct xfer *x = arg;
+
+    if (x->allow_private)
+        return CURL_PREREQFUNC_OK;
+    if ((primary_ip == NULL || *primary_ip == '\0') && x->allow_file)
+        return CURL_PREREQFUNC_OK; /* a file: URL, no connection */
+    if (nd_addr_text_is_private(primary_ip)) {
+        block(x, primary_ip);
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
 }
 
 static void xfer_free(struct xfer *x)
@@ -253,9 +250,9 @@ static struct xfer *xfer_new(const struct nd_fetch_req *req)
         x->headers = curl_slist_append(x->headers, req->headers->v[i]);
 
     nd_url_scheme(req->url, scheme, sizeof(scheme));
+    x->allow_file = strcmp(scheme, "file") == 0;
     curl_easy_setopt(e, CURLOPT_URL, req->url);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR,
-                     strcmp(scheme, "file") == 0 ? "http,https,file" : "http,https");
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, x->allow_file ? "http,https,file" : "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)MAX_REDIRECTS);
@@ -274,6 +271,8 @@ static struct xfer *xfer_new(const struct nd_fetch_req *req)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_opensocket);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -287,7 +286,10 @@ static enum nd_outcome classify_curl(struct xfer *x, CURLcode rc)
     case CURLE_COULDNT_RESOLVE_PROXY:
         return ND_OUT_DNS;
     case CURLE_COULDNT_CONNECT:
-        return x->blocked ? ND_OUT_BLOCKED : ND_OUT_CONNECT;
+    case CURLE_ABORTED_BY_CALLBACK:
+        return x->blocked                    ? ND_OUT_BLOCKED
+               : rc == CURLE_COULDNT_CONNECT ? ND_OUT_CONNECT
+                                             : ND_OUT_ERROR;
     case CURLE_OPERATION_TIMEDOUT:
         return ND_OUT_TIMEOUT;
     case CURLE_FILESIZE_EXCEEDED:
@@ -344,7 +346,8 @@ static void finish(struct xfer *x, CURLcode rc)
             snprintf(r->error, sizeof(r->error), "body larger than %zu bytes", x->body.limit);
         else if (r->outcome == ND_OUT_BLOCKED)
             snprintf(r->error, sizeof(r->error),
-                     "refused to connect to a private address (allow_private is off)");
+                     "refused to reach %s, a private address (allow_private is off)",
+                     x->blocked_ip);
         else
             snprintf(r->error, sizeof(r->error), "%s", curl_easy_strerror(rc));
         return;
@@ -364,45 +367,85 @@ static void finish(struct xfer *x, CURLcode rc)
     r->body = nd_buf_steal(&x->body);
 }
 
-/* --- the multi handle and its sockets --- */
+/* --- the multi handle, its sockets and its timer, watched by the loop --- */
+
+static void reap(struct nd_fetcher *f);
+
+struct sockw {
+    struct nd_fetcher *f;
+    curl_socket_t fd;
+    struct nd_watch *w;
+};
+
+static void on_sock_ready(void *arg, int revents)
+{
+    struct sockw *sw = arg;
+    struct nd_fetcher *f = sw->f;
+    int flags = 0, running;
+
+    if (revents & ND_EV_IN)
+        flags |= CURL_CSELECT_IN;
+    if (revents & ND_EV_OUT)
+        flags |= CURL_CSELECT_OUT;
+    if (revents & ND_EV_ERR)
+        flags |= CURL_CSELECT_ERR;
+    /* may call on_socket, which may free sw: use nothing of it after this */
+    curl_multi_socket_action(f->multi, sw->fd, flags, &running);
+    reap(f);
+}
 
 static int on_socket(CURL *easy, curl_socket_t s, int what, void *arg, void *sockp)
 {
     struct nd_fetcher *f = arg;
-    size_t i;
+    struct sockw *sw = sockp;
+    int events = ((what & CURL_POLL_IN) ? ND_EV_IN : 0) | ((what & CURL_POLL_OUT) ? ND_EV_OUT : 0);
 
-    for (i = 0; i < f->n_socks; i++)
-        if (f->socks[i].fd == s)
-            break;
     if (what == CURL_POLL_REMOVE) {
-        if (i < f->n_socks)
-            f->socks[i] = f->socks[--f->n_socks];
+        if (sw) {
+            nd_loop_unwatch(f->loop, sw->w);
+            curl_multi_assign(f->multi, s, NULL);
+            free(sw);
+        }
         return 0;
     }
-    if (i == f->n_socks) {
-        if (f->n_socks == f->cap_socks) {
-            f->cap_socks = f->cap_socks ? f->cap_socks * 2 : 16;
-            f->socks = xrealloc(f->socks, f->cap_socks * sizeof(*f->socks));
-        }
-        f->socks[f->n_socks++].fd = s;
+    if (sw == NULL) {
+        sw = xcalloc(1, sizeof(*sw));
+        sw->f = f;
+        sw->fd = s;
+        sw->w = nd_loop_watch(f->loop, s, NULL, events, on_sock_ready, sw);
+        curl_multi_assign(f->multi, s, sw);
+    } else {
+        nd_loop_watch_events(sw->w, events);
     }
-    f->socks[i].what = what;
     return 0;
+}
+
+static void on_curl_timer(void *arg)
+{
+    struct nd_fetcher *f = arg;
+    int running;
+
+    curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    reap(f);
 }
 
 static int on_timer(CURLM *multi, long timeout_ms, void *arg)
 {
     struct nd_fetcher *f = arg;
 
-    f->timer_due = timeout_ms < 0 ? -1 : nd_mono_ms() + timeout_ms;
+    if (timeout_ms < 0)
+        nd_loop_timer_cancel(f->loop, &f->timer);
+    else
+        nd_loop_timer_at(f->loop, &f->timer, nd_mono_ms() + timeout_ms);
     return 0;
 }
 
-struct nd_fetcher *nd_fetcher_new(void)
+struct nd_fetcher *nd_fetcher_new(struct nd_loop *loop)
 {
     struct nd_fetcher *f = xcalloc(1, sizeof(*f));
 
-    f->timer_due = -1;
+    f->loop = loop;
+    nd_loop_timer_init(&f->timer, on_curl_timer, f);
     f->multi = curl_multi_init();
     if (f->multi == NULL) {
         free(f);
@@ -421,13 +464,13 @@ void nd_fetcher_free(struct nd_fetcher *f)
 
     if (f == NULL)
         return;
+    nd_loop_timer_cancel(f->loop, &f->timer);
     for (x = f->xfers; x; x = next) {
         next = x->next;
-        curl_multi_remove_handle(f->multi, x->easy);
+        curl_multi_remove_handle(f->multi, x->easy); /* calls on_socket(REMOVE) */
         xfer_free(x);
     }
     curl_multi_cleanup(f->multi);
-    free(f->socks);
     free(f);
 }
 
@@ -457,34 +500,6 @@ size_t nd_fetch_in_flight(const struct nd_fetcher *f)
     return f->in_flight;
 }
 
-size_t nd_fetch_pollitems(struct nd_fetcher *f, zmq_pollitem_t *items, size_t max)
-{
-    size_t n = 0;
-
-    for (size_t i = 0; i < f->n_socks && n < max; i++) {
-        items[n].socket = NULL;
-        items[n].fd = f->socks[i].fd;
-        items[n].events = 0;
-        if (f->socks[i].what & CURL_POLL_IN)
-            items[n].events |= ZMQ_POLLIN;
-        if (f->socks[i].what & CURL_POLL_OUT)
-            items[n].events |= ZMQ_POLLOUT;
-        items[n].revents = 0;
-        n++;
-    }
-    return n;
-}
-
-long nd_fetch_timeout_ms(const struct nd_fetcher *f)
-{
-    int64_t left;
-
-    if (f->timer_due < 0)
-        return -1;
-    left = f->timer_due - nd_mono_ms();
-    return left < 0 ? 0 : (long)left;
-}
-
 static void reap(struct nd_fetcher *f)
 {
     CURLMsg *m;
@@ -508,29 +523,6 @@ static void reap(struct nd_fetcher *f)
         x->fn(x->arg, &x->res);
         xfer_free(x);
     }
-}
-
-void nd_fetch_process(struct nd_fetcher *f, const zmq_pollitem_t *items, size_t n)
-{
-    int running;
-
-    for (size_t i = 0; i < n; i++) {
-        int flags = 0;
-        if (items[i].revents == 0)
-            continue;
-        if (items[i].revents & ZMQ_POLLIN)
-            flags |= CURL_CSELECT_IN;
-        if (items[i].revents & ZMQ_POLLOUT)
-            flags |= CURL_CSELECT_OUT;
-        if (items[i].revents & ZMQ_POLLERR)
-            flags |= CURL_CSELECT_ERR;
-        curl_multi_socket_action(f->multi, items[i].fd, flags, &running);
-    }
-    if (f->timer_due >= 0 && nd_mono_ms() >= f->timer_due) {
-        f->timer_due = -1;
-        curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    }
-    reap(f);
 }
 
 int nd_fetch_blocking(const struct nd_fetch_req *req, struct nd_fetch_result *res)

@@ -20,16 +20,22 @@ static void usage(FILE *fp)
             "commands:\n"
             "  parse [--all] [--base-url URL] [--charset CS] [--language LANG] FILE|URL|- ...\n"
             "                                       parse feeds, print articles (JSON Lines)\n"
-            "  refresh [--json] [ID...]             poll sources now, answer when done\n"
+            "  refresh [--force] [--json] [ID...]   poll sources now, answer when done\n"
             "  status [--json]                      the daemon and every source\n"
             "  sources [--json]                     the configured sources\n"
             "  reload                               read the configuration again\n"
             "  tail [--count N] [TOPIC-PREFIX...]   print published articles as they come\n"
             "  replay --since SEQ [TOPIC-PREFIX...] print journaled articles after SEQ\n"
+            "  explain ID|URL                       why an article was published, dropped or "
+            "marked\n"
+            "  explain --text FILE [--source ID]    what would happen to a document's items\n"
+            "  keygen FILE                          make a CURVE key pair (FILE, FILE.pub)\n"
             "\n"
             "  -c, --config CONF    configuration file (default %s)\n"
             "  -e, --endpoint EP    control endpoint (for tail: a publish endpoint)\n"
-            "      --timeout SEC    how long to wait for the daemon (refresh: 600, else 10)\n",
+            "      --timeout SEC    how long to wait for the daemon (refresh: 600, else 10)\n"
+            "      --curve-key FILE newsctl's CURVE secret key, for a daemon that asks for one\n"
+            "      --server-key FILE the daemon's CURVE public key (default: from CONF)\n",
             nd_config_default_path());
 }
 
@@ -61,6 +67,14 @@ static int parse_args(int argc, char **argv, struct nd_ctl_opts *o)
             value = &o->language;
         else if (strcmp(a, "--count") == 0 || strcmp(a, "-n") == 0)
             value = &o->count;
+        else if (strcmp(a, "--curve-key") == 0)
+            value = &o->curve_key;
+        else if (strcmp(a, "--server-key") == 0)
+            value = &o->server_key;
+        else if (strcmp(a, "--text") == 0)
+            value = &o->text;
+        else if (strcmp(a, "--source") == 0)
+            value = &o->source;
         if (value) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "newsctl: %s needs a value\n", a);
@@ -69,6 +83,8 @@ static int parse_args(int argc, char **argv, struct nd_ctl_opts *o)
             *value = argv[++i];
         } else if (strcmp(a, "--json") == 0) {
             o->json = 1;
+        } else if (strcmp(a, "--force") == 0) {
+            o->force = 1;
         } else if (strcmp(a, "--all") == 0) {
             o->all = 1;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -95,7 +111,7 @@ int main(int argc, char **argv)
     } commands[] = {
         {"parse", nd_ctl_parse},     {"refresh", nd_ctl_refresh}, {"status", nd_ctl_status},
         {"sources", nd_ctl_sources}, {"reload", nd_ctl_reload},   {"tail", nd_ctl_tail},
-        {"replay", nd_ctl_replay},
+        {"replay", nd_ctl_replay},   {"keygen", nd_ctl_keygen},   {"explain", nd_ctl_explain},
     };
     struct nd_ctl_opts o;
     int rc = 2;

@@ -1,125 +1,35 @@
 /*
- * poll.c: one poll of one source, from the ready queue to the published
- * messages: fetch -> parse -> ingest (clean, dedupe, journal) -> commit
- * -> publish -> reschedule.
+ * poll.c: one poll, from the end of its transfer to its report:
+ *
+ *   transfer done -> prepare on the worker (parse, clean) -> admit queue
+ *   -> group commit (dedupe, seq, journal, source state: one transaction,
+ *   one fsync for every poll admitted in the turn) -> publish -> report.
+ *
+ * A finished poll waits up to GROUP_WAIT_MS for others to finish, so that
+ * polls trickling in one per loop turn still share a commit; publishing is
+ * delayed by that much at most.  A document is admitted in slices of at most ADMIT_SLICE_MS, each
+ * slice a commit of its own, so that a document of 100,000 items never holds the loop.  Nothing is
+ * published before the commit that journaled it.  A not-modified poll changes only timing state: it
+ * is kept in memory and written with the next commit or within a second by the flush timer, in a
+ * batch without fsync (it survives newsd dying, not a power cut); failures,
+ * Retry-After and 410 are written durably when they arise.
  */
-#include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <systemd/sd-daemon.h>
 
-#include "daemon_int.h"
-#include "newsd/ingest.h"
 #include "newsd/log.h"
 #include "newsd/parse.h"
+#include "poller_int.h"
 
 #define STORE_RETRY_MS 60000 /* after a failed commit */
+#define ADMIT_SLICE_MS 20    /* longest one group commit admits before the loop turns */
+#define GROUP_WAIT_MS  5     /* a finished poll waits this long for others to share its commit */
+#define GROUP_MAX      256   /* ... unless this many are waiting */
 
-static char *host_of(const char *url)
-{
-    CURLU *h = curl_url();
-    char *host = NULL, *out;
+static void fetched(void *arg, struct nd_fetch_result *res);
 
-    if (h == NULL)
-        return xstrdup("");
-    if (curl_url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
-        curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-        curl_url_cleanup(h);
-        return xstrdup("");
-    }
-    out = xstrdup(host);
-    curl_free(host);
-    curl_url_cleanup(h);
-    return out;
-}
-
-struct nd_source *nd_source_new(struct nd_daemon *d, const struct nd_source_conf *conf)
-{
-    struct nd_source *s = xcalloc(1, sizeof(*s));
-    int rc;
-
-    s->d = d;
-    nd_source_conf_copy(&s->conf, conf);
-    s->host = host_of(conf->url);
-    nd_timer_init(&s->timer);
-    rc = nd_store_source_get(d->store, conf->id, &s->st);
-    if (rc != ND_OK && rc != ND_ENOTFOUND)
-        log_warnx("source %s: cannot read its state: %s", conf->id, nd_store_errmsg(d->store));
-    if (s->st.outcome) {
-        /* what the last run saw, until this run polls it */
-        for (int o = ND_OUT_OK; o <= ND_OUT_ERROR; o++)
-            if (strcmp(s->st.outcome, nd_outcome_name((enum nd_outcome)o)) == 0)
-                s->outcome = (enum nd_outcome)o;
-        snprintf(s->error, sizeof(s->error), "%s", s->st.error ? s->st.error : "");
-    }
-    return s;
-}
-
-void nd_source_free(struct nd_source *s)
-{
-    if (s == NULL)
-        return;
-    nd_source_conf_clear(&s->conf);
-    nd_source_state_clear(&s->st);
-    free(s->host);
-    free(s->redirect);
-    free(s);
-}
-
-void nd_source_reconfigure(struct nd_source *s, const struct nd_source_conf *conf)
-{
-    if (strcmp(s->conf.url, conf->url) != 0) {
-        free(s->host);
-        s->host = host_of(conf->url);
-    }
-    nd_source_conf_clear(&s->conf);
-    nd_source_conf_copy(&s->conf, conf);
-}
-
-void nd_source_ready(struct nd_daemon *d, struct nd_source *s, int front)
-{
-    nd_sched_remove(&d->sched, &s->timer);
-    s->next_wall = 0;
-    if (s->queued) {
-        if (!front)
-            return;
-        for (size_t i = 0; i < d->n_ready; i++)
-            if (d->ready[i] == s) {
-                memmove(&d->ready[i], &d->ready[i + 1], (d->n_ready - i - 1) * sizeof(s));
-                d->n_ready--;
-                break;
-            }
-    }
-    if (d->n_ready == d->cap_ready) {
-        d->cap_ready = d->cap_ready ? d->cap_ready * 2 : 16;
-        d->ready = xrealloc(d->ready, d->cap_ready * sizeof(*d->ready));
-    }
-    if (front) {
-        memmove(&d->ready[1], &d->ready[0], d->n_ready * sizeof(s));
-        d->ready[0] = s;
-    } else {
-        d->ready[d->n_ready] = s;
-    }
-    d->n_ready++;
-    s->queued = 1;
-}
-
-static size_t host_in_flight(const struct nd_daemon *d, const char *host)
-{
-    size_t n = 0;
-
-    for (size_t i = 0; i < d->n_sources; i++)
-        if (d->sources[i]->in_flight && strcmp(d->sources[i]->host, host) == 0)
-            n++;
-    for (size_t i = 0; i < d->n_orphans; i++)
-        if (strcmp(d->orphans[i]->host, host) == 0)
-            n++;
-    return n;
-}
-
-static void poll_done(void *arg, struct nd_fetch_result *res);
-
-static void poll_start(struct nd_daemon *d, struct nd_source *s)
+void nd_poll_start(struct nd_poller *p, struct nd_source *s)
 {
     int same_url = s->st.url && strcmp(s->st.url, s->conf.url) == 0;
     struct nd_fetch_req req = {
@@ -130,251 +40,450 @@ static void poll_start(struct nd_daemon *d, struct nd_source *s)
         .connect_timeout = s->conf.connect_timeout,
         .max_body = s->conf.max_body,
         .allow_private = s->conf.allow_private,
-        .user_agent = d->cfg->user_agent,
+        .user_agent = p->user_agent,
         .headers = &s->conf.headers,
     };
 
+    s->busy = 1;
+    p->busy++;
     log_debug("source %s: polling %s", s->conf.id, s->conf.url);
-    if (nd_fetch_start(d->fetcher, &req, poll_done, s) != ND_OK) {
+    if (nd_fetch_start(p->env.fetcher, &req, fetched, s) != ND_OK) {
         struct nd_fetch_result r;
         memset(&r, 0, sizeof(r));
         r.outcome = ND_OUT_ERROR;
         r.max_age = -1;
         snprintf(r.error, sizeof(r.error), "cannot start a transfer");
-        s->in_flight = 1;
-        poll_done(s, &r);
-        return;
-    }
-    s->in_flight = 1;
-}
-
-void nd_poll_start_ready(struct nd_daemon *d)
-{
-    size_t i = 0;
-
-    while (i < d->n_ready && !d->stopping &&
-           nd_fetch_in_flight(d->fetcher) < (size_t)d->cfg->max_in_flight) {
-        struct nd_source *s = d->ready[i];
-        if (host_in_flight(d, s->host) >= (size_t)d->cfg->max_per_host) {
-            i++;
-            continue;
-        }
-        memmove(&d->ready[i], &d->ready[i + 1], (d->n_ready - i - 1) * sizeof(s));
-        d->n_ready--;
-        s->queued = 0;
-        poll_start(d, s);
+        fetched(s, &r);
     }
 }
 
-/* Copy a fetch result's validators and outcome into a new state. */
-static void next_state(const struct nd_source *s, const struct nd_fetch_result *r,
-                       enum nd_outcome outcome, const char *error, int64_t now,
-                       struct nd_source_state *ns)
+void nd_poll_next_state(struct nd_poll *poll, const struct nd_fetch_result *r, int64_t ttl)
 {
-    memset(ns, 0, sizeof(*ns));
+    const struct nd_source *s = poll->s;
+    struct nd_source_state *ns = &poll->ns;
+    enum nd_outcome o = poll->outcome;
+    int same = s->st.url && strcmp(s->st.url, s->conf.url) == 0;
+    struct nd_poll_result pr;
+    const char *etag, *lm;
+
+    nd_source_state_clear(ns);
     ns->url = xstrdup(s->conf.url);
-    if (outcome == ND_OUT_OK) {
-        ns->etag = r->etag ? xstrdup(r->etag) : NULL;
-        ns->last_modified = r->last_modified ? xstrdup(r->last_modified) : NULL;
+    if (o == ND_OUT_OK) {
+        etag = r->etag;
+        lm = r->last_modified;
     } else {
         /* Through a 304 the validators still name what we have (a new one may come with it);
          * after a failure they must not change, or the document we could not take would
          * come back as "not modified". */
-        int same = s->st.url && strcmp(s->st.url, s->conf.url) == 0;
-        int fresh = outcome == ND_OUT_NOT_MODIFIED;
-        const char *etag = fresh && r->etag ? r->etag : same ? s->st.etag : NULL;
-        const char *lm = fresh && r->last_modified ? r->last_modified
-                         : same                    ? s->st.last_modified
-                                                   : NULL;
-        ns->etag = etag ? xstrdup(etag) : NULL;
-        ns->last_modified = lm ? xstrdup(lm) : NULL;
+        int fresh = o == ND_OUT_NOT_MODIFIED;
+        etag = fresh && r->etag ? r->etag : same ? s->st.etag : NULL;
+        lm = fresh && r->last_modified ? r->last_modified : same ? s->st.last_modified : NULL;
     }
-    ns->last_poll = now;
-    ns->last_ok = nd_outcome_ok(outcome) ? now : s->st.last_ok;
-    ns->errors = nd_outcome_ok(outcome) ? 0 : s->st.errors + 1;
-    ns->outcome = xstrdup(nd_outcome_name(outcome));
-    ns->error = error && *error ? xstrdup(error) : NULL;
+    ns->etag = etag ? xstrdup(etag) : NULL;
+    ns->last_modified = lm ? xstrdup(lm) : NULL;
+    ns->last_poll = poll->now;
+    ns->last_ok = nd_outcome_ok(o) ? poll->now : s->st.last_ok;
+    ns->errors = nd_outcome_ok(o) ? 0 : s->st.errors + 1;
+    ns->outcome = xstrdup(nd_outcome_name(o));
+    ns->error = nd_outcome_ok(o) || poll->error[0] == '\0' ? NULL : xstrdup(poll->error);
     ns->http_status = r->http_status;
+    ns->retry_until = r->retry_after > 0 ? poll->now + r->retry_after : 0;
+
+    pr.ok = nd_outcome_ok(o);
+    pr.errors = ns->errors;
+    pr.retry_after = r->retry_after;
+    pr.max_age = r->max_age;
+    pr.ttl = ttl;
+    poll->delay = nd_sched_delay_ms(&poll->p->policy, s->conf.id, s->conf.interval, &pr);
+    ns->next_due = poll->now + (poll->delay + 999) / 1000;
 }
 
-static void log_outcome(const struct nd_source *s, enum nd_outcome outcome, const char *error,
-                        const struct nd_source_state *ns, int64_t delay_ms)
+static void log_outcome(const struct nd_poll *poll)
 {
-    if (!nd_outcome_ok(outcome)) {
+    const struct nd_source *s = poll->s;
+    enum nd_outcome o = poll->outcome;
+    long long secs = (long long)(poll->delay / 1000);
+
+    if (o == ND_OUT_GONE) {
+        if (s->outcome != ND_OUT_GONE)
+            log_warnx("source %s: %s: the feed is gone (HTTP 410); it is no longer polled: "
+                      "remove it from the configuration (or refresh --force it)",
+                      s->conf.id, s->conf.url);
+    } else if (!nd_outcome_ok(o)) {
         /* a change of state is a warning; the same failure again is only debug */
-        if (ns->errors == 1 || outcome != s->outcome)
-            log_warnx("source %s: %s: %s, retry in %lld s", s->conf.id, nd_outcome_name(outcome),
-                      error, (long long)(delay_ms / 1000));
+        if (poll->ns.errors == 1 || o != s->outcome)
+            log_warnx("source %s: %s: %s, retry in %lld s", s->conf.id, nd_outcome_name(o),
+                      poll->error, secs);
         else
             log_debug("source %s: %s again (%lld failures): %s, retry in %lld s", s->conf.id,
-                      nd_outcome_name(outcome), (long long)ns->errors, error,
-                      (long long)(delay_ms / 1000));
-        if (outcome == ND_OUT_GONE && ns->errors == 1)
-            log_warnx("source %s: the server says the feed is gone (410): remove it from the "
-                      "configuration",
-                      s->conf.id);
+                      nd_outcome_name(o), (long long)poll->ns.errors, poll->error, secs);
     } else if (s->st.errors > 0) {
-        log_notice("source %s: %s again after %lld failures", s->conf.id, nd_outcome_name(outcome),
+        log_notice("source %s: %s again after %lld failures", s->conf.id, nd_outcome_name(o),
                    (long long)s->st.errors);
     }
 }
 
-static void poll_done(void *arg, struct nd_fetch_result *res)
+void nd_poll_free(struct nd_poll *poll)
 {
-    struct nd_source *s = arg;
-    struct nd_daemon *d = s->d;
-    struct nd_ingest in;
-    struct nd_feed feed;
-    struct nd_source_state ns;
-    struct nd_poll_result pr;
-    enum nd_outcome outcome = res->outcome;
-    char error[256], perr[256] = "";
-    int64_t now = nd_now(), delay;
-    int committed;
+    nd_fetch_result_clear(&poll->res);
+    nd_prepared_free(&poll->prep);
+    nd_ingest_clear(&poll->in);
+    nd_source_state_clear(&poll->ns);
+    free(poll->source_id);
+    free(poll->topic);
+    free(poll->source_title);
+    free(poll->source_url);
+    free(poll);
+}
 
-    s->in_flight = 0;
-    snprintf(error, sizeof(error), "%s", res->error);
-    nd_feed_init(&feed);
-    memset(&in, 0, sizeof(in));
-    in.store = d->store;
-    in.dedupe.mode = d->cfg->near_mode;
-    in.dedupe.distance = (int)d->cfg->near_distance;
-    in.dedupe.window = d->cfg->near_window;
-    in.source_id = s->conf.id;
-    in.source_title = s->conf.title;
-    in.source_url = s->conf.url;
-    in.topic = s->conf.topic;
-    in.now = now;
+/* The poll is over: the source takes its new state, the caller hears of it. */
+static void finish(struct nd_poll *poll, int store_failed)
+{
+    struct nd_poller *p = poll->p;
+    struct nd_source *s = poll->s;
+    struct nd_poll_report r;
+    enum nd_outcome o = poll->outcome;
 
-    if (outcome == ND_OUT_OK && nd_parse(res->body, res->len, res->final_url, res->charset, &feed,
-                                         perr, sizeof(perr)) != ND_OK) {
-        outcome = ND_OUT_PARSE;
-        snprintf(error, sizeof(error), "%s", perr);
-    }
-    for (size_t i = 0; i < feed.warnings.n; i++)
-        log_debug("source %s: %s", s->conf.id, feed.warnings.v[i]);
-
-    next_state(s, res, outcome, error, now, &ns);
-    pr.ok = nd_outcome_ok(outcome);
-    pr.errors = ns.errors;
-    pr.retry_after = res->retry_after;
-    pr.max_age = res->max_age;
-    pr.ttl = feed.ttl;
-    struct nd_sched_policy policy = {d->cfg->min_interval, d->cfg->max_backoff};
-    delay = nd_sched_delay_ms(&policy, s->conf.id, s->conf.interval, &pr);
-    ns.next_due = now + delay / 1000;
-
-    committed = nd_store_begin(d->store) == ND_OK;
-    if (committed && outcome == ND_OUT_OK && nd_ingest_feed(&in, &feed) != ND_OK)
-        committed = 0;
-    if (committed && nd_store_source_put(d->store, s->conf.id, &ns) != ND_OK)
-        committed = 0;
-    if (committed && nd_store_commit(d->store) != ND_OK)
-        committed = 0;
-    if (!committed) {
-        log_warnx("store: %s; source %s will be fetched again", nd_store_errmsg(d->store),
-                  s->conf.id);
-        nd_store_rollback(d->store);
-        nd_ingest_clear(&in);
-        nd_source_state_clear(&ns);
-        outcome = ND_OUT_ERROR;
-        snprintf(error, sizeof(error), "store: %s", nd_store_errmsg(d->store));
-        delay = STORE_RETRY_MS;
-    } else {
-        for (size_t i = 0; i < in.messages.n; i++) {
-            if (nd_publish(d->pub, s->conf.topic, in.messages.v[i]) != ND_OK)
-                log_warnx("publish: seq %lld not sent (it is in the journal)",
-                          (long long)(in.first_seq + (int64_t)i));
-            log_info("source %s: seq %lld: %s", s->conf.id, (long long)(in.first_seq + (int64_t)i),
-                     in.titles.v[i]);
-        }
-        if (outcome == ND_OUT_OK)
+    if (!store_failed) {
+        log_outcome(poll);
+        if (o == ND_OUT_OK)
             log_info("source %s: %zu items, %zu new, %zu updated, %zu duplicates%s", s->conf.id,
-                     in.items, in.added, in.updated, in.duplicates,
-                     feed.n_entries ? "" : " (no entries)");
-        if (in.future)
+                     poll->in.items, poll->in.added, poll->in.updated, poll->in.duplicates,
+                     poll->prep.n_articles + poll->prep.skipped ? "" : " (no entries)");
+        if (poll->in.future)
             log_notice("source %s: %zu new articles dated more than a day in the future (kept "
                        "as the feed says)",
-                       s->conf.id, in.future);
-        log_outcome(s, outcome, error, &ns, delay);
+                       s->conf.id, poll->in.future);
         nd_source_state_clear(&s->st);
-        s->st = ns;
-        s->articles += (int64_t)in.added;
+        s->st = poll->ns;
+        memset(&poll->ns, 0, sizeof(poll->ns));
+        s->gone = o == ND_OUT_GONE;
     }
-    if (res->permanent_redirect &&
-        (s->redirect == NULL || strcmp(s->redirect, res->permanent_redirect) != 0))
+    if (poll->res.permanent_redirect &&
+        (s->redirect == NULL || strcmp(s->redirect, poll->res.permanent_redirect) != 0))
         log_notice("source %s: permanently redirected to %s (update the configuration)", s->conf.id,
-                   res->permanent_redirect);
-    nd_str_set(&s->redirect, res->permanent_redirect);
-    s->outcome = outcome;
-    snprintf(s->error, sizeof(s->error), "%s", nd_outcome_ok(outcome) ? "" : error);
-    s->items = in.items;
-    s->added = in.added;
-    s->updated = in.updated;
-    s->duplicates = in.duplicates;
+                   poll->res.permanent_redirect);
+    nd_str_set(&s->redirect, poll->res.permanent_redirect);
+    s->outcome = o;
+    snprintf(s->error, sizeof(s->error), "%s", nd_outcome_ok(o) ? "" : poll->error);
+    s->items = poll->in.items;
+    s->added = poll->in.added;
+    s->updated = poll->in.updated;
+    s->duplicates = poll->in.duplicates;
+    s->skipped = poll->prep.skipped;
+    s->articles += (int64_t)poll->in.added;
+    s->next_wall = 0; /* until nd_poller_source_done() schedules the next poll */
 
-    if (!s->removed && s->conf.enabled && !d->stopping) {
-        nd_sched_add(&d->sched, &s->timer, nd_mono_ms() + delay);
-        s->next_wall = nd_now_ms() + delay;
+    memset(&r, 0, sizeof(r));
+    r.source_id = poll->source_id;
+    r.outcome = o;
+    r.http_status = poll->res.http_status;
+    r.items = poll->in.items;
+    r.added = poll->in.added;
+    r.updated = poll->in.updated;
+    r.duplicates = poll->in.duplicates;
+    r.skipped = poll->prep.skipped;
+    r.error = nd_outcome_ok(o) ? NULL : poll->error;
+    r.seq = nd_store_last_seq(p->env.store);
+    s->busy = 0;
+    p->busy--;
+    p->report(p->report_arg, &r);
+    nd_poller_source_done(p, s, poll->delay);
+    nd_poll_free(poll);
+}
+
+static void enqueue_admit(struct nd_poll *poll)
+{
+    struct nd_poller *p = poll->p;
+
+    poll->next = NULL;
+    poll->queued_at = nd_mono_ms();
+    if (p->admit_tail)
+        p->admit_tail->next = poll;
+    else
+        p->admit_head = poll;
+    p->admit_tail = poll;
+    p->n_admit++;
+}
+
+static struct nd_poll *dequeue_admit(struct nd_poller *p)
+{
+    struct nd_poll *poll = p->admit_head;
+
+    p->admit_head = poll->next;
+    if (p->admit_head == NULL)
+        p->admit_tail = NULL;
+    poll->next = NULL;
+    p->n_admit--;
+    return poll;
+}
+
+/* Prepared (or failed before it): decide the next state, then admit or finish. */
+static void prepared(struct nd_poll *poll)
+{
+    struct nd_source *s = poll->s;
+    int64_t ttl = poll->outcome == ND_OUT_OK ? poll->prep.feed.ttl : -1;
+
+    if (poll->outcome == ND_OUT_OK && poll->prep.rc != ND_OK) {
+        poll->outcome = ND_OUT_PARSE;
+        snprintf(poll->error, sizeof(poll->error), "%s", poll->prep.error);
     }
-    nd_refresh_done(d, s,
-                    nd_poll_result(s->conf.id, nd_outcome_name(outcome), res->http_status, &in,
-                                   nd_outcome_ok(outcome) ? NULL : error,
-                                   nd_store_last_seq(d->store)));
-    sd_notifyf(0, "STATUS=%zu sources, seq %lld, last poll: %s %s", d->n_sources,
-               (long long)nd_store_last_seq(d->store), s->conf.id, nd_outcome_name(outcome));
-    nd_ingest_clear(&in);
-    nd_feed_free(&feed);
-    if (s->removed) {
-        for (size_t i = 0; i < d->n_orphans; i++)
-            if (d->orphans[i] == s) {
-                d->orphans[i] = d->orphans[--d->n_orphans];
-                break;
-            }
-        nd_source_free(s);
+    for (size_t i = 0; i < poll->prep.feed.warnings.n; i++)
+        log_debug("source %s: %s", poll->source_id, poll->prep.feed.warnings.v[i]);
+    nd_poll_next_state(poll, &poll->res, ttl);
+    if (poll->outcome == ND_OUT_OK)
+        poll->left = poll->prep.n_articles;
+    if (poll->outcome == ND_OUT_NOT_MODIFIED && s->st.errors == 0 && !s->gone) {
+        /* only timing changed: keep it in memory, write it with the next commit */
+        nd_poll_mark_dirty(poll->p, s);
+        finish(poll, 0);
+        return;
     }
+    enqueue_admit(poll);
 }
 
-json_t *nd_poll_result(const char *id, const char *outcome, long http_status,
-                       const struct nd_ingest *in, const char *error, int64_t seq)
+static void job_run(struct nd_job *job)
 {
-    return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:I}", "id", id, "outcome", outcome,
-                     "http_status", (json_int_t)http_status, "items", (json_int_t)in->items, "new",
-                     (json_int_t)in->added, "updated", (json_int_t)in->updated, "duplicates",
-                     (json_int_t)in->duplicates, "error", error ? json_string(error) : json_null(),
-                     "seq", (json_int_t)seq);
+    struct nd_poll *poll = (struct nd_poll *)(void *)job;
+    struct nd_clean_ctx cctx = {poll->source_id, NULL, poll->now};
+
+    nd_prepare(poll->res.body, poll->res.len, poll->res.final_url, poll->res.charset, &cctx,
+               ND_PREPARE_NEAR, &job->cancel, &poll->prep);
+    free(poll->res.body); /* the articles are made: the bytes are not needed */
+    poll->res.body = NULL;
+    poll->res.len = 0;
 }
 
-static json_t *time_or_null(int64_t t)
+static void job_done(struct nd_job *job)
 {
-    char buf[32];
+    struct nd_poll *poll = (struct nd_poll *)(void *)job;
 
-    if (t <= 0)
-        return json_null();
-    nd_time_rfc3339(t, buf);
-    return json_string(buf);
+    if (job->skipped || poll->prep.cancelled) {
+        /* shutting down: nothing was committed, the document is fetched again next time */
+        struct nd_poller *p = poll->p;
+        poll->s->busy = 0;
+        p->busy--;
+        nd_poller_source_done(p, poll->s, -1);
+        nd_poll_free(poll);
+        return;
+    }
+    prepared(poll);
 }
 
-static json_t *str_or_null(const char *s)
+static void fetched(void *arg, struct nd_fetch_result *res)
 {
-    return s && *s ? json_string(s) : json_null();
+    struct nd_source *s = arg;
+    struct nd_poller *p = s->p;
+    struct nd_poll *poll = xcalloc(1, sizeof(*poll));
+
+    nd_hostq_done(p->q, &s->qe, nd_mono_ms());
+    poll->p = p;
+    poll->s = s;
+    poll->source_id = xstrdup(s->conf.id);
+    poll->now = nd_now();
+    poll->res = *res; /* taken over */
+    memset(res, 0, sizeof(*res));
+    res->max_age = -1;
+    poll->outcome = poll->res.outcome;
+    snprintf(poll->error, sizeof(poll->error), "%s", poll->res.error);
+    poll->in.store = p->env.store;
+    poll->in.dedupe = p->env.dedupe;
+    poll->in.source_id = poll->source_id;
+    poll->source_title = s->conf.title ? xstrdup(s->conf.title) : NULL;
+    poll->source_url = xstrdup(s->conf.url);
+    poll->topic = xstrdup(s->conf.topic);
+    poll->in.source_title = poll->source_title;
+    poll->in.source_url = poll->source_url;
+    poll->in.topic = poll->topic;
+    poll->in.now = poll->now;
+    poll->job.run = job_run;
+    poll->job.done = job_done;
+    if (poll->outcome == ND_OUT_OK)
+        nd_worker_submit(p->env.worker, &poll->job);
+    else
+        prepared(poll);
 }
 
-json_t *nd_source_status(const struct nd_source *s)
-{
-    const char *state = s->st.errors > 0 ? "backoff" : s->outcome == ND_OUT_NONE ? "pending" : "ok";
+/* --- group commit --- */
 
-    return json_pack(
-        "{s:s, s:s, s:s, s:I, s:b, s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, "
-        "s:I, s:o}",
-        "id", s->conf.id, "url", s->conf.url, "topic", s->conf.topic, "interval",
-        (json_int_t)s->conf.interval, "enabled", s->conf.enabled, "state",
-        s->in_flight ? "polling" : state, "last_poll", time_or_null(s->st.last_poll), "last_ok",
-        time_or_null(s->st.last_ok), "next_poll", time_or_null(s->next_wall / 1000), "http_status",
-        (json_int_t)s->st.http_status, "outcome",
-        s->outcome == ND_OUT_NONE ? json_null() : json_string(nd_outcome_name(s->outcome)), "error",
-        str_or_null(s->error), "errors", (json_int_t)s->st.errors, "items", (json_int_t)s->items,
-        "new", (json_int_t)s->added, "updated", (json_int_t)s->updated, "duplicates",
-        (json_int_t)s->duplicates, "articles", (json_int_t)s->articles, "redirect",
-        str_or_null(s->redirect));
+void nd_poll_mark_dirty(struct nd_poller *p, struct nd_source *s)
+{
+    if (s->dirty)
+        return;
+    if (p->n_dirty == p->cap_dirty) {
+        p->cap_dirty = p->cap_dirty ? p->cap_dirty * 2 : 64;
+        p->dirty = xrealloc(p->dirty, p->cap_dirty * sizeof(*p->dirty));
+    }
+    p->dirty[p->n_dirty++] = s;
+    s->dirty = 1;
+}
+
+void nd_poll_forget_dirty(struct nd_poller *p, struct nd_source *s)
+{
+    if (!s->dirty)
+        return;
+    for (size_t i = 0; i < p->n_dirty; i++)
+        if (p->dirty[i] == s) {
+            p->dirty[i] = p->dirty[--p->n_dirty];
+            break;
+        }
+    s->dirty = 0;
+}
+
+static int write_dirty_states(struct nd_poller *p)
+{
+    for (size_t i = 0; i < p->n_dirty; i++) {
+        struct nd_source *s = p->dirty[i];
+        if (nd_store_source_put(p->env.store, s->conf.id, &s->st) != ND_OK)
+            return ND_ESTORE;
+    }
+    return ND_OK;
+}
+
+static void clear_dirty(struct nd_poller *p)
+{
+    for (size_t i = 0; i < p->n_dirty; i++)
+        p->dirty[i]->dirty = 0;
+    p->n_dirty = 0;
+}
+
+/* Admit as much of poll as the slice allows: 1 when all of it is in, 0 if not, <0 on error. */
+static int admit(struct nd_poll *poll, int64_t deadline)
+{
+    struct nd_prepared *pp = &poll->prep;
+    struct nd_near_index *ix = nd_dedupe_near(poll->p->env.dedupe);
+    size_t n = 0;
+    int rc = 1;
+
+    poll->in.home = pp->home;
+    if (pp->sigs) /* the document's own items are evidence of its boilerplate */
+        nd_near_index_document(ix, (const struct nd_near_sig *const *)pp->sigs, pp->n_articles);
+    while (poll->left > 0) {
+        size_t i = poll->left - 1; /* oldest first */
+        if (nd_ingest_article(&poll->in, &pp->feed, &pp->articles[i], pp->sigs ? pp->sigs[i] : NULL,
+                              pp->blobs ? pp->blobs[i] : NULL,
+                              pp->blob_lens ? pp->blob_lens[i] : 0) != ND_OK) {
+            rc = ND_ESTORE;
+            break;
+        }
+        poll->left--;
+        if ((++n & 63) == 0 && nd_mono_ms() >= deadline) {
+            rc = poll->left == 0 ? 1 : 0;
+            break;
+        }
+    }
+    nd_near_index_document(ix, NULL, 0);
+    if (rc == 1 && nd_store_source_put(poll->p->env.store, poll->source_id, &poll->ns) != ND_OK)
+        return ND_ESTORE;
+    return rc;
+}
+
+static void publish(struct nd_poll *poll)
+{
+    struct nd_ingest *in = &poll->in;
+
+    for (size_t i = 0; i < in->messages.n; i++) {
+        long long seq = (long long)(in->first_seq + (int64_t)i);
+        if (nd_publish(poll->p->env.pub, in->topic, in->messages.v[i]) != ND_OK)
+            log_warnx("publish: seq %lld not sent (it is in the journal)", seq);
+        log_info("source %s: seq %lld: %s", poll->source_id, seq, in->titles.v[i]);
+    }
+    in->first_seq += (int64_t)in->messages.n;
+    nd_strv_free(&in->messages);
+    nd_strv_free(&in->titles);
+}
+
+/* The batch did not commit: nothing of it was journaled, nothing is published. */
+static void batch_failed(struct nd_poll *poll, const char *why)
+{
+    struct nd_source *s = poll->s;
+
+    nd_strv_free(&poll->in.messages);
+    nd_strv_free(&poll->in.titles);
+    log_warnx("store: %s; source %s will be fetched again", why, poll->source_id);
+    if (poll->outcome == ND_OUT_OK) {
+        /* the articles come again with the next fetch: the validators stay as they were */
+        poll->outcome = ND_OUT_ERROR;
+        snprintf(poll->error, sizeof(poll->error), "store: %s", why);
+        poll->delay = STORE_RETRY_MS;
+        poll->in.added = poll->in.updated = poll->in.duplicates = 0;
+        finish(poll, 1);
+        return;
+    }
+    /* a failure or a hint: it holds in memory and is written with the next commit */
+    nd_poll_mark_dirty(poll->p, s);
+    finish(poll, 0);
+}
+
+int64_t nd_poll_admit_hook(void *arg)
+{
+    struct nd_poller *p = arg;
+    struct nd_store *st = p->env.store;
+    struct nd_poll *done = NULL, **done_tail = &done, *poll, *next;
+    int64_t deadline = nd_mono_ms() + ADMIT_SLICE_MS, wait;
+    char why[256];
+    int rc = ND_OK;
+
+    if (p->admit_head == NULL)
+        return -1;
+    /* wait a little for company, unless the head has waited enough (or is half admitted) */
+    wait = p->admit_head->queued_at + GROUP_WAIT_MS - nd_mono_ms();
+    if (wait > 0 && p->n_admit < GROUP_MAX && !p->stopping &&
+        p->admit_head->left == p->admit_head->prep.n_articles)
+        return wait;
+    rc = nd_store_begin(st);
+    if (rc == ND_OK)
+        rc = write_dirty_states(p);
+    while (rc == ND_OK && (poll = p->admit_head) != NULL) {
+        int r = admit(poll, deadline);
+        if (r < 0)
+            rc = r;
+        if (r != 1)
+            break;
+        dequeue_admit(p);
+        *done_tail = poll;
+        done_tail = &poll->next;
+        if (nd_mono_ms() >= deadline)
+            break;
+    }
+    if (rc == ND_OK)
+        rc = nd_store_commit(st);
+    if (rc != ND_OK) {
+        snprintf(why, sizeof(why), "%s", nd_store_errmsg(st));
+        nd_store_rollback(st);
+        /* the index learned what the store did not keep: read it again from the store */
+        if (nd_dedupe_load(p->env.dedupe, st, nd_now()) != ND_OK)
+            log_warnx("dedupe: cannot read the seen log again: %s", nd_store_errmsg(st));
+        for (poll = done; poll; poll = next) {
+            next = poll->next;
+            batch_failed(poll, why);
+        }
+        if (p->admit_head != NULL) /* the one cut short */
+            batch_failed(dequeue_admit(p), why);
+        return p->admit_head ? 0 : -1;
+    }
+    clear_dirty(p);
+    for (poll = done; poll; poll = poll->next)
+        publish(poll);
+    if (p->admit_head) /* the part of a large document admitted so far */
+        publish(p->admit_head);
+    for (poll = done; poll; poll = next) {
+        next = poll->next;
+        finish(poll, 0);
+    }
+    return p->admit_head ? 0 : -1;
+}
+
+void nd_poll_flush_states(struct nd_poller *p)
+{
+    if (p->n_dirty == 0)
+        return;
+    /* timing only: no fsync; it survives a crash of newsd, and a power cut costs an early poll */
+    if (nd_store_begin_light(p->env.store) != ND_OK || write_dirty_states(p) != ND_OK ||
+        nd_store_commit(p->env.store) != ND_OK) {
+        log_warnx("store: %s; source states will be written later", nd_store_errmsg(p->env.store));
+        nd_store_rollback(p->env.store);
+        return;
+    }
+    clear_dirty(p);
 }

@@ -8,18 +8,23 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "newsd/curve.h"
+#include "newsd/endpoint.h"
 #include "newsd/publish.h"
 
 struct nd_publisher {
     void *sock;
-    struct nd_strv ipc_paths; /* socket files of ipc endpoints, removed at exit */
+    struct nd_ipc_file *ipc; /* socket files of ipc endpoints, removed at exit */
+    size_t n_ipc;
 };
 
 int nd_publisher_new(void *zctx, const struct nd_strv *endpoints, int hwm,
-                     struct nd_publisher **out, char *err, size_t errlen)
+                     const char *curve_secret_key, struct nd_publisher **out, char *err,
+                     size_t errlen)
 {
     struct nd_publisher *p = xcalloc(1, sizeof(*p));
     int linger = 1000;
+    char why[512];
 
     *out = NULL;
     p->sock = zmq_socket(zctx, ZMQ_PUB);
@@ -30,14 +35,22 @@ int nd_publisher_new(void *zctx, const struct nd_strv *endpoints, int hwm,
     }
     zmq_setsockopt(p->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
     zmq_setsockopt(p->sock, ZMQ_LINGER, &linger, sizeof(linger));
+    if (curve_secret_key &&
+        nd_curve_server(p->sock, curve_secret_key, "publish", why, sizeof(why)) != ND_OK) {
+        snprintf(err, errlen, "publish: %s", why);
+        nd_publisher_free(p);
+        return ND_EINVAL;
+    }
+    p->ipc = xcalloc(endpoints->n + 1, sizeof(*p->ipc));
     for (size_t i = 0; i < endpoints->n; i++) {
-        if (nd_ipc_prepare(endpoints->v[i]) != 0 || zmq_bind(p->sock, endpoints->v[i]) != 0) {
-            snprintf(err, errlen, "publish endpoint %s: %s", endpoints->v[i], zmq_strerror(errno));
+        if (nd_endpoint_bind(p->sock, endpoints->v[i], 0, NULL, &p->ipc[p->n_ipc], why,
+                             sizeof(why)) != ND_OK) {
+            snprintf(err, errlen, "publish endpoint %s", why);
             nd_publisher_free(p);
             return ND_EIO;
         }
-        if (strncmp(endpoints->v[i], "ipc:///", 7) == 0)
-            nd_strv_push(&p->ipc_paths, endpoints->v[i] + 6);
+        if (p->ipc[p->n_ipc].path)
+            p->n_ipc++;
     }
     *out = p;
     return ND_OK;
@@ -48,9 +61,9 @@ void nd_publisher_free(struct nd_publisher *p)
     if (p == NULL)
         return;
     zmq_close(p->sock);
-    for (size_t i = 0; i < p->ipc_paths.n; i++)
-        unlink(p->ipc_paths.v[i]);
-    nd_strv_free(&p->ipc_paths);
+    for (size_t i = 0; i < p->n_ipc; i++)
+        nd_ipc_file_remove(&p->ipc[i]);
+    free(p->ipc);
     free(p);
 }
 

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "newsd/text.h"
+#include "newsd/addr.h"
 #include "newsd/url.h"
 #include "newsd/util.h"
 
@@ -544,27 +545,6 @@ out:
     free(norm);
     curl_url_cleanup(h);
     return out;
-}
-
-static int ipv4_private(const unsigned char *a)
-{
-    return a[0] == 127 || a[0] == 10 || a[0] == 0 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
-           (a[0] == 192 && a[1] == 168) || (a[0] == 169 && a[1] == 254) ||
-           (a[0] == 100 && (a[1] & 0xc0) == 64);
-}
-
-int nd_addr_is_private(int family, const void *addr)
-{
-    static const unsigned char zero6[16], loop6[16] = {[15] = 1};
-    const unsigned char *a = addr;
-
-    if (family == AF_INET)
-        return ipv4_private(a);
-    if (family != AF_INET6)
-        return 1;
-    return memcmp(a, loop6, 16) == 0 || memcmp(a, zero6, 16) == 0 || (a[0] & 0xfe) == 0xfc ||
-           (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
-           (memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0 && ipv4_private(a + 12));
 }
 
 int nd_url_host_is_private(const char *url)

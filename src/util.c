@@ -106,6 +106,11 @@ void nd_str_take(char **dst, char *src)
     *dst = src;
 }
 
+int nd_str_same(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 int nd_str_empty(const char *s)
 {
     return s == NULL || *s == '\0';

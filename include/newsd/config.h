@@ -33,6 +33,12 @@ struct nd_source_conf {
     int line;               /* line of the source in the file */
 };
 
+/* ZeroMQ CURVE for a bound socket: both set, or neither. */
+struct nd_curve_conf {
+    char *secret_key; /* file holding the server's secret key (Z85), or NULL */
+    char *clients;    /* file of allowed client public keys, or NULL */
+};
+
 struct nd_config {
     char *path; /* the file, absolute */
     char *dir;  /* its folder */
@@ -42,11 +48,15 @@ struct nd_config {
     int allow_private;
     struct nd_strv publish_endpoints;
     int64_t publish_hwm;
+    struct nd_curve_conf publish_curve;
     char *control_endpoint;
+    char *control_group; /* or NULL */
+    struct nd_curve_conf control_curve;
     /* defaults for sources */
     int64_t interval, timeout, connect_timeout, max_body;
     /* scheduler */
     int64_t min_interval, max_backoff, max_in_flight, max_per_host, shutdown_timeout;
+    int64_t host_spacing_ms;
     /* dedupe */
     enum nd_near_mode near_mode;
     int64_t near_distance, near_window;
@@ -62,6 +72,12 @@ struct nd_config {
  * ND_EINVAL and writes "file:line: reason" into err.
  */
 int nd_config_load(const char *path, struct nd_config **out, char *err, size_t errlen) ND_WUR;
+/*
+ * The same from text in memory; path names it in messages and gives the
+ * folder that relative paths and @include are taken from.
+ */
+int nd_config_load_string(const char *text, const char *path, struct nd_config **out, char *err,
+                          size_t errlen) ND_WUR;
 void nd_config_free(struct nd_config *c);
 
 /* Deep copy of a source's settings into dst; free with nd_source_conf_clear. */

@@ -10,25 +10,30 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "newsd/request.h"
 #include "newsd/util.h"
-
-#define ND_CONTROL_MAX_REQUEST 65536
 
 struct nd_control;
 struct nd_client; /* who asked: the routing identity */
 
-/* Bind the ROUTER socket (an ipc socket file gets mode 0660). */
-int nd_control_new(void *zctx, const char *endpoint, struct nd_control **out, char *err,
+/*
+ * Bind the ROUTER socket (endpoint.h: a live daemon's ipc file is never
+ * taken over).  An ipc socket file gets mode 0660 and, when group is not
+ * NULL, that group.  curve_secret_key, when not NULL, names the server key
+ * file: clients must then authenticate with CURVE (ZAP domain "control").
+ */
+int nd_control_new(void *zctx, const char *endpoint, const char *group,
+                   const char *curve_secret_key, struct nd_control **out, char *err,
                    size_t errlen) ND_WUR;
 void nd_control_free(struct nd_control *c);
 void *nd_control_socket(struct nd_control *c);
 
 /*
- * Take one request if there is one: returns 1 with *client and *req (the
- * request object; caller json_decref's), 0 when nothing is waiting.  A
+ * Take one request if there is one: returns 1 with *client and *req
+ * (decoded by request.h; caller clears it), 0 when nothing is waiting.  A
  * malformed request is answered here with an error and not returned.
  */
-int nd_control_recv(struct nd_control *c, struct nd_client **client, json_t **req);
+int nd_control_recv(struct nd_control *c, struct nd_client **client, struct nd_request *req);
 
 /*
  * Answer a client and free the handle: reply is the header object (stolen),

@@ -18,12 +18,36 @@ struct nd_ctl_opts {
     const char *charset;  /* parse: as an HTTP Content-Type charset would say */
     const char *language; /* parse: as an HTTP Content-Language would say */
     const char *count;
+    const char *curve_key;  /* --curve-key: newsctl's own CURVE secret key file */
+    const char *server_key; /* --server-key: the daemon's CURVE public key file */
+    const char *text;       /* explain --text FILE */
+    const char *source;     /* explain --source ID */
     int json;
+    int force;
     int all; /* parse --all: every entry, also those the daemon skips */
     int help;
     int version;
     struct nd_strv args;
 };
+
+/* Where newsctl connects, and how. */
+struct nd_ctl_target {
+    char *endpoint;
+    const char *client_key; /* CURVE secret key file, or NULL for no CURVE */
+    char server_key[41];    /* the daemon's CURVE public key (Z85), "" for none */
+};
+
+/*
+ * The control (or, for tail, publish) endpoint from -e or the
+ * configuration, with its CURVE keys: the server's public key from
+ * --server-key, or from the configuration's secret key file when newsctl
+ * can read it.  0, or -1 after printing one line; free with
+ * nd_ctl_target_clear().
+ */
+int nd_ctl_target(const struct nd_ctl_opts *o, int publish, struct nd_ctl_target *t);
+void nd_ctl_target_clear(struct nd_ctl_target *t);
+/* Make sock a CURVE client when t says so; 0, or -1 after printing one line. */
+int nd_ctl_secure(const struct nd_ctl_target *t, void *sock);
 
 /*
  * Send one request to the control endpoint and wait for the reply.
@@ -31,10 +55,8 @@ struct nd_ctl_opts {
  * to frames (may be NULL); or -1 after printing one line on stderr.
  * A reply with "ok": false is printed and returned as -1 too.
  */
-int nd_ctl_request(const char *endpoint, json_t *req, long timeout_ms, json_t **reply,
+int nd_ctl_request(const struct nd_ctl_target *t, json_t *req, long timeout_ms, json_t **reply,
                    struct nd_strv *frames);
-/* The control (or, for tail, publish) endpoint from -e or the configuration; NULL on error. */
-char *nd_ctl_endpoint(const struct nd_ctl_opts *o, int publish);
 /* --timeout in ms, or def; -1 on a bad value. */
 long nd_ctl_timeout(const struct nd_ctl_opts *o, long def);
 
@@ -45,5 +67,7 @@ int nd_ctl_sources(struct nd_ctl_opts *o);
 int nd_ctl_reload(struct nd_ctl_opts *o);
 int nd_ctl_tail(struct nd_ctl_opts *o);
 int nd_ctl_replay(struct nd_ctl_opts *o);
+int nd_ctl_keygen(struct nd_ctl_opts *o);
+int nd_ctl_explain(struct nd_ctl_opts *o);
 
 #endif

@@ -5,41 +5,19 @@
  * Every transfer has connect and total timeouts, a low-speed abort, a cap
  * on the decoded body enforced as it arrives, conditional-GET validators,
  * http/https only (file only when the source's own URL is a file URL), at
- * most 10 redirects, and a check of the address it connects to (private
- * and loopback addresses only for sources allowed to reach them).
+ * most 10 redirects, and a check of the address of the connection each
+ * request actually uses, new or reused, on every redirect hop (addresses
+ * addr.h refuses only for sources allowed to reach them).
  */
 #ifndef NEWSD_FETCH_H
 #define NEWSD_FETCH_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <zmq.h>
 
+#include "newsd/loop.h"
+#include "newsd/outcome.h"
 #include "newsd/util.h"
-
-/* The class of a poll's outcome, as status and the control protocol name it. */
-enum nd_outcome {
-    ND_OUT_NONE = 0,
-    ND_OUT_OK,
-    ND_OUT_NOT_MODIFIED,
-    ND_OUT_DNS,
-    ND_OUT_CONNECT,
-    ND_OUT_TLS,
-    ND_OUT_TIMEOUT,
-    ND_OUT_HTTP_4XX,
-    ND_OUT_GONE,
-    ND_OUT_RATE_LIMITED,
-    ND_OUT_HTTP_5XX,
-    ND_OUT_TOO_LARGE,
-    ND_OUT_PARSE,
-    ND_OUT_EMPTY,
-    ND_OUT_BLOCKED,
-    ND_OUT_ERROR,
-};
-
-const char *nd_outcome_name(enum nd_outcome o);
-/* ok and not-modified are successes; everything else is a failure. */
-int nd_outcome_ok(enum nd_outcome o);
 
 struct nd_fetch_req {
     const char *url;
@@ -75,21 +53,18 @@ struct nd_fetcher;
 /* Called once per transfer when it ends; res is borrowed for the call. */
 typedef void (*nd_fetch_done_fn)(void *arg, struct nd_fetch_result *res);
 
-struct nd_fetcher *nd_fetcher_new(void);
+/* A fetcher whose sockets and timer are watched by loop (borrowed: it must outlive the fetcher). */
+struct nd_fetcher *nd_fetcher_new(struct nd_loop *loop);
 /* Abort every transfer without calling callbacks, and free. */
 void nd_fetcher_free(struct nd_fetcher *f);
 
-/* Start a transfer; the request's strings are copied. */
+/*
+ * Start a transfer; the request's strings are copied.  fn is called once,
+ * from the loop, when the transfer ends (never from inside this call).
+ */
 int nd_fetch_start(struct nd_fetcher *f, const struct nd_fetch_req *req, nd_fetch_done_fn fn,
                    void *arg) ND_WUR;
 size_t nd_fetch_in_flight(const struct nd_fetcher *f);
-
-/* Loop integration: fill poll items for curl's sockets (returns how many; at most max). */
-size_t nd_fetch_pollitems(struct nd_fetcher *f, zmq_pollitem_t *items, size_t max);
-/* Milliseconds until curl wants to be called on its timer, -1 if never. */
-long nd_fetch_timeout_ms(const struct nd_fetcher *f);
-/* After zmq_poll: act on ready sockets and expired timers; completion callbacks run here. */
-void nd_fetch_process(struct nd_fetcher *f, const zmq_pollitem_t *items, size_t n);
 
 /* One blocking transfer (for newsctl parse URL). */
 int nd_fetch_blocking(const struct nd_fetch_req *req, struct nd_fetch_result *res);

@@ -12,9 +12,15 @@
 
 struct nd_publisher;
 
-/* Bind a PUB socket on every endpoint; on failure err names the endpoint. */
+/*
+ * Bind a PUB socket on every endpoint (endpoint.h: a live daemon's ipc file
+ * is never taken over); on failure err names the endpoint.  With
+ * curve_secret_key (a key file, or NULL) subscribers must authenticate
+ * with CURVE (ZAP domain "publish").
+ */
 int nd_publisher_new(void *zctx, const struct nd_strv *endpoints, int hwm,
-                     struct nd_publisher **out, char *err, size_t errlen) ND_WUR;
+                     const char *curve_secret_key, struct nd_publisher **out, char *err,
+                     size_t errlen) ND_WUR;
 void nd_publisher_free(struct nd_publisher *p);
 int nd_publish(struct nd_publisher *p, const char *topic, const char *json) ND_WUR;
 

@@ -36,11 +36,7 @@ int nd_url_is_tracking_param(const char *name, size_t len);
 /* The scheme of an absolute URL, lower-cased into out; 0 if found, -1 if relative. */
 int nd_url_scheme(const char *url, char *out, size_t outlen);
 
-/* Is this address (AF_INET or AF_INET6, network order) loopback, private, link-local or
- * unspecified? */
-int nd_addr_is_private(int family, const void *addr);
-
-/* Does the host of this URL name a loopback, private or link-local address? */
+/* Does the host of this URL name "localhost" or an address addr.h refuses? */
 int nd_url_host_is_private(const char *url);
 
 #endif

@@ -42,6 +42,8 @@ void nd_str_set(char **dst, const char *src);
 /* Replace *dst by src, taking ownership of src; frees the old value. */
 void nd_str_take(char **dst, char *src);
 int nd_str_empty(const char *s);
+/* Are a and b equal strings, or both NULL? */
+int nd_str_same(const char *a, const char *b);
 
 /*
  * A growable byte buffer with a hard cap.  The data is always NUL

@@ -17,12 +17,18 @@ jobs=${FUZZ_JOBS:-1}
 
 CC=${CC:-clang} cmake -S "$root" -B "$build" -DNEWSD_FUZZ=ON -DNEWSD_TESTS=OFF -DNEWSD_WERROR=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target fuzz_parse fuzz_html fuzz_date fuzz_url -j"$(nproc)" >/dev/null
+cmake --build "$build" --target fuzz_parse fuzz_html fuzz_request fuzz_config fuzz_date fuzz_url \
+    -j"$(nproc)" >/dev/null
 
 mkdir -p "$here/crashes"
+export LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 status=0
 run() {
     target=$1
+    case $target in
+    fuzz_parse | fuzz_html) dict=$here/feed.dict ;;
+    *) dict= ;;
+    esac
     max_len=$2
     shift 2
     work=$build/corpus-$target
@@ -35,7 +41,7 @@ run() {
     # the first folder collects what the fuzzer finds; the others are seeds only
     # shellcheck disable=SC2086
     if ! (cd "$build" && "$build/$target" -max_total_time="$seconds" -max_len="$max_len" \
-        -timeout=20 -rss_limit_mb=2048 -dict="$here/feed.dict" \
+        -timeout=20 -rss_limit_mb=2048 ${dict:+-dict="$dict"} \
         -artifact_prefix="$here/crashes/$target-" -print_final_stats=1 $par \
         "$work" "$@" 2>"$build/$target.log"); then
         status=1
@@ -45,6 +51,8 @@ run() {
 }
 run fuzz_parse 16384 "$here/corpus/parse" "$root/tests/data/parse" "$root/tests/data/feeds"
 run fuzz_html 16384 "$here/corpus/html"
+run fuzz_request 4096 "$here/corpus/request"
+run fuzz_config 8192 "$here/corpus/config"
 run fuzz_date 256 "$here/corpus/date"
 run fuzz_url 4096 "$here/corpus/url"
 exit $status

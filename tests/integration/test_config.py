@@ -199,6 +199,8 @@ class ConfigTest(harness.NewsdTestCase):
                            what="the SIGHUP reload error in the log")
         self.assertTrue(d.running())
         self.assertEqual([s["id"] for s in d.status()["sources"]], ["a", "b"])
+        # status still names the configuration file after reloads
+        self.assertEqual(d.status()["config"], os.path.abspath(d.conf))
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ class DedupeTest(harness.NewsdTestCase):
             {"title": TITLE, "link": "https://second.example/news/harbour-pier",
              "guid": "second-77", "description": copy_text},
         ]))
-        p, reply = d.refresh("second")
+        p, reply = d.refresh("second", force=True)  # its 404 put it in backoff
         self.assertEqual(p.returncode, 0, p.stderr)
         journal = d.replay_all()
         original = [m for m in journal if m["url"] == "https://first.example/harbour"]

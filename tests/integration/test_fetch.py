@@ -118,7 +118,7 @@ class FetchTest(harness.NewsdTestCase):
         # refused body must not be kept (else the next poll is a 304 "not-modified" and the
         # source never gets its content while the server's stays the same)
         for i in ("big", "bigchunked", "biggzip"):
-            p, reply = self.d.refresh(i)
+            p, reply = self.d.refresh(i, force=True)  # in backoff after the first failure
             self.assertEqual(reply[i]["outcome"], "too-large", "%s, second poll: %r" % (i, reply))
             self.assertEqual(p.returncode, 1)
             self.assertNotIn("if-none-match", self.http.log("/%s.rss" % i)[-1]["headers"])

@@ -76,7 +76,7 @@ class StatusTest(harness.NewsdTestCase):
                       "new", "duplicates", "articles", "redirect"):
                 self.assertIn(k, s, "status of %s lacks %r" % (i, k))
             self.assertIn(s["outcome"], harness.OUTCOMES, s)
-            self.assertIn(s["state"], ("ok", "backoff", "pending"), s)
+            self.assertIn(s["state"], ("ok", "backoff", "waiting", "gone", "pending"), s)
             self.assertEqual(s["topic"], "news." + i)
             self.assertRegex(s["last_poll"] or "", harness.RFC3339_UTC)
         for i, (rule, outcome, code) in CASES.items():
@@ -116,17 +116,21 @@ class StatusTest(harness.NewsdTestCase):
             self.assertIn(outcome, "\n".join(line), "%s: %s" % (i, line))
 
         # refresh exit status: 1 when some source failed, and the reply says why
-        p, reply = self.d.refresh("good", "e500")
+        p, reply = self.d.refresh("good", "e500", force=True)
         self.assertEqual(p.returncode, 1, "refresh with a failed source exits 1: %r" % p.stderr)
         self.assertEqual(reply["e500"]["outcome"], "http-5xx")
         self.assertEqual(reply["e500"]["http_status"], 500)
         self.assertIsInstance(reply["e500"]["error"], str)
         self.assertIn(reply["good"]["outcome"], ("ok", "not-modified"))
+        # a source that asked to wait is skipped, saying why, unless forced
         p = self.d.ctl("refresh", "limited")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("limited skipped: the server asked to wait (Retry-After)", p.stderr)
+        p = self.d.ctl("refresh", "--force", "limited")
         self.assertEqual(p.returncode, 1)
         # a body that failed to parse is fetched and refused again on the next poll (its
         # validators were not kept, so no 304 "not-modified" hides the failure)
-        p, reply = self.d.refresh("garbage")
+        p, reply = self.d.refresh("garbage", force=True)
         self.assertEqual(reply["garbage"]["outcome"], "parse", reply)
         self.assertEqual(p.returncode, 1)
         self.assertNotIn("if-none-match", self.http.log("/garbage.rss")[-1]["headers"])
@@ -139,10 +143,10 @@ class StatusTest(harness.NewsdTestCase):
         """A source that failed and then works again goes back to ok with errors 0."""
         self.d.start()
         self.d.wait_polled()
-        p, reply = self.d.refresh("e500")
+        p, reply = self.d.refresh("e500", force=True)
         self.assertEqual(reply["e500"]["outcome"], "http-5xx")
         self.http.rule("/e500.rss")
-        p, reply = self.d.refresh("e500")
+        p, reply = self.d.refresh("e500", force=True)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(reply["e500"]["outcome"], "ok")
         self.assertEqual(reply["e500"]["new"], 2)
@@ -150,7 +154,7 @@ class StatusTest(harness.NewsdTestCase):
         self.assertEqual((s["outcome"], s["errors"], s["error"], s["state"]),
                          ("ok", 0, None, "ok"))
         # the hung server did not block anything else, and it times out again
-        p, reply = self.d.refresh("hung")
+        p, reply = self.d.refresh("hung", force=True)
         self.assertEqual(p.returncode, 1)
         self.assertEqual(reply["hung"]["outcome"], "timeout")
         self.assertTrue(self.d.running())

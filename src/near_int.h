@@ -1,0 +1,84 @@
+/*
+ * near_int.h: what the near-duplicate signature (near_sig.c), its words
+ * (near_words.c) and the index (near_index.c) share.  Not a public header.
+ */
+#ifndef NEWSD_NEAR_INT_H
+#define NEWSD_NEAR_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "newsd/near.h"
+
+#define NEAR_KEY_NUMBER 1 /* kinds of key */
+#define NEAR_KEY_NAME   2
+
+#define NEAR_TITLE_NUMBER 1 /* title word flags */
+#define NEAR_TITLE_NAME   2
+#define NEAR_TITLE_CASED  4 /* in an ALL CAPS or Title Case title: a name or not, unknown */
+
+#define NEAR_UNIT_CUE 0x8000 /* in nsh: the unit's line looks like boilerplate (near_sig.c) */
+
+struct near_unit {
+    uint32_t hash; /* of the unit's canonical words */
+    uint16_t nsh;  /* shingles in the unit (low 15 bits), NEAR_UNIT_CUE */
+};
+
+struct near_el {
+    uint32_t v;   /* the shingle's hash (the top 32 bits of its XXH3) */
+    uint8_t unit; /* the unit of its first occurrence */
+};
+
+struct near_key {
+    uint16_t h; /* hash of the canonical word */
+    uint8_t unit;
+    uint8_t kind; /* NEAR_KEY_* */
+};
+
+struct near_tword {
+    uint16_t h;
+    uint8_t flags; /* NEAR_TITLE_* */
+};
+
+struct nd_near_sig {
+    uint8_t nunits, nlead, nextra, nkeys, ntitle;
+    uint32_t tau; /* every distinct shingle hash <= tau is kept (UINT32_MAX: all) */
+    struct near_unit units[ND_NEAR_MAX_UNITS];
+    /* els[0..nlead): the first ND_NEAR_LEAD distinct shingles in text order;
+     * els[nlead..nlead+nextra): the other kept hashes (<= tau), ascending */
+    struct near_el els[ND_NEAR_LEAD + ND_NEAR_SAMPLE];
+    struct near_key keys[ND_NEAR_MAX_KEYS];
+    struct near_tword title[ND_NEAR_MAX_TITLE];
+};
+
+/* --- words (near_words.c) --------------------------------------------------------------- */
+
+/* One word of a text, as the tokenizer gives it. */
+struct near_word {
+    const char *p; /* canonical form (lower case, one spelling); not NUL-terminated */
+    size_t len;
+    unsigned cap : 1;      /* began with a capital letter */
+    unsigned num : 1;      /* a number (digits, or a number word) */
+    unsigned sent_end : 1; /* the last word of a sentence */
+    unsigned line_end : 1; /* the last word of a line */
+    uint32_t line;         /* its line (newlines before it) */
+};
+
+struct near_words {
+    struct near_word *w;
+    size_t n, cap;
+    char *buf; /* the canonical forms, back to back */
+    size_t blen, bcap;
+};
+
+/* Cut s[0..len) into words (see near.h); fills *out, which the caller frees. */
+void near_words_split(const char *s, size_t len, struct near_words *out);
+void near_words_free(struct near_words *ws);
+
+/* 0 when the word tables are consistent (sorted, the length filter right): for the tests. */
+int near_words_check(void);
+
+/* The title form of a canonical word: light stemming; 0 for a word titles ignore. */
+size_t near_title_stem(const char *w, size_t len, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,456 @@
+/*
+ * near_sig.c: near-duplicate signatures (near.h): units, shingles, the lead,
+ * the bottom-k sample, numbers and names, title words; packing.
+ */
+#include <stdlib.h>
+#include <string.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "near_int.h"
+#include "newsd/util.h"
+
+#define MAX_SHINGLES 20000 /* shingles read from one text; the rest is ignored */
+#define BLOB_VERSION 1
+#define BLOB_HEADER  12
+
+struct shingle {
+    uint32_t v;
+    uint32_t pos; /* position in the text, for the first occurrence */
+    uint8_t unit;
+};
+
+static int cmp_shingle(const void *a, const void *b)
+{
+    const struct shingle *x = a, *y = b;
+
+    if (x->v != y->v)
+        return x->v < y->v ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static int cmp_el(const void *a, const void *b)
+{
+    const struct near_el *x = a, *y = b;
+
+    return x->v < y->v ? -1 : x->v > y->v;
+}
+
+static uint32_t top32(uint64_t h)
+{
+    return (uint32_t)(h >> 32);
+}
+
+/* The words w[s..e) joined by single spaces into buf (room for all); returns the length. */
+static size_t join(const struct near_word *w, size_t s, size_t e, char *buf, size_t *offs)
+{
+    size_t n = 0;
+
+    for (size_t i = s; i < e; i++) {
+        if (i > s)
+            buf[n++] = ' ';
+        offs[i - s] = n;
+        memcpy(buf + n, w[i].p, w[i].len);
+        n += w[i].len;
+    }
+    offs[e - s] = n + 1; /* where a next word would start */
+    return n;
+}
+
+/* Are the canonical word sequences of a and b the same? */
+static int same_words(const struct near_words *a, const struct near_words *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t i = 0; i < a->n; i++)
+        if (a->w[i].len != b->w[i].len || memcmp(a->w[i].p, b->w[i].p, a->w[i].len) != 0)
+            return 0;
+    return 1;
+}
+
+/* Units and shingles of the text's words; *sh gets the shingles (caller frees). */
+static size_t cut_units(struct nd_near_sig *sig, const struct near_words *ws, struct shingle **sh)
+{
+    size_t nsh = 0, cap = 0, start = 0, joined_cap = 0;
+    char *joined = NULL;
+    size_t *offs = NULL;
+
+    *sh = NULL;
+    for (size_t i = 0; i < ws->n && nsh < MAX_SHINGLES; i++) {
+        size_t e, nw, k, len;
+        unsigned u;
+        uint64_t uh;
+
+        if (!ws->w[i].sent_end)
+            continue;
+        e = i + 1;
+        nw = e - start;
+        len = 0;
+        for (size_t j = start; j < e; j++)
+            len += ws->w[j].len + 1;
+        if (len > joined_cap) {
+            joined_cap = len * 2;
+            joined = xrealloc(joined, joined_cap);
+        }
+        offs = xrealloc(offs, (nw + 1) * sizeof(*offs));
+        len = join(ws->w, start, e, joined, offs);
+        uh = XXH3_64bits(joined, len);
+        if (sig->nunits < ND_NEAR_MAX_UNITS) {
+            sig->units[sig->nunits].hash = top32(uh);
+            sig->units[sig->nunits].nsh = 0;
+            sig->nunits++;
+        } else { /* past the cap, every sentence joins the last unit */
+            struct near_unit *lu = &sig->units[ND_NEAR_MAX_UNITS - 1];
+            lu->hash = (lu->hash * 0x9E3779B1u) ^ top32(uh);
+        }
+        u = sig->nunits - 1u;
+        k = nw < ND_NEAR_SHINGLE ? 1 : nw - ND_NEAR_SHINGLE + 1;
+        for (size_t j = 0; j < k && nsh < MAX_SHINGLES; j++) {
+            size_t last = nw < ND_NEAR_SHINGLE ? nw : j + ND_NEAR_SHINGLE;
+            size_t a = offs[j], b = offs[last] - 1;
+            if (nsh == cap) {
+                cap = cap ? cap * 2 : 256;
+                *sh = xrealloc(*sh, cap * sizeof(**sh));
+            }
+            (*sh)[nsh].v = top32(XXH3_64bits(joined + a, b - a));
+            (*sh)[nsh].pos = (uint32_t)nsh;
+            (*sh)[nsh].unit = (uint8_t)u;
+            nsh++;
+            if ((sig->units[u].nsh & ~NEAR_UNIT_CUE) < 0x7FFF)
+                sig->units[u].nsh++;
+        }
+        start = e;
+    }
+    free(joined);
+    free(offs);
+    return nsh;
+}
+
+/*
+ * Phrases that mark a line as the kind of thing copies add and drop: credits,
+ * captions, footers.  Such a line, when the other text lacks it, does not
+ * count against containment (near_score.c); it is still compared.
+ */
+static const char *const cues[] = {
+    "subscribe",        "newsletter",     "copyright",     "\xc2\xa9",  "all rights reserved",
+    "reporting by",     "editing by",     "writing by",    "photo:",    "photograph:",
+    "photo by",         "file photo",     "image caption", "read more", "read the full",
+    "continue reading", "share this",     "follow us",     "sign up",   "republished",
+    "appeared first",   "first appeared", "unsubscribe",   NULL,
+};
+
+/* Does s[0..len) (one line of at most CUE_MAX_WORDS words) contain a cue, in any case? */
+#define CUE_MAX_WORDS 50
+static int line_is_cue(const char *s, size_t len)
+{
+    char low[CUE_MAX_WORDS * 24];
+    size_t words = 0;
+    int found = 0;
+
+    if (len >= sizeof(low))
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == ' ' && ++words > CUE_MAX_WORDS)
+            return 0;
+        low[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    low[len] = '\0';
+    for (int c = 0; cues[c] && !found; c++)
+        found = strstr(low, cues[c]) != NULL;
+    return found;
+}
+
+/* Flag the units on every cue line. */
+static void mark_cues(struct nd_near_sig *sig, const struct near_words *ws, const char *text)
+{
+    uint32_t nlines = ws->n ? ws->w[ws->n - 1].line + 1 : 0, line = 0;
+    uint8_t *cue = xcalloc(nlines + 1, 1);
+    const char *p = text;
+    unsigned unit = 0;
+
+    while (p && line < nlines) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        cue[line++] = (uint8_t)line_is_cue(p, len);
+        p = end ? end + 1 : NULL;
+    }
+    for (size_t w = 0; w < ws->n; w++) {
+        if (cue[ws->w[w].line] && unit < sig->nunits)
+            sig->units[unit].nsh |= NEAR_UNIT_CUE;
+        if (ws->w[w].sent_end && unit + 1 < sig->nunits)
+            unit++;
+    }
+    free(cue);
+}
+
+/* The lead and the bottom-k sample of the shingles. */
+static void keep_shingles(struct nd_near_sig *sig, struct shingle *sh, size_t nsh)
+{
+    size_t distinct = 0;
+
+    /* the lead: the first ND_NEAR_LEAD distinct hashes, in text order */
+    for (size_t i = 0; i < nsh && sig->nlead < ND_NEAR_LEAD; i++) {
+        int seen = 0;
+        for (unsigned j = 0; j < sig->nlead && !seen; j++)
+            seen = sig->els[j].v == sh[i].v;
+        if (!seen) {
+            sig->els[sig->nlead].v = sh[i].v;
+            sig->els[sig->nlead].unit = sh[i].unit;
+            sig->nlead++;
+        }
+    }
+    /* the sample: the ND_NEAR_SAMPLE smallest distinct hashes.  Hashes are
+     * uniform, so those below about twice the expected share are sorted
+     * alone, when they hold enough distinct ones; else all are. */
+    if (nsh > 2 * ND_NEAR_SAMPLE) {
+        uint64_t t = ((uint64_t)2 * (ND_NEAR_SAMPLE + 1) << 32) / nsh;
+        size_t k = 0, distinct_below = 0;
+        struct shingle *low = xmalloc(nsh * sizeof(*low));
+        for (size_t i = 0; i < nsh; i++)
+            if (sh[i].v <= t)
+                low[k++] = sh[i];
+        qsort(low, k, sizeof(*low), cmp_shingle);
+        for (size_t i = 0; i < k; i++)
+            distinct_below += i == 0 || low[i].v != low[i - 1].v;
+        if (distinct_below > ND_NEAR_SAMPLE) { /* the next distinct hash is below t too */
+            memcpy(sh, low, k * sizeof(*low));
+            nsh = k;
+        } else {
+            qsort(sh, nsh, sizeof(*sh), cmp_shingle);
+        }
+        free(low);
+    } else if (nsh > 0) {
+        qsort(sh, nsh, sizeof(*sh), cmp_shingle);
+    }
+    sig->tau = UINT32_MAX;
+    for (size_t i = 0; i < nsh; i++) {
+        int in_lead = 0;
+        if (i > 0 && sh[i].v == sh[i - 1].v)
+            continue;
+        if (distinct == ND_NEAR_SAMPLE) {
+            sig->tau = sh[i].v - 1; /* everything below the next distinct hash is kept */
+            break;
+        }
+        distinct++;
+        for (unsigned j = 0; j < sig->nlead && !in_lead; j++)
+            in_lead = sig->els[j].v == sh[i].v;
+        if (!in_lead) {
+            struct near_el *el = &sig->els[sig->nlead + sig->nextra++];
+            el->v = sh[i].v;
+            el->unit = sh[i].unit;
+        }
+    }
+}
+
+/* Numbers and capitalized words of the text, in order, with their units. */
+static void keep_keys(struct nd_near_sig *sig, const struct near_words *ws)
+{
+    unsigned unit = 0;
+
+    for (size_t i = 0; i < ws->n && sig->nkeys < ND_NEAR_MAX_KEYS; i++) {
+        const struct near_word *w = &ws->w[i];
+        if (w->num || w->cap) {
+            uint16_t h = (uint16_t)XXH3_64bits(w->p, w->len);
+            uint8_t kind = w->num ? NEAR_KEY_NUMBER : NEAR_KEY_NAME;
+            int dup = 0;
+            for (unsigned j = 0; j < sig->nkeys && !dup; j++)
+                dup = sig->keys[j].h == h && sig->keys[j].unit == unit;
+            if (!dup)
+                sig->keys[sig->nkeys++] = (struct near_key){h, (uint8_t)unit, kind};
+        }
+        if (w->sent_end && unit + 1 < ND_NEAR_MAX_UNITS && unit + 1 < sig->nunits)
+            unit++;
+    }
+}
+
+/*
+ * The title's words.  Capitals mark names only in a title written in
+ * sentence case: in an ALL CAPS or Title Case headline (most words
+ * capitalized) they say nothing, and every word may be a name.
+ */
+static void keep_title(struct nd_near_sig *sig, const struct near_words *ws)
+{
+    char stem[64];
+    size_t words = 0, caps = 0;
+    int headline_case;
+
+    for (size_t i = 0; i < ws->n; i++) {
+        if (ws->w[i].num)
+            continue;
+        words++;
+        caps += ws->w[i].cap;
+    }
+    headline_case = words >= 3 && caps * 5 >= words * 3;
+
+    for (size_t i = 0; i < ws->n && sig->ntitle < ND_NEAR_MAX_TITLE; i++) {
+        const struct near_word *w = &ws->w[i];
+        size_t n = near_title_stem(w->p, w->len, stem, sizeof(stem));
+        uint16_t h;
+        int dup = 0;
+        if (n == 0)
+            continue;
+        h = (uint16_t)XXH3_64bits(stem, n);
+        for (unsigned j = 0; j < sig->ntitle && !dup; j++)
+            dup = sig->title[j].h == h;
+        if (dup)
+            continue;
+        sig->title[sig->ntitle].h = h;
+        sig->title[sig->ntitle].flags =
+            (uint8_t)((w->num ? NEAR_TITLE_NUMBER : 0) | (headline_case ? NEAR_TITLE_CASED
+                                                          : w->cap      ? NEAR_TITLE_NAME
+                                                                        : 0));
+        sig->ntitle++;
+    }
+}
+
+struct nd_near_sig *nd_near_sig_new(const char *title, const char *text)
+{
+    struct nd_near_sig *sig = xcalloc(1, sizeof(*sig));
+    struct near_words tw, xw;
+    struct shingle *sh = NULL;
+    size_t nsh;
+
+    near_words_split(title, title ? strlen(title) : 0, &tw);
+    near_words_split(text, text ? strlen(text) : 0, &xw);
+    keep_title(sig, &tw);
+    if (!same_words(&tw, &xw)) { /* a text that only repeats the title is no text */
+        nsh = cut_units(sig, &xw, &sh);
+        keep_shingles(sig, sh, nsh);
+        qsort(sig->els + sig->nlead, sig->nextra, sizeof(*sig->els), cmp_el);
+        keep_keys(sig, &xw);
+        mark_cues(sig, &xw, text);
+    }
+    free(sh);
+    near_words_free(&tw);
+    near_words_free(&xw);
+    return sig;
+}
+
+void nd_near_sig_free(struct nd_near_sig *sig)
+{
+    free(sig);
+}
+
+int nd_near_sig_empty(const struct nd_near_sig *sig)
+{
+    return sig->nunits == 0 && sig->ntitle == 0;
+}
+
+/* --- packing: little-endian, whatever the host ------------------------------------------ */
+
+static uint8_t *put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    return p + 2;
+}
+
+static uint8_t *put32(uint8_t *p, uint32_t v)
+{
+    p = put16(p, (uint16_t)v);
+    return put16(p, (uint16_t)(v >> 16));
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)get16(p) | ((uint32_t)get16(p + 2) << 16);
+}
+
+static size_t packed_size(unsigned nunits, unsigned nels, unsigned nkeys, unsigned ntitle)
+{
+    return BLOB_HEADER + 6 * (size_t)nunits + 5 * (size_t)nels + 4 * (size_t)nkeys +
+           3 * (size_t)ntitle;
+}
+
+int nd_near_sig_pack(const struct nd_near_sig *sig, uint8_t *out, size_t cap)
+{
+    unsigned nels = sig->nlead + sig->nextra;
+    size_t need = packed_size(sig->nunits, nels, sig->nkeys, sig->ntitle);
+    uint8_t *p = out;
+
+    if (cap < need)
+        return ND_ETOOBIG;
+    *p++ = 'N';
+    *p++ = BLOB_VERSION;
+    *p++ = sig->nunits;
+    *p++ = sig->nlead;
+    *p++ = sig->nextra;
+    *p++ = sig->nkeys;
+    *p++ = sig->ntitle;
+    *p++ = 0;
+    p = put32(p, sig->tau);
+    for (unsigned i = 0; i < sig->nunits; i++) {
+        p = put32(p, sig->units[i].hash);
+        p = put16(p, sig->units[i].nsh);
+    }
+    for (unsigned i = 0; i < nels; i++) {
+        p = put32(p, sig->els[i].v);
+        *p++ = sig->els[i].unit;
+    }
+    for (unsigned i = 0; i < sig->nkeys; i++) {
+        p = put16(p, sig->keys[i].h);
+        *p++ = sig->keys[i].unit;
+        *p++ = sig->keys[i].kind;
+    }
+    for (unsigned i = 0; i < sig->ntitle; i++) {
+        p = put16(p, sig->title[i].h);
+        *p++ = sig->title[i].flags;
+    }
+    return (int)(p - out);
+}
+
+int nd_near_sig_unpack(const uint8_t *blob, size_t len, struct nd_near_sig **out)
+{
+    struct nd_near_sig *sig;
+    const uint8_t *p = blob + BLOB_HEADER;
+    unsigned nunits, nlead, nextra, nkeys, ntitle;
+
+    *out = NULL;
+    if (len < BLOB_HEADER || blob[0] != 'N' || blob[1] != BLOB_VERSION)
+        return ND_EINVAL;
+    nunits = blob[2];
+    nlead = blob[3];
+    nextra = blob[4];
+    nkeys = blob[5];
+    ntitle = blob[6];
+    if (nunits > ND_NEAR_MAX_UNITS || nlead > ND_NEAR_LEAD || nextra > ND_NEAR_SAMPLE ||
+        nkeys > ND_NEAR_MAX_KEYS || ntitle > ND_NEAR_MAX_TITLE ||
+        len != packed_size(nunits, nlead + nextra, nkeys, ntitle) ||
+        (nunits == 0 && nlead + nextra + nkeys > 0))
+        return ND_EINVAL;
+    sig = xcalloc(1, sizeof(*sig));
+    sig->nunits = (uint8_t)nunits;
+    sig->nlead = (uint8_t)nlead;
+    sig->nextra = (uint8_t)nextra;
+    sig->nkeys = (uint8_t)nkeys;
+    sig->ntitle = (uint8_t)ntitle;
+    sig->tau = get32(blob + 8);
+    for (unsigned i = 0; i < nunits; i++, p += 6) {
+        sig->units[i].hash = get32(p);
+        sig->units[i].nsh = get16(p + 4);
+    }
+    for (unsigned i = 0; i < nlead + nextra; i++, p += 5) {
+        sig->els[i].v = get32(p);
+        sig->els[i].unit = p[4];
+        if (p[4] >= nunits)
+            goto bad;
+    }
+    for (unsigned i = 0; i < nkeys; i++, p += 4) {
+        sig->keys[i] = (struct near_key){get16(p), p[2], p[3]};
+        if (p[2] >= nunits)
+            goto bad;
+    }
+    for (unsigned i = 0; i < ntitle; i++, p += 3)
+        sig->title[i] = (struct near_tword){get16(p), p[2]};
+    *out = sig;
+    return 0;
+bad:
+    free(sig);
+    return ND_EINVAL;
+}

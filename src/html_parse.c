@@ -28,6 +28,7 @@
  * Text runs are handed over where they lie in the input, so that plain text
  * costs a scan.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -691,21 +692,37 @@ static const char *markup(struct hp *h, const char *p, const char *end)
 /*
  * The reader's state (its stack is 20 KB), kept from one fragment to the next
  * on each thread: an allocation per fragment cost more than reading a short
- * summary.  Freed at exit for the thread that exits (the daemon and newsctl
- * parse on one thread).
+ * summary.  Freed when its thread ends (the daemon's worker) through a
+ * thread-specific key, and at exit for the thread that calls exit() (whose
+ * keys are not destroyed then).
  */
 static _Thread_local struct hp *reuse;
-static _Thread_local int reuse_atexit;
+static _Thread_local int reuse_registered;
+static pthread_once_t reuse_once = PTHREAD_ONCE_INIT;
+static pthread_key_t reuse_key;
+
+static void hp_free(void *p)
+{
+    struct hp *h = p;
+
+    if (h == NULL)
+        return;
+    nd_buf_free(&h->abuf);
+    nd_buf_free(&h->fbuf);
+    nd_buf_free(&h->rbuf);
+    free(h);
+}
 
 static void free_reused(void)
 {
-    if (reuse) {
-        nd_buf_free(&reuse->abuf);
-        nd_buf_free(&reuse->fbuf);
-        nd_buf_free(&reuse->rbuf);
-        free(reuse);
-        reuse = NULL;
-    }
+    hp_free(reuse);
+    reuse = NULL;
+}
+
+static void make_key(void)
+{
+    if (pthread_key_create(&reuse_key, hp_free) == 0)
+        atexit(free_reused);
 }
 
 void nd_html_parse(const char *html, size_t len, const struct nd_html_sink *sink, void *ud)
@@ -720,6 +737,8 @@ void nd_html_parse(const char *html, size_t len, const struct nd_html_sink *sink
         nd_buf_init(&h->rbuf, 0);
     }
     reuse = NULL; /* not re-entered while in use */
+    if (reuse_registered)
+        (void)pthread_setspecific(reuse_key, NULL);
     nd_buf_reset(&h->abuf);
     nd_buf_reset(&h->fbuf);
     nd_buf_reset(&h->rbuf);
@@ -772,14 +791,12 @@ void nd_html_parse(const char *html, size_t len, const struct nd_html_sink *sink
     }
     if (reuse == NULL) {
         reuse = h;
-        if (!reuse_atexit) {
-            reuse_atexit = 1;
-            atexit(free_reused);
+        if (!reuse_registered) {
+            reuse_registered = 1;
+            (void)pthread_once(&reuse_once, make_key);
         }
+        (void)pthread_setspecific(reuse_key, h); /* freed when this thread ends */
     } else {
-        nd_buf_free(&h->abuf);
-        nd_buf_free(&h->fbuf);
-        nd_buf_free(&h->rbuf);
-        free(h);
+        hp_free(h);
     }
 }

@@ -137,6 +137,21 @@ static void copy_enclosures(struct nd_article *a, const struct nd_entry *e)
     a->n_enclosures = n;
 }
 
+/* The id of an article without URL, guid or text: of its markup, image and enclosures. */
+static void media_id(struct nd_article *a)
+{
+    struct nd_buf b;
+
+    nd_buf_init(&b, 0);
+    if (nd_buf_printf(&b, "m\x1f%s\x1f%s", a->content_html, a->image ? a->image : "") != ND_OK)
+        b.len = 0;
+    for (size_t i = 0; i < a->n_enclosures; i++)
+        if (nd_buf_printf(&b, "\x1f%s", a->enclosures[i].url) != ND_OK)
+            break;
+    nd_fp_id128(b.data ? b.data : "", b.len, a->id);
+    nd_buf_free(&b);
+}
+
 /*
  * The article id: of the canonical URL (unless other items of the document
  * share it), else of (source, guid), else of the text.
@@ -153,8 +168,12 @@ static void make_id(struct nd_article *a, const char *source, const char *norm)
         type = 'g', x = source, sep = "\x1f", y = a->guid;
     else if (!nd_str_empty(norm))
         x = norm;
-    else
+    else if (a->title[0] || a->content_text[0])
         x = a->title, sep = "\x1f", y = a->content_text;
+    else {
+        media_id(a); /* an image, a video, an enclosure: what it shows */
+        return;
+    }
     /* most keys are a URL: on the stack */
     n = snprintf(small, sizeof(small), "%c\x1f%s%s%s", type, x, sep, y);
     if (n < 0 || (size_t)n >= sizeof(small)) {
@@ -164,6 +183,27 @@ static void make_id(struct nd_article *a, const char *source, const char *norm)
     nd_fp_id128(key, (size_t)n, a->id);
     if (key != small)
         free(key);
+}
+
+/* What an entry that is no article has: the reason it is skipped. */
+static const char *skip_reason(const struct nd_entry *e)
+{
+    /* clang-format off */
+    static const char *const reasons[8] = {
+        "empty: no title, link, guid, text, image or enclosure",
+        "only an author: no title, link, guid, text, image or enclosure",
+        "only categories: no title, link, guid, text, image or enclosure",
+        "only an author and categories: no title, link, guid, text, image or enclosure",
+        "only a date: no title, link, guid, text, image or enclosure",
+        "only an author and a date: no title, link, guid, text, image or enclosure",
+        "only categories and a date: no title, link, guid, text, image or enclosure",
+        "only an author, categories and a date: no title, link, guid, text, image or enclosure",
+    };
+    /* clang-format on */
+    int k = (e->authors.n > 0) | (e->categories.n > 0) << 1 |
+            (e->published != ND_TIME_NONE || e->updated != ND_TIME_NONE) << 2;
+
+    return reasons[k];
 }
 
 int nd_clean_entry(const struct nd_entry *e, const struct nd_clean_ctx *ctx, struct nd_article *a)
@@ -267,9 +307,12 @@ int nd_clean_entry_flags(const struct nd_entry *e, const struct nd_clean_ctx *ct
     make_id(a, source, norm);
     free(norm);
 
-    if (a->title[0] == '\0' && a->url == NULL && a->guid == NULL && a->content_text[0] == '\0' &&
-        a->summary[0] == '\0')
+    if (a->title[0] == '\0' && e->link == NULL && a->guid == NULL && a->content_text[0] == '\0' &&
+        a->summary[0] == '\0' && a->content_html[0] == '\0' && a->image == NULL &&
+        e->n_enclosures == 0 && e->image == NULL) {
+        a->skipped = skip_reason(e);
         return ND_EINVAL;
+    }
     return ND_OK;
 }
 

@@ -18,15 +18,19 @@
 
 #define PARSE_MAX_BODY (64LL << 20)
 
-/* Print every article of one document; 0, or -1 after one line on stderr. */
-static int parse_one(const char *name, const char *data, size_t len, const char *doc_url,
-                     const char *charset, const char *source_url, int64_t now)
+/*
+ * Print every article of one document (with all, every entry, also those the
+ * daemon skips; without, one line on stderr names each skipped one); 0, or
+ * -1 after one line on stderr.
+ */
+static int parse_one(const char *name, const char *data, size_t len, const struct nd_parse_in *in,
+                     const char *source_url, int all, int64_t now)
 {
     struct nd_feed feed;
     char err[512];
 
     nd_feed_init(&feed);
-    if (nd_parse(data, len, doc_url, charset, &feed, err, sizeof(err)) != ND_OK) {
+    if (nd_parse_doc(data, len, in, &feed, err, sizeof(err)) != ND_OK) {
         fprintf(stderr, "newsctl: %s: %s\n", name, err);
         nd_feed_free(&feed);
         return -1;
@@ -45,10 +49,13 @@ static int parse_one(const char *name, const char *data, size_t len, const char 
         struct nd_article a;
         memset(&a, 0, sizeof(a));
         /* no dedupe here: no fingerprints (the output is the same) */
-        if (nd_clean_entry_flags(&feed.entries[i], &cctx, ND_CLEAN_NO_DEDUPE, &a) == ND_OK) {
+        if (nd_clean_entry_flags(&feed.entries[i], &cctx, ND_CLEAN_NO_DEDUPE, &a) == ND_OK || all) {
             char *json = nd_message_encode(&a, &m);
             puts(json);
             free(json);
+        } else {
+            fprintf(stderr, "newsctl: %s: entry %zu skipped: %s\n", name, i + 1,
+                    a.skipped ? a.skipped : "nothing to publish");
         }
         nd_article_free(&a);
     }
@@ -56,7 +63,7 @@ static int parse_one(const char *name, const char *data, size_t len, const char 
     return 0;
 }
 
-static int parse_url(const char *url, int64_t now)
+static int parse_url(const struct nd_ctl_opts *o, const char *url, int64_t now)
 {
     struct nd_fetch_req req = {
         .url = url,
@@ -75,7 +82,11 @@ static int parse_url(const char *url, int64_t now)
         nd_fetch_result_clear(&res);
         return -1;
     }
-    rc = parse_one(url, res.body, res.len, res.final_url, res.charset, url, now);
+    {
+        /* the server's charset unless --charset says otherwise */
+        struct nd_parse_in in = {res.final_url, o->charset ? o->charset : res.charset, o->language};
+        rc = parse_one(url, res.body, res.len, &in, url, o->all, now);
+    }
     nd_fetch_result_clear(&res);
     return rc;
 }
@@ -117,7 +128,7 @@ static int read_regular(const char *path, char **out, size_t *len)
     return 0;
 }
 
-static int parse_file(const char *path, const char *base_url, int64_t now)
+static int parse_file(const struct nd_ctl_opts *o, const char *path, int64_t now)
 {
     char *data, *abs = NULL, cwd[PATH_MAX];
     size_t len;
@@ -134,7 +145,10 @@ static int parse_file(const char *path, const char *base_url, int64_t now)
         abs = xasprintf("file://%s", path);
     else
         abs = xasprintf("file://%s/%s", cwd, path);
-    rc = parse_one(path, data, len, base_url, NULL, base_url ? base_url : abs, now);
+    {
+        struct nd_parse_in in = {o->base_url, o->charset, o->language};
+        rc = parse_one(path, data, len, &in, o->base_url ? o->base_url : abs, o->all, now);
+    }
     free(abs);
     free(data);
     return rc;
@@ -160,7 +174,7 @@ int nd_ctl_parse(struct nd_ctl_opts *o)
         const char *a = o->args.v[i];
         int is_url = nd_url_scheme(a, scheme, sizeof(scheme)) == 0 &&
                      (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);
-        if ((is_url ? parse_url(a, now) : parse_file(a, o->base_url, now)) != 0)
+        if ((is_url ? parse_url(o, a, now) : parse_file(o, a, now)) != 0)
             failed++;
         fflush(stdout);
     }

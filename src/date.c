@@ -8,6 +8,7 @@
  * function, locale or TZ setting is involved.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "newsd/date.h"
@@ -151,6 +152,37 @@ int64_t nd_date_days(int64_t y, int m, int d)
     doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
     doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
+}
+
+int nd_date_format(int64_t t, char out[32])
+{
+    int64_t days, secs, z, era, doe, yoe, y, doy, mp;
+    int m, d;
+
+    out[0] = '\0';
+    /* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z */
+    if (t < -62135596800LL || t > 253402300799LL)
+        return -1;
+    days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    secs = t - days * 86400;
+    /* the inverse of nd_date_days() (H. Hinnant's civil_from_days) */
+    z = days + 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    y += m <= 2;
+    {
+        char tmp[64];
+        snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y, m, d,
+                 (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+        memcpy(out, tmp, 21);
+    }
+    return 0;
 }
 
 static int month_days(int64_t y, int m)
@@ -358,6 +390,8 @@ static int64_t parse_iso(const char *p)
                 return ND_TIME_NONE;
         } else {
             n = read_num(&p, 3, &v);
+            if (n == 3 && *p == '-' && v >= 1 && v <= 12)
+                n = 2;    /* "2003-012-31": a month with an extra zero (Google's feeds) */
             if (n == 3) { /* ordinal date */
                 if (v < 1 || v > 365 + (month_days(y, 2) == 29))
                     return ND_TIME_NONE;
@@ -586,6 +620,53 @@ static int64_t parse_loose(const char *p)
     return finish(&t);
 }
 
+/*
+ * ISO 8601 with a two-digit year ("03-12-31", "031231", "-03-12", "-0312",
+ * "03335", "03-335", then an optional time): written into out with the year
+ * in four digits (00-49 are 20xx, 50-99 19xx, RFC 2822's rule) for
+ * parse_iso().  0 when s is such a date.
+ */
+static int iso_two_digit_year(const char *s, char *out, size_t outlen)
+{
+    const char *p = s, *d;
+    char date[16];
+    int dash = *p == '-', yy, n;
+
+    if (dash)
+        p++;
+    if (!is_digit(p[0]) || !is_digit(p[1]))
+        return -1;
+    yy = (p[0] - '0') * 10 + (p[1] - '0');
+    p += 2;
+    d = p;
+    if (*p == '-') { /* YY-MM-DD, YY-DDD, -YY-MM */
+        p++;
+        for (n = 0; is_digit(p[n]); n++)
+            ;
+        if (n == 2 && p[2] == '-' && is_digit(p[3]) && is_digit(p[4]) && !is_digit(p[5]) && !dash)
+            n = 5;
+        else if (!(n == 3 && !dash) && !(n == 2 && dash))
+            return -1;
+        snprintf(date, sizeof(date), "%.*s", n, p);
+        p += n;
+    } else { /* YYMMDD, YYDDD, -YYMM */
+        for (n = 0; is_digit(p[n]); n++)
+            ;
+        if (!(n == 4 && !dash) && !(n == 3 && !dash) && !(n == 2 && dash))
+            return -1;
+        if (n == 4)
+            snprintf(date, sizeof(date), "%.2s-%.2s", p, p + 2);
+        else
+            snprintf(date, sizeof(date), "%.*s", n, p);
+        p += n;
+    }
+    (void)d;
+    if (*p != '\0' && *p != 'T' && *p != 't' && !is_space(*p))
+        return -1;
+    n = snprintf(out, outlen, "%04d-%s%s", yy < 50 ? 2000 + yy : 1900 + yy, date, p);
+    return n > 0 && (size_t)n < outlen ? 0 : -1;
+}
+
 int64_t nd_date_parse(const char *s)
 {
     char buf[DATE_MAX];
@@ -603,6 +684,11 @@ int64_t nd_date_parse(const char *s)
         return ND_TIME_NONE;
     memcpy(buf, s, n);
     buf[n] = '\0';
+    if (is_digit(buf[0]) || buf[0] == '-') {
+        char iso[DATE_MAX + 8];
+        if (iso_two_digit_year(buf, iso, sizeof(iso)) == 0 && (t = parse_iso(iso)) != ND_TIME_NONE)
+            return t;
+    }
     if (n >= 4 && is_digit(buf[0]) && is_digit(buf[1]) && is_digit(buf[2]) && is_digit(buf[3]) &&
         (buf[4] == '-' || is_digit(buf[4]) || buf[4] == '\0')) {
         t = parse_iso(buf);

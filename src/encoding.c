@@ -12,44 +12,7 @@
 #include <strings.h>
 
 #include "newsd/encoding.h"
-
-/* windows-1252 0x80-0x9F; 0xFFFD for the five holes. */
-static const uint16_t cp1252[32] = {
-    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
-};
-
-size_t nd_utf8_put(char *out, unsigned cp)
-{
-    unsigned char *o = (unsigned char *)out;
-
-    if (cp < 0x80) {
-        o[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (unsigned char)(0xC0 | (cp >> 6));
-        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        if (cp >= 0xD800 && cp <= 0xDFFF)
-            return 0;
-        o[0] = (unsigned char)(0xE0 | (cp >> 12));
-        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    if (cp <= 0x10FFFF) {
-        o[0] = (unsigned char)(0xF0 | (cp >> 18));
-        o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
-        o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
-        o[3] = (unsigned char)(0x80 | (cp & 0x3F));
-        return 4;
-    }
-    return 0;
-}
+#include "newsd/text.h"
 
 /*
  * Length of the valid UTF-8 sequence at p (at most end - p bytes), or 0.
@@ -57,28 +20,10 @@ size_t nd_utf8_put(char *out, unsigned cp)
  */
 static size_t seq_len(const unsigned char *p, const unsigned char *end)
 {
-    unsigned char c = p[0];
-    size_t avail = (size_t)(end - p);
+    int32_t cp;
+    int n = nd_utf8_decode((const char *)p, (size_t)(end - p), &cp);
 
-    if (c >= 0xC2 && c <= 0xDF)
-        return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (avail < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0))
-            return 0; /* overlong, surrogate */
-        if (c == 0xEF && p[1] == 0xBF && p[2] >= 0xBE)
-            return 0; /* U+FFFE, U+FFFF */
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (avail < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
-            return 0;
-        return 4;
-    }
-    return 0;
+    return cp < 0 || cp == 0xFFFE || cp == 0xFFFF ? 0 : (size_t)n;
 }
 
 /* U+FFFE or U+FFFF: valid UTF-8, but not an XML character; dropped, not re-read. */
@@ -140,8 +85,8 @@ static size_t repair_utf8(const unsigned char *p, const unsigned char *end, char
         } else if (nonchar(p, end)) {
             p += 3;
         } else {
-            unsigned cp = *p < 0xA0 ? cp1252[*p - 0x80] : *p;
-            o += nd_utf8_put(o, cp);
+            unsigned cp = *p < 0xA0 ? nd_cp1252[*p - 0x80] : *p;
+            o += nd_utf8_encode((int32_t)cp, o);
             p++;
         }
     }
@@ -313,7 +258,7 @@ static char *cp1252_all(const unsigned char *p, size_t len, size_t *outlen)
             if (!bad_control((unsigned char)c))
                 *o++ = (char)c;
         } else {
-            o += nd_utf8_put(o, c < 0xA0 ? cp1252[c - 0x80] : c);
+            o += nd_utf8_encode((int32_t)(c < 0xA0 ? nd_cp1252[c - 0x80] : c), o);
         }
     }
     *o = '\0';

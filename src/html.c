@@ -1,15 +1,11 @@
 /*
- * html.c: the allowlist HTML sanitizer and HTML-to-text, in one SAX pass.
+ * html.c: the allowlist HTML sanitizer and HTML-to-text, in one pass.
  *
- * libxml2's HTML parser does the tokenizing and the error recovery (it
- * closes what the markup leaves open, so start and end events always
- * balance); this file only decides, per event, what to write.  No tree is
- * built.  The fragment is parsed as "<body>" + fragment so that text at the
- * top level is not wrapped in an implied <p>.  Plain fragments (most of
- * them) are read by html_read.c instead, which delivers the same events
- * without libxml2's per-character cost and gives up on anything libxml2
- * would have to recover from; the two must agree event for event
- * (tests/unit/test_html_read.c, tests/fuzz/fuzz_html.c).
+ * html_parse.c reads the fragment as the HTML standard's tokenizer does and
+ * hands over balanced events (it closes what the markup leaves open); this
+ * file only decides, per event, what to write.  No tree is built.  The
+ * element table below is both the allowlist and what the reader needs to
+ * know of each element (void, raw text, which tags end which).
  *
  * The allowlist follows Miniflux's sanitizer.  Decisions:
  * - Kept: text and structure tags (p, div, h1-h6, lists, dl, blockquote, pre,
@@ -17,11 +13,16 @@
  *   samp, var, dfn, time, ruby, br, hr, wbr), tables, figure/figcaption, a,
  *   img, picture, source, video, audio.  div is kept (unwrapping it would join
  *   blocks); span, font, section, article and every unknown tag are unwrapped.
- * - Dropped with their content: script, style, noscript, object, applet,
- *   form and its controls, template, svg, math, canvas, head, title, dialog,
- *   map, and iframes that are not players (below).  Void ones (embed, input,
- *   link, meta, base, track...) are dropped alone.  Comments and processing
- *   instructions are dropped.
+ * - Dropped with their content: script, style, form and its controls,
+ *   template, title, dialog, map, noembed, noframes, and iframes that are not
+ *   players (below).  Void ones (embed, input, link, meta, base, track...) are
+ *   dropped alone.  Comments and processing instructions are dropped.
+ * - Unwrapped, their content kept as text a reader should see: the fallback
+ *   content of object, applet, canvas and noscript (a reader runs no script
+ *   and no plugin, so the fallback is what it shows; an image in noscript
+ *   that repeats the lazy-loaded one before it is dropped), and svg and math,
+ *   whose text is kept and whose elements are not (their style and script
+ *   are dropped like any other).
  * - Attributes per tag only (a: href title; img: src srcset sizes alt title
  *   width height; source: src srcset sizes type media; video: src poster
  *   width height; audio: src; td/th: colspan rowspan; ol: start; abbr: title;
@@ -47,26 +48,19 @@
  *   controls dropped, valid UTF-8 in NFC.  Elements deeper than
  *   ND_HTML_MAX_DEPTH are unwrapped; output past ND_HTML_MAX_OUT is cut.
  */
-#include <libxml/HTMLparser.h>
-#include <libxml/parserInternals.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "html_read.h"
+#include "html_int.h"
 #include "newsd/html.h"
 #include "newsd/text.h"
 #include "newsd/url.h"
 
 /* ---- the allowlist -------------------------------------------------------- */
-
-enum action {
-    A_KEEP,   /* written with its allowed attributes */
-    A_UNWRAP, /* tag dropped, content kept */
-    A_DROP,   /* dropped with everything inside */
-    A_SKIP,   /* a void element dropped (what libxml2 may nest in it is kept) */
-};
 
 /* What an element means for the plain text. */
 enum role {
@@ -105,97 +99,190 @@ enum attr {
 
 enum special { S_NONE = 0, S_A, S_IMG, S_SOURCE, S_VIDEO, S_AUDIO, S_IFRAME, S_VOID };
 
-struct tag {
-    const char *name;
-    unsigned char action;
-    unsigned char role;
-    unsigned char special;
-    unsigned attrs; /* allowed attributes, BIT(AT_*) */
-};
+#define tag nd_html_tag
 
 /* clang-format off */
-#define K(n, r)        {n, A_KEEP, r, S_NONE, 0}
-#define KA(n, r, s, a) {n, A_KEEP, r, s, a}
-#define U(n, r)        {n, A_UNWRAP, r, S_NONE, 0}
-#define D(n)           {n, A_DROP, R_INLINE, S_NONE, 0}
-#define DV(n)          {n, A_SKIP, R_INLINE, S_NONE, 0}
+#define VOID_   HP_VOID
+#define RAW_    HP_RAW
+#define CP_     HP_CLOSE_P
+#define SP_     HP_SPECIAL
+#define BO_     HP_BREAKOUT
+#define SC_     HP_SCOPE
+#define FM_     HP_FORMAT
+#define K(n, r, id, hp)          {n, A_KEEP, r, S_NONE, id, hp, 0}
+#define KA(n, r, s, id, hp, a)   {n, A_KEEP, r, s, id, hp, a}
+#define U(n, r, id, hp)          {n, A_UNWRAP, r, S_NONE, id, hp, 0}
+#define D(n, id, hp)             {n, A_DROP, R_INLINE, S_NONE, id, hp, 0}
+#define DV(n, hp)                {n, A_SKIP, R_INLINE, S_NONE, HT_OTHER, VOID_ | (hp), 0}
+#define BLOCK_                   (CP_ | SP_)
+#define O_                       HT_OTHER
 /* clang-format on */
 
-/* Sorted by name (bsearch).  Anything not listed is unwrapped. */
+/*
+ * Sorted by name (binary search).  Anything not listed is unwrapped.  The
+ * reader's columns (id, HP_*) are the HTML standard's categories.
+ */
 /* clang-format off */
 static const struct tag tags[] = {
-    KA("a", R_INLINE, S_A, BIT(AT_HREF) | BIT(AT_TITLE)),
-    KA("abbr", R_INLINE, S_NONE, BIT(AT_TITLE)),
-    U("address", R_BLOCK),  D("applet"),            DV("area"),             U("article", R_BLOCK),
-    U("aside", R_BLOCK),
-    KA("audio", R_NOTEXT, S_AUDIO, BIT(AT_SRC)),
-    K("b", R_INLINE),       DV("base"),             K("blockquote", R_BLOCK), U("body", R_BLOCK),
-    KA("br", R_BR, S_VOID, 0),
-    D("button"),            D("canvas"),            K("caption", R_LINE),   U("center", R_BLOCK),
-    K("cite", R_INLINE),    K("code", R_INLINE),    DV("col"),              D("colgroup"),
-    D("datalist"),          K("dd", R_LINE),        K("del", R_INLINE),     U("details", R_BLOCK),
-    K("dfn", R_INLINE),     D("dialog"),            U("dir", R_BLOCK),      K("div", R_BLOCK),
-    K("dl", R_BLOCK),       K("dt", R_LINE),        K("em", R_INLINE),      DV("embed"),
-    U("fieldset", R_BLOCK), K("figcaption", R_LINE), K("figure", R_BLOCK),  U("footer", R_BLOCK),
-    D("form"),              D("frame"),             D("frameset"),
-    K("h1", R_BLOCK),       K("h2", R_BLOCK),       K("h3", R_BLOCK),       K("h4", R_BLOCK),
-    K("h5", R_BLOCK),       K("h6", R_BLOCK),       D("head"),              U("header", R_BLOCK),
-    U("hgroup", R_BLOCK),
-    KA("hr", R_BLOCK, S_VOID, 0),
-    U("html", R_BLOCK),     K("i", R_INLINE),
-    KA("iframe", R_INLINE, S_IFRAME,
+    KA("a", R_INLINE, S_A, HT_A, FM_, BIT(AT_HREF) | BIT(AT_TITLE)),
+    KA("abbr", R_INLINE, S_NONE, O_, 0, BIT(AT_TITLE)),
+    U("address", R_BLOCK, HT_ADDRESS_DIV, BLOCK_),
+    U("applet", R_INLINE, O_, SP_ | SC_),
+    DV("area", SP_),
+    U("article", R_BLOCK, O_, BLOCK_),
+    U("aside", R_BLOCK, O_, BLOCK_),
+    KA("audio", R_NOTEXT, S_AUDIO, O_, 0, BIT(AT_SRC)),
+    K("b", R_INLINE, O_, BO_ | FM_),
+    DV("base", SP_),
+    DV("basefont", SP_),
+    DV("bgsound", SP_),
+    U("big", R_INLINE, O_, BO_ | FM_),
+    K("blockquote", R_BLOCK, O_, BLOCK_ | BO_),
+    U("body", R_BLOCK, HT_BODY, SP_ | BO_),
+    KA("br", R_BR, S_VOID, HT_BR, VOID_ | SP_ | BO_, 0),
+    D("button", O_, SP_ | SC_),
+    U("canvas", R_INLINE, O_, 0),
+    K("caption", R_LINE, O_, SP_ | SC_),
+    U("center", R_BLOCK, O_, BLOCK_ | BO_),
+    K("cite", R_INLINE, O_, 0),
+    K("code", R_INLINE, O_, BO_ | FM_),
+    DV("col", SP_),
+    D("colgroup", O_, SP_),
+    D("datalist", O_, 0),
+    K("dd", R_LINE, HT_DD, BLOCK_ | BO_),
+    K("del", R_INLINE, O_, 0),
+    U("details", R_BLOCK, O_, BLOCK_),
+    K("dfn", R_INLINE, O_, 0),
+    D("dialog", O_, BLOCK_),
+    U("dir", R_BLOCK, O_, BLOCK_),
+    K("div", R_BLOCK, HT_ADDRESS_DIV, BLOCK_ | BO_),
+    K("dl", R_BLOCK, HT_DL, BLOCK_ | BO_),
+    K("dt", R_LINE, HT_DT, BLOCK_ | BO_),
+    K("em", R_INLINE, O_, BO_ | FM_),
+    DV("embed", SP_ | BO_),
+    U("fieldset", R_BLOCK, O_, BLOCK_),
+    K("figcaption", R_LINE, O_, BLOCK_),
+    K("figure", R_BLOCK, O_, BLOCK_),
+    U("font", R_INLINE, HT_FONT, FM_),
+    U("footer", R_BLOCK, O_, BLOCK_),
+    D("form", O_, BLOCK_),
+    DV("frame", SP_),
+    D("frameset", O_, SP_),
+    K("h1", R_BLOCK, O_, BLOCK_ | HP_HEADING | BO_),
+    K("h2", R_BLOCK, O_, BLOCK_ | HP_HEADING | BO_),
+    K("h3", R_BLOCK, O_, BLOCK_ | HP_HEADING | BO_),
+    K("h4", R_BLOCK, O_, BLOCK_ | HP_HEADING | BO_),
+    K("h5", R_BLOCK, O_, BLOCK_ | HP_HEADING | BO_),
+    K("h6", R_BLOCK, O_, BLOCK_ | HP_HEADING | BO_),
+    U("head", R_BLOCK, HT_HEAD, SP_ | BO_),
+    U("header", R_BLOCK, O_, BLOCK_),
+    U("hgroup", R_BLOCK, O_, BLOCK_),
+    KA("hr", R_BLOCK, S_VOID, O_, VOID_ | BLOCK_ | BO_, 0),
+    U("html", R_BLOCK, HT_HTML, SP_ | SC_),
+    K("i", R_INLINE, O_, BO_ | FM_),
+    KA("iframe", R_INLINE, S_IFRAME, O_, RAW_ | SP_,
        BIT(AT_SRC) | BIT(AT_WIDTH) | BIT(AT_HEIGHT) | BIT(AT_ALLOWFULLSCREEN)),
-    KA("img", R_INLINE, S_IMG, BIT(AT_SRC) | BIT(AT_ALT) | BIT(AT_TITLE) | BIT(AT_WIDTH) |
-                                   BIT(AT_HEIGHT) | BIT(AT_SRCSET) | BIT(AT_SIZES)),
-    DV("input"),            K("ins", R_INLINE),     K("kbd", R_INLINE),     DV("keygen"),
-    U("legend", R_BLOCK),   K("li", R_LINE),        DV("link"),             U("main", R_BLOCK),
-    D("map"),               K("mark", R_INLINE),    D("math"),              U("menu", R_BLOCK),
-    DV("meta"),             D("meter"),             U("nav", R_BLOCK),      D("noembed"),
-    D("noframes"),          D("noscript"),          D("object"),
-    KA("ol", R_BLOCK, S_NONE, BIT(AT_START)),
-    D("optgroup"),          D("option"),            K("p", R_BLOCK),        DV("param"),
-    K("picture", R_INLINE), K("pre", R_PRE),        D("progress"),          K("q", R_INLINE),
-    K("rp", R_INLINE),      K("rt", R_INLINE),      K("ruby", R_INLINE),    K("s", R_INLINE),
-    K("samp", R_INLINE),    D("script"),            U("section", R_BLOCK),  D("select"),
-    K("small", R_INLINE),
-    KA("source", R_INLINE, S_SOURCE,
+    KA("img", R_INLINE, S_IMG, O_, VOID_ | SP_ | BO_, BIT(AT_SRC) | BIT(AT_ALT) | BIT(AT_TITLE) |
+       BIT(AT_WIDTH) | BIT(AT_HEIGHT) | BIT(AT_SRCSET) | BIT(AT_SIZES)),
+    DV("input", SP_),
+    K("ins", R_INLINE, O_, 0),
+    K("kbd", R_INLINE, O_, 0),
+    DV("keygen", SP_),
+    U("legend", R_BLOCK, O_, 0),
+    K("li", R_LINE, HT_LI, BLOCK_ | BO_),
+    DV("link", SP_),
+    U("listing", R_PRE, O_, BLOCK_ | BO_),
+    U("main", R_BLOCK, O_, BLOCK_),
+    D("map", O_, 0),
+    K("mark", R_INLINE, O_, 0),
+    U("marquee", R_BLOCK, O_, SP_ | SC_),
+    U("math", R_INLINE, O_, HP_FOREIGN),
+    U("menu", R_BLOCK, HT_LIST, BLOCK_ | BO_),
+    DV("meta", SP_ | BO_),
+    D("meter", O_, 0),
+    U("nav", R_BLOCK, O_, BLOCK_),
+    U("nobr", R_INLINE, O_, BO_ | FM_),
+    D("noembed", O_, RAW_ | SP_),
+    D("noframes", O_, RAW_ | SP_),
+    U("noscript", R_INLINE, HT_NOSCRIPT, SP_),
+    U("object", R_INLINE, O_, SP_ | SC_),
+    KA("ol", R_BLOCK, S_NONE, HT_LIST, BLOCK_ | BO_, BIT(AT_START)),
+    D("optgroup", HT_OPTGROUP, 0),
+    D("option", HT_OPTION, 0),
+    K("p", R_BLOCK, HT_P, BLOCK_ | BO_),
+    DV("param", SP_),
+    K("picture", R_INLINE, O_, 0),
+    U("plaintext", R_PRE, O_, HP_PLAIN | BLOCK_),
+    K("pre", R_PRE, O_, BLOCK_ | BO_),
+    D("progress", O_, 0),
+    K("q", R_INLINE, O_, 0),
+    K("rp", R_INLINE, O_, 0),
+    K("rt", R_INLINE, O_, 0),
+    K("ruby", R_INLINE, O_, BO_),
+    K("s", R_INLINE, O_, BO_ | FM_),
+    K("samp", R_INLINE, O_, 0),
+    D("script", O_, RAW_ | SP_),
+    U("section", R_BLOCK, O_, BLOCK_),
+    D("select", O_, SP_),
+    K("small", R_INLINE, O_, BO_ | FM_),
+    KA("source", R_INLINE, S_SOURCE, O_, VOID_ | SP_,
        BIT(AT_SRC) | BIT(AT_SRCSET) | BIT(AT_TYPE) | BIT(AT_MEDIA) | BIT(AT_SIZES)),
-    K("strong", R_INLINE),  D("style"),             K("sub", R_INLINE),     U("summary", R_BLOCK),
-    K("sup", R_INLINE),     D("svg"),               K("table", R_BLOCK),    K("tbody", R_INLINE),
-    KA("td", R_CELL, S_NONE, BIT(AT_COLSPAN) | BIT(AT_ROWSPAN)),
-    D("template"),          D("textarea"),          K("tfoot", R_INLINE),
-    KA("th", R_CELL, S_NONE, BIT(AT_COLSPAN) | BIT(AT_ROWSPAN)),
-    K("thead", R_INLINE),
-    KA("time", R_INLINE, S_NONE, BIT(AT_DATETIME)),
-    D("title"),             K("tr", R_LINE),        DV("track"),            K("u", R_INLINE),
-    K("ul", R_BLOCK),       K("var", R_INLINE),
-    KA("video", R_NOTEXT, S_VIDEO, BIT(AT_SRC) | BIT(AT_POSTER) | BIT(AT_WIDTH) | BIT(AT_HEIGHT)),
-    KA("wbr", R_INLINE, S_VOID, 0),
-    U("xmp", R_PRE),
+    U("span", R_INLINE, O_, BO_),
+    U("strike", R_INLINE, O_, BO_ | FM_),
+    K("strong", R_INLINE, O_, BO_ | FM_),
+    D("style", O_, RAW_ | SP_),
+    K("sub", R_INLINE, O_, BO_),
+    U("summary", R_BLOCK, O_, BLOCK_),
+    K("sup", R_INLINE, O_, BO_),
+    U("svg", R_INLINE, O_, HP_FOREIGN),
+    K("table", R_BLOCK, HT_TABLE, BLOCK_ | SC_ | BO_),
+    K("tbody", R_INLINE, HT_TSECTION, SP_),
+    KA("td", R_CELL, S_NONE, HT_TCELL, SP_ | SC_, BIT(AT_COLSPAN) | BIT(AT_ROWSPAN)),
+    D("template", O_, SP_ | SC_),
+    D("textarea", O_, RAW_ | SP_),
+    K("tfoot", R_INLINE, HT_TSECTION, SP_),
+    KA("th", R_CELL, S_NONE, HT_TCELL, SP_ | SC_, BIT(AT_COLSPAN) | BIT(AT_ROWSPAN)),
+    K("thead", R_INLINE, HT_TSECTION, SP_),
+    KA("time", R_INLINE, S_NONE, O_, 0, BIT(AT_DATETIME)),
+    D("title", O_, RAW_ | SP_),
+    K("tr", R_LINE, HT_TR, SP_),
+    DV("track", SP_),
+    U("tt", R_INLINE, O_, BO_ | FM_),
+    K("u", R_INLINE, O_, BO_ | FM_),
+    K("ul", R_BLOCK, HT_LIST, BLOCK_ | BO_),
+    K("var", R_INLINE, O_, BO_),
+    KA("video", R_NOTEXT, S_VIDEO, O_, 0,
+       BIT(AT_SRC) | BIT(AT_POSTER) | BIT(AT_WIDTH) | BIT(AT_HEIGHT)),
+    KA("wbr", R_INLINE, S_VOID, O_, VOID_ | SP_, 0),
+    U("xmp", R_PRE, O_, RAW_ | BLOCK_),
 };
 /* clang-format on */
 
-static const struct tag unknown_tag = U("", R_INLINE);
-static const struct tag implied_p = U("p", R_BLOCK);
+static const struct tag unknown_tag = U("", R_INLINE, O_, 0);
 
-/* Elements without content.  libxml2 knows only the HTML 4 ones: it may nest
- * what follows a <source> or <track> inside it, which must not be lost. */
 static int is_void(const struct tag *t)
 {
-    return t->special == S_VOID || t->special == S_IMG || t->special == S_SOURCE ||
-           t->action == A_SKIP;
+    return (t->parse & HP_VOID) != 0;
 }
 
-static const struct tag *tag_lookup(const char *name)
+const struct nd_html_tag *nd_html_tag_lookup(const char *name, size_t n)
 {
     size_t lo = 0, hi = sizeof(tags) / sizeof(tags[0]), mid;
     int c;
 
+    if (n == 0)
+        return &unknown_tag;
     while (lo < hi) {
         mid = (lo + hi) / 2;
         c = (unsigned char)name[0] - (unsigned char)tags[mid].name[0];
-        if (c == 0)
-            c = strcmp(name, tags[mid].name);
+        if (c == 0) {
+            /* name[0..n) against a NUL-terminated row name (name may hold a NUL) */
+            c = strncmp(name, tags[mid].name, n);
+            if (c == 0) {
+                size_t tl = strnlen(tags[mid].name, n + 1);
+                c = tl > n ? -1 : tl < n ? 1 : 0; /* a prefix of the row's, or longer */
+            }
+        }
         if (c == 0)
             return &tags[mid];
         if (c < 0)
@@ -336,6 +423,7 @@ static int iframe_allowed(const char *url)
 struct frame {
     const struct tag *tag;
     unsigned char written; /* 0: nothing written, 1: open tag written, 2: void */
+    size_t from, to;       /* where its start tag is in the HTML */
 };
 
 struct san {
@@ -346,45 +434,18 @@ struct san {
     char *image;
     struct frame stack[ND_HTML_MAX_DEPTH];
     int depth;
-    int overflow;    /* open elements past the depth cap (unwrapped, not on the stack) */
-    int drop;        /* > 0: inside a dropped element; counts open elements there */
-    int notext;      /* > 0: inside audio/video: their text is fallback content */
-    int pre;         /* > 0: inside a kept <pre>: whitespace is kept in the HTML */
-    int links;       /* > 0: inside a kept <a> */
-    int root_closed; /* a stray </body> closed the body the fragment is parsed in */
+    int overflow; /* open elements past the depth cap (unwrapped, not on the stack) */
+    int drop;     /* > 0: inside a dropped element; counts open elements there */
+    int notext;   /* > 0: inside audio/video: their text is fallback content */
+    int pre;      /* > 0: inside a kept <pre>: whitespace is kept in the HTML */
+    int links;    /* > 0: inside a kept <a> */
+    int noscript; /* > 0: inside a noscript */
+    int foreign;  /* > 0: inside svg or math: text only */
     int want_html;
     int html_full;
-    int need_nfc; /* the HTML may not be NFC */
-    /* names are interned by the parser: lookups cached by address */
-    const void *tag_key[64];
-    const struct tag *tag_val[64];
-    const void *attr_key[64];
-    int attr_val[64];
+    int need_nfc;   /* the HTML may not be NFC */
+    char *last_img; /* the src of the last image written */
 };
-
-#define CACHE_SLOT(p) (((uintptr_t)(p) >> 3) & 63)
-
-static const struct tag *tag_cached(struct san *st, const xmlChar *name)
-{
-    size_t k = CACHE_SLOT(name);
-
-    if (st->tag_key[k] != name) {
-        st->tag_key[k] = name;
-        st->tag_val[k] = tag_lookup((const char *)name);
-    }
-    return st->tag_val[k];
-}
-
-static int attr_cached(struct san *st, const xmlChar *name)
-{
-    size_t k = CACHE_SLOT(name);
-
-    if (st->attr_key[k] != name) {
-        st->attr_key[k] = name;
-        st->attr_val[k] = attr_lookup((const char *)name);
-    }
-    return st->attr_val[k];
-}
 
 /* Append to the HTML unless it is full.  Closing tags use the reserve past the cap. */
 static void out(struct san *st, const char *s, size_t n)
@@ -532,9 +593,10 @@ static void html_text(struct san *st, const char *s, size_t len)
             outs(st, "&lt;");
         } else if (c == '>') {
             outs(st, "&gt;");
-        } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+        } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+            /* (a vertical tab is a space, as in the text: text.c) */
             if (st->pre > 0) {
-                if (c == '\f')
+                if (c == '\f' || c == '\v')
                     out(st, " ", 1);
                 else if (c != '\r')
                     out(st, s + i, 1);
@@ -543,7 +605,7 @@ static void html_text(struct san *st, const char *s, size_t len)
             } else {
                 int nl = 0;
                 for (j = i; j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\n' ||
-                                        s[j] == '\r' || s[j] == '\f');
+                                        s[j] == '\r' || s[j] == '\f' || s[j] == '\v');
                      j++)
                     nl |= s[j] == '\n' || s[j] == '\r';
                 if (st->html.len > 0 && st->html.data[st->html.len - 1] != ' ' &&
@@ -553,8 +615,13 @@ static void html_text(struct san *st, const char *s, size_t len)
                 continue;
             }
         } else if (c >= 0x80) {
-            /* a C1 control, a noncharacter or a malformed byte: dropped */
+            /* a C1 control is windows-1252 read as ISO-8859-1 (text.c does the same);
+             * one that stands for nothing, a noncharacter or a malformed byte: dropped */
             n = nd_utf8_decode(s + i, len - i, &cp);
+            if (cp >= 0x80 && cp < 0xA0 && nd_cp1252[cp - 0x80] != 0xFFFD) {
+                char enc[4];
+                out(st, enc, (size_t)nd_utf8_encode(nd_cp1252[cp - 0x80], enc));
+            }
             i += (size_t)n;
             continue;
         }
@@ -820,8 +887,13 @@ static int start_tag(struct san *st, const struct tag *t, const char **av)
             rc = -1;
             goto out;
         }
+        if (st->noscript > 0 && st->last_img && strcmp(st->last_img, src) == 0) {
+            rc = -1; /* <noscript> repeating the lazy-loaded image before it */
+            goto out;
+        }
         if (st->image == NULL)
             st->image = xstrdup(src);
+        nd_str_set(&st->last_img, src);
         break;
     case S_SOURCE:
         src = clean_url(st, av[AT_SRC], URL_MEDIA);
@@ -917,42 +989,49 @@ out:
     return rc;
 }
 
-static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
+static int on_start(void *ctx, const struct tag *t, const char *const *atts)
 {
     struct san *st = ctx;
     const char *av[AT_COUNT] = {0};
-    const struct tag *t;
     struct frame *f;
     int a, rc;
 
     if (st->drop > 0) {
         st->drop++;
-        return;
+        return 0;
     }
-    t = tag_cached(st, xname);
-    if (st->root_closed && t->name[0] == 'p' && t->name[1] == '\0' && atts == NULL)
-        t = &implied_p; /* libxml2 wraps text outside the body in a <p> of its own */
     if (t->action == A_DROP) {
         st->drop = 1;
-        return;
+        return 0;
     }
     if (st->depth >= ND_HTML_MAX_DEPTH || st->overflow > 0) {
         st->overflow++; /* too deep: unwrapped */
-        return;
+        return 0;
+    }
+    if (st->foreign > 0 || (t->parse & HP_FOREIGN)) {
+        /* svg and math: their elements are not HTML's, only their text is kept */
+        st->foreign++;
+        t = &unknown_tag;
     }
     f = &st->stack[st->depth];
     f->tag = t;
     f->written = 0;
+    if (t->id == HT_NOSCRIPT)
+        st->noscript++;
     if (t->action == A_KEEP && st->want_html && !st->html_full) {
         for (int i = 0; atts && atts[i]; i += 2) {
-            if ((a = attr_cached(st, atts[i])) >= 0 && av[a] == NULL)
-                av[a] = atts[i + 1] ? (const char *)atts[i + 1] : "";
+            if ((a = attr_lookup(atts[i])) >= 0 && av[a] == NULL)
+                av[a] = atts[i + 1];
         }
+        f->from = st->html.len;
         rc = start_tag(st, t, av);
+        f->to = st->html.len;
         if (t->special == S_IFRAME || (rc < 0 && !is_void(t))) {
             /* dropped, or an iframe written whole: nothing inside it counts */
+            if (t->id == HT_NOSCRIPT)
+                st->noscript--;
             st->drop = 1;
-            return;
+            return 0;
         }
         f->written = rc <= 0 ? 0 : is_void(t) ? 2 : 1;
         if (f->written == 1 && t->special == S_A)
@@ -961,17 +1040,20 @@ static void sax_start(void *ctx, const xmlChar *xname, const xmlChar **atts)
             st->pre++;
     } else if (t->special == S_IFRAME) {
         st->drop = 1; /* an iframe's content is only fallback */
-        return;
+        return 0;
     }
     st->depth++;
     text_role_start(st, t->role);
+    /* in the output: written, or (text only) an element that would be */
+    return st->want_html ? f->written == 1 : t->action == A_KEEP;
 }
 
-static void sax_end(void *ctx, const xmlChar *name)
+static void on_end(void *ctx, const struct tag *t)
 {
     struct san *st = ctx;
     struct frame *f;
 
+    (void)t;
     if (st->drop > 0) {
         st->drop--;
         return;
@@ -983,11 +1065,20 @@ static void sax_end(void *ctx, const xmlChar *name)
     if (st->depth == 0)
         return;
     f = &st->stack[--st->depth];
-    if (st->depth == 0)
-        st->root_closed = 1;
+    if (st->foreign > 0)
+        st->foreign--;
+    if (f->tag->id == HT_NOSCRIPT)
+        st->noscript--;
     text_role_end(st, f->tag->role);
     if (f->written == 1) {
-        out_close(st, f->tag->name);
+        if ((f->tag->role == R_INLINE || f->tag->id == HT_P) && st->html.len == f->to &&
+            !st->html_full) {
+            /* an empty link, bold, paragraph...: nothing to show, not written */
+            st->html.len = f->from;
+            st->html.data[st->html.len] = '\0';
+        } else {
+            out_close(st, f->tag->name);
+        }
         if (f->tag->special == S_A)
             st->links--;
         if (f->tag->role == R_PRE)
@@ -995,21 +1086,16 @@ static void sax_end(void *ctx, const xmlChar *name)
     }
 }
 
-static void sax_characters(void *ctx, const xmlChar *ch, int len)
+static void on_text(void *ctx, const char *s, size_t len)
 {
     struct san *st = ctx;
 
-    if (st->drop > 0 || len <= 0)
+    if (st->drop > 0 || len == 0)
         return;
     if (st->want_html)
-        html_text(st, (const char *)ch, (size_t)len);
+        html_text(st, s, len);
     if (st->notext == 0)
-        nd_textw_put(&st->tw, (const char *)ch, (size_t)len);
-}
-
-static void sax_ignore_cdata(void *ctx, const xmlChar *ch, int len)
-{
-    /* only <script> and <style> bodies arrive here, and both are dropped */
+        nd_textw_put(&st->tw, s, len);
 }
 
 /* ---- running the parser ------------------------------------------------------------ */
@@ -1029,7 +1115,10 @@ static void reserve(struct nd_buf *b, size_t n)
 
 static void san_init(struct san *st, const char *base, int want_html, size_t len)
 {
-    memset(st, 0, sizeof(*st));
+    /* everything but the stack, whose frames are written as elements open */
+    memset(st, 0, offsetof(struct san, stack));
+    memset((char *)st + offsetof(struct san, stack) + sizeof(st->stack), 0,
+           sizeof(*st) - offsetof(struct san, stack) - sizeof(st->stack));
     st->base = base;
     st->want_html = want_html;
     /* the reserve past the cap holds the closing tags of every open element */
@@ -1047,154 +1136,24 @@ static void san_free(struct san *st)
     nd_buf_free(&st->html);
     nd_buf_free(&st->text);
     free(st->image);
+    free(st->last_img);
 }
 
-/*
- * One parser context, reused from fragment to fragment: making one (its
- * dictionary, stacks and input buffer) cost as much as parsing a short
- * summary, and a fresh dictionary interns every tag name again.  Its
- * dictionary keeps every element and attribute name seen, so it is replaced
- * after CTXT_MAX_USES fragments or CTXT_MAX_NAMES names: odd markup cannot
- * make it grow without bound.  Per thread; freed at exit for the thread that
- * exits (the daemon and newsctl parse on one thread).
- */
-#define CTXT_MAX_USES  100000
-#define CTXT_MAX_NAMES 2000
+static const struct nd_html_sink sanitizer = {on_start, on_end, on_text};
 
-static _Thread_local htmlParserCtxtPtr reuse_ctxt;
-static _Thread_local unsigned reuse_count;
-static _Thread_local int reuse_atexit;
-
-static void free_reused(void)
+static void run_parser(struct san *st, const char *html, size_t len)
 {
-    htmlFreeParserCtxt(reuse_ctxt);
-    reuse_ctxt = NULL;
-}
+    char *fixed = NULL;
 
-/* A parser context reading input[0..len) (copied: libxml2 2.9 mishandles static buffers). */
-static htmlParserCtxtPtr take_ctxt(const char *input, size_t len)
-{
-    htmlParserCtxtPtr ctxt = reuse_ctxt;
-    xmlParserInputBufferPtr buf;
-    xmlParserInputPtr in;
-
-    reuse_ctxt = NULL;
-    if (ctxt != NULL &&
-        (reuse_count >= CTXT_MAX_USES || xmlDictSize(ctxt->dict) > CTXT_MAX_NAMES)) {
-        htmlFreeParserCtxt(ctxt);
-        ctxt = NULL;
-    }
-    if (ctxt == NULL) {
-        if ((ctxt = htmlNewParserCtxt()) == NULL)
-            return NULL;
-        reuse_count = 0;
-    }
-    htmlCtxtReset(ctxt);
-    buf = xmlParserInputBufferCreateMem(input, (int)len, XML_CHAR_ENCODING_NONE);
-    in = buf ? xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE) : NULL;
-    if (in == NULL) {
-        if (buf)
-            xmlFreeParserInputBuffer(buf);
-        htmlFreeParserCtxt(ctxt);
-        return NULL;
-    }
-    inputPush(ctxt, in);
-    reuse_count++;
-    return ctxt;
-}
-
-/* Give the context back for the next fragment. */
-static void give_ctxt(htmlParserCtxtPtr ctxt)
-{
-    if (reuse_ctxt != NULL) { /* cannot happen: parsing does not nest */
-        htmlFreeParserCtxt(ctxt);
-        return;
-    }
-    reuse_ctxt = ctxt;
-    if (!reuse_atexit) {
-        reuse_atexit = 1;
-        atexit(free_reused);
-    }
-}
-
-/* Forget what a fragment wrote so far (nd_html_read() gave it up), keeping the buffers. */
-static void san_restart(struct san *st)
-{
-    struct nd_buf html = st->html, text = st->text;
-    const char *base = st->base;
-    unsigned flags = st->tw.flags;
-    int want_html = st->want_html;
-
-    free(st->image);
-    memset(st, 0, sizeof(*st));
-    nd_buf_reset(&html);
-    nd_buf_reset(&text);
-    st->html = html;
-    st->text = text;
-    st->base = base;
-    st->want_html = want_html;
-    nd_textw_init(&st->tw, &st->text, flags);
-}
-
-static int run_parser(struct san *st, const char *html, size_t len)
-{
-    static const char prefix[] = "<body>";
-    htmlSAXHandler sax;
-    htmlParserCtxtPtr ctxt;
-    char *input, *fixed = NULL;
-    size_t plen = sizeof(prefix) - 1;
-
-    if (len > INT32_MAX - plen - 1)
-        len = INT32_MAX - plen - 1;
     if (!nd_utf8_valid(html, len)) {
         fixed = nd_utf8_repair(html, len, &len);
         html = fixed;
-    } else if (memchr(html, '\0', len) != NULL) {
-        len = strlen(html);
     }
-    memset(&sax, 0, sizeof(sax));
-    sax.startElement = sax_start;
-    sax.endElement = sax_end;
-    sax.characters = sax_characters;
-    sax.ignorableWhitespace = sax_characters;
-    sax.cdataBlock = sax_ignore_cdata;
-
-    /* Most fragments are plain markup: read without libxml2, to the same events. */
-    if (nd_html_read_enabled()) {
-        if (nd_html_read(html, len, &sax, st) == 0) {
-            free(fixed);
-            while (st->depth > 0 || st->overflow > 0 || st->drop > 0)
-                sax_end(st, NULL);
-            return ND_OK;
-        }
-        san_restart(st);
-    }
-
-    input = xmalloc(plen + len + 1);
-    memcpy(input, prefix, plen);
-    memcpy(input + plen, html, len);
-    input[plen + len] = '\0';
+    nd_html_parse(html, len, &sanitizer, st);
     free(fixed);
-
-    ctxt = take_ctxt(input, plen + len);
-    if (ctxt == NULL) {
-        free(input);
-        return ND_EPARSE;
-    }
-    memcpy(ctxt->sax, &sax, sizeof(sax));
-    ctxt->userData = st;
-    /* The input is UTF-8, whatever a <meta charset> inside it says. */
-    xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8);
-    htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
-                                 HTML_PARSE_NOWARNING | HTML_PARSE_NOIMPLIED | HTML_PARSE_NODEFDTD |
-                                 HTML_PARSE_IGNORE_ENC);
-    htmlParseDocument(ctxt);
-    give_ctxt(ctxt);
-    free(input);
-    /* close whatever is still open (libxml2 does, but never rely on it) */
+    /* close whatever is still open (the reader does, but never rely on it) */
     while (st->depth > 0 || st->overflow > 0 || st->drop > 0)
-        sax_end(st, NULL);
-    return ND_OK;
+        on_end(st, &unknown_tag);
 }
 
 /* Trim trailing whitespace of the HTML and put it into NFC. */
@@ -1210,7 +1169,6 @@ static void finish_html(struct san *st)
 int nd_html_clean(const char *html, size_t len, const char *base, struct nd_html_out *o)
 {
     struct san st;
-    int rc;
 
     memset(o, 0, sizeof(*o));
     if (html == NULL) {
@@ -1218,10 +1176,7 @@ int nd_html_clean(const char *html, size_t len, const char *base, struct nd_html
         len = 0;
     }
     san_init(&st, base, 1, len);
-    if ((rc = run_parser(&st, html, len)) != ND_OK) {
-        san_free(&st);
-        return rc;
-    }
+    run_parser(&st, html, len);
     finish_html(&st);
     nd_textw_finish(&st.tw);
     o->truncated = st.html_full || st.tw.full;
@@ -1256,60 +1211,6 @@ static char *markup_free_text(const char *html, size_t len)
     return s;
 }
 
-/* Is the character reference at s[0..len) (s[0] == '&') one that libxml2's HTML parser
- * and nd_text_decode_entities() read alike?  Named ones always are (the same table,
- * the same rule for the name and the ';'); numeric ones when they have digits, a ';'
- * and a value that is an XML Char outside U+0080-U+009F (which libxml2 gives as C1
- * controls and nd_text_decode_entities() as windows-1252 would have them). */
-static int plain_reference(const char *s, size_t len)
-{
-    size_t i = 2;
-    int64_t v = 0;
-    int hex, digits = 0;
-
-    if (len < 2 || s[1] != '#')
-        return 1;
-    hex = len > 2 && (s[2] == 'x' || s[2] == 'X');
-    i += (size_t)hex;
-    for (; i < len && digits < 8; i++, digits++) {
-        char c = s[i];
-        if (c >= '0' && c <= '9')
-            v = v * (hex ? 16 : 10) + (c - '0');
-        else if (hex && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-            v = v * 16 + ((c | 0x20) - 'a' + 10);
-        else
-            break;
-    }
-    if (digits == 0 || i >= len || s[i] != ';')
-        return 0;
-    return v == 0x9 || v == 0xA || (v >= 0x20 && v < 0x80) || (v >= 0xA0 && v <= 0xD7FF) ||
-           (v >= 0xE000 && v <= 0xFFFD) || (v >= 0x10000 && v <= 0x10FFFF);
-}
-
-/*
- * May "<p>" + s[0..len) + "</p>" take the markup-free path?  Yes when the
- * parser would hand s over as it is: no markup, no NUL, no control but tab
- * and newline (libxml2 drops the others and a form feed, where the text
- * writer would make a space), valid UTF-8, and references read alike.  The
- * one paragraph adds only breaks at the ends, which trimming drops.
- */
-static int paragraph_text(const char *s, size_t len)
-{
-    const char *amp;
-
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '<' || (c < 0x20 && c != '\t' && c != '\n') || c == 0x7F)
-            return 0;
-    }
-    if (!nd_utf8_valid(s, len))
-        return 0;
-    for (const char *p = s; (amp = memchr(p, '&', len - (size_t)(p - s))) != NULL; p = amp + 1)
-        if (!plain_reference(amp, len - (size_t)(amp - s)))
-            return 0;
-    return 1;
-}
-
 char *nd_html_to_text(const char *html, size_t len, unsigned flags)
 {
     struct san st;
@@ -1319,16 +1220,13 @@ char *nd_html_to_text(const char *html, size_t len, unsigned flags)
         return xstrdup("");
     if (memchr(html, '<', len) == NULL)
         return markup_free_text(html, len);
-    /* "<p>text</p>", the usual shape of a summary: without the parser */
+    /* "<p>text</p>", the usual shape of a summary: one paragraph, whose breaks trimming drops */
     if (len >= 7 && memcmp(html, "<p>", 3) == 0 && memcmp(html + len - 4, "</p>", 4) == 0 &&
-        paragraph_text(html + 3, len - 7))
+        memchr(html + 3, '<', len - 7) == NULL)
         return markup_free_text(html + 3, len - 7);
     san_init(&st, NULL, 0, len);
     st.tw.flags = flags & ND_TEXT_ONELINE;
-    if (run_parser(&st, html, len) != ND_OK) {
-        san_free(&st);
-        return nd_text_clean(html, len, ND_TEXT_ONELINE);
-    }
+    run_parser(&st, html, len);
     nd_textw_finish(&st.tw);
     s = nd_buf_steal(&st.text);
     san_free(&st);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "newsd/article.h"
+#include "newsd/date.h"
 #include "newsd/text.h"
 
 /* The message under construction; grows as needed (allocation failure aborts). */
@@ -176,11 +177,11 @@ static void date_or_null(struct jw *w, int64_t t)
 {
     char buf[32];
 
-    if (t == ND_TIME_NONE) {
+    /* a date with no RFC 3339 form (before year 1, after 9999) is no date */
+    if (nd_date_format(t, buf) != 0) {
         RAW(w, "null");
         return;
     }
-    nd_time_rfc3339(t, buf);
     str(w, buf);
 }
 

@@ -18,7 +18,8 @@ static void usage(FILE *fp)
             "usage: newsctl [-c CONF | -e ENDPOINT] [--timeout SEC] COMMAND [ARGS]\n"
             "\n"
             "commands:\n"
-            "  parse [--base-url URL] FILE|URL|- ...  parse feeds, print articles (JSON Lines)\n"
+            "  parse [--all] [--base-url URL] [--charset CS] [--language LANG] FILE|URL|- ...\n"
+            "                                       parse feeds, print articles (JSON Lines)\n"
             "  refresh [--force] [--json] [ID...]   poll sources now, answer when done\n"
             "  status [--json]                      the daemon and every source\n"
             "  sources [--json]                     the configured sources\n"
@@ -60,6 +61,10 @@ static int parse_args(int argc, char **argv, struct nd_ctl_opts *o)
             value = &o->since;
         else if (strcmp(a, "--base-url") == 0)
             value = &o->base_url;
+        else if (strcmp(a, "--charset") == 0)
+            value = &o->charset;
+        else if (strcmp(a, "--language") == 0)
+            value = &o->language;
         else if (strcmp(a, "--count") == 0 || strcmp(a, "-n") == 0)
             value = &o->count;
         else if (strcmp(a, "--curve-key") == 0)
@@ -80,6 +85,8 @@ static int parse_args(int argc, char **argv, struct nd_ctl_opts *o)
             o->json = 1;
         } else if (strcmp(a, "--force") == 0) {
             o->force = 1;
+        } else if (strcmp(a, "--all") == 0) {
+            o->all = 1;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             o->help = 1;
         } else if (strcmp(a, "--version") == 0) {

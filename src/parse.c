@@ -48,9 +48,55 @@ static int parse_xml(const char *p, size_t len, const char *doc_url, int fix_lt,
     return rc;
 }
 
+void nd_parse_language(char **lang)
+{
+    char *s = *lang, *o, *sub;
+    size_t n, k = 0;
+
+    if (s == NULL)
+        return;
+    n = strlen(s);
+    /* "en-US, fr;q=0.8": the first one; trimmed */
+    n = strcspn(s, ",;");
+    while (n > 0 && is_ws((unsigned char)s[n - 1]))
+        n--;
+    o = s;
+    for (size_t i = 0; i < n; i++)
+        if (!is_ws((unsigned char)s[i]))
+            o[k++] = s[i] == '_' ? '-' : s[i];
+    o[k] = '\0';
+    for (sub = o; *sub;) {
+        size_t len = strcspn(sub, "-");
+        for (size_t i = 0; i < len; i++) {
+            char c = sub[i];
+            int upper = sub != o && ((len == 2) || (len == 4 && i == 0));
+            if (upper && c >= 'a' && c <= 'z')
+                sub[i] = (char)(c - 32);
+            else if (!upper && c >= 'A' && c <= 'Z')
+                sub[i] = (char)(c + 32);
+        }
+        sub += len;
+        if (*sub == '-')
+            sub++;
+    }
+    if (*o == '\0') {
+        free(*lang);
+        *lang = NULL;
+    }
+}
+
 int nd_parse(const char *data, size_t len, const char *doc_url, const char *http_charset,
              struct nd_feed *out, char *err, size_t errlen)
 {
+    struct nd_parse_in in = {doc_url, http_charset, NULL};
+
+    return nd_parse_doc(data, len, &in, out, err, errlen);
+}
+
+int nd_parse_doc(const char *data, size_t len, const struct nd_parse_in *in, struct nd_feed *out,
+                 char *err, size_t errlen)
+{
+    const char *doc_url = in ? in->doc_url : NULL, *http_charset = in ? in->http_charset : NULL;
     struct nd_utf8 u;
     const char *p, *end;
     char dummy[1];
@@ -110,6 +156,11 @@ int nd_parse(const char *data, size_t len, const char *doc_url, const char *http
         snprintf(err, errlen, "no items and no feed title (%s)", out->format);
         return ND_EPARSE;
     }
+    if (out->language == NULL && in && in->http_language && *in->http_language)
+        out->language = xstrdup(in->http_language); /* the document names none */
+    nd_parse_language(&out->language);
+    for (size_t i = 0; i < out->n_entries; i++)
+        nd_parse_language(&out->entries[i].language);
     nd_feed_mark_shared_pages(out);
     return ND_OK;
 }

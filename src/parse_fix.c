@@ -51,12 +51,6 @@ struct fixer {
     struct nd_cdata_tab *cdata;
 };
 
-static const uint16_t cp1252[32] = {
-    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
-};
-
 static int is_name_start(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
@@ -196,9 +190,10 @@ static const char *reference(struct fixer *fx, const char *amp, const char *end,
     *replen = 0;
     if (q < end && *q == '#') {
         unsigned long v = 0;
-        int hex, nd = 0;
+        int hex, upper, nd = 0;
         q++;
         hex = q < end && (*q == 'x' || *q == 'X');
+        upper = hex && *q == 'X';
         if (hex)
             q++;
         for (; q < end && nd < 9; q++, nd++) {
@@ -211,12 +206,17 @@ static const char *reference(struct fixer *fx, const char *amp, const char *end,
         }
         if (nd > 0 && q < end && *q == ';') {
             if (v >= 128 && v <= 159) {
-                *replen = nd_utf8_put(rep, cp1252[v - 128]);
+                *replen = (size_t)nd_utf8_encode((int32_t)nd_text_ref_value((uint32_t)v), rep);
                 fx->n_cp1252++;
                 return q + 1;
             }
-            if (xml_char(v)) {
+            if (xml_char(v) && !upper) {
                 *replen = (size_t)-1; /* fine as it is */
+                return q + 1;
+            }
+            if (xml_char(v)) {
+                /* "&#X41;": HTML reads it, XML does not */
+                *replen = (size_t)nd_utf8_encode((int32_t)v, rep);
                 return q + 1;
             }
             fx->n_bad++;
@@ -237,9 +237,9 @@ static const char *reference(struct fixer *fx, const char *amp, const char *end,
             if ((*expand = find_decl(fx, name, n)) != NULL)
                 return q + 1;
             if ((ncp = nd_entity_lookup2(name, n, cp)) != 0) {
-                *replen = nd_utf8_put(rep, cp[0]);
+                *replen = (size_t)nd_utf8_encode((int32_t)cp[0], rep);
                 if (ncp == 2)
-                    *replen += nd_utf8_put(rep + *replen, cp[1]);
+                    *replen += (size_t)nd_utf8_encode((int32_t)cp[1], rep + *replen);
                 fx->n_html++;
                 return q + 1;
             }

@@ -4,12 +4,11 @@
  * parse.c       entry point: encoding, format detection, result checks
  * parse_fix.c   byte-level repairs libxml2 cannot recover from by itself
  * parse_xml.c   the SAX2 driver: element stack, xml:base/xml:lang, captures
- * parse_feed.c  what RSS/RDF/Atom elements mean: classification, precedence
+ * parse_feed.c  what RSS/RDF/Atom/CDF elements mean: one table, a row per element
  * parse_item.c  their values: captured text, attributes, entry fallbacks
- * parse_text.c  text helpers: authors, HTML sniffing, base64, HTML to text
+ * parse_text.c  text helpers: authors, HTML sniffing, double escapes, base64
  * parse_json.c  JSON Feed
  * parse_rssjson.c  RSS in JSON
- * entities.c    HTML5 named entities (the table: entities_html5.inc)
  */
 #ifndef NEWSD_PARSE_INT_H
 #define NEWSD_PARSE_INT_H
@@ -19,15 +18,11 @@
 #include <stdint.h>
 
 #include "newsd/feed.h"
+#include "newsd/text.h"
 #include "newsd/util.h"
 
 #define PARSE_MAX_WARNINGS 20
 #define PARSE_TEXT_MAX     ((size_t)8 << 20) /* one text field */
-
-/* entities.c: the (first) code point of an HTML5 entity name (n bytes), 0 if unknown. */
-unsigned nd_entity_lookup(const char *name, size_t n);
-/* Its code points (some names have two) into cp: how many, 0 if unknown. */
-size_t nd_entity_lookup2(const char *name, size_t n, unsigned cp[2]);
 
 /* parse_text.c */
 void nd_parse_warn(struct nd_feed *f, const char *fmt, ...) ND_PRINTF(2, 3);
@@ -36,7 +31,6 @@ int nd_text_looks_like_html(const char *s, size_t n);
 size_t nd_text_unescape_once(char *s, size_t n);
 int nd_text_double_escaped(const char *s, size_t n);
 size_t nd_text_base64(char *s, size_t n);
-char *nd_text_html_to_plain(const char *s);
 size_t nd_text_decode_amp(char *s, size_t n);
 int nd_text_is_abs_url(const char *s);
 void nd_text_trim(const char **s, size_t *n);
@@ -78,7 +72,7 @@ int nd_parse_rssjson(const struct json_t *root, const char *doc_url, struct nd_f
 
 enum family { FAM_NONE, FAM_RSS, FAM_RDF, FAM_ATOM };
 
-/* Element kinds. */
+/* What the SAX driver (parse_xml.c) needs to know of an element. */
 enum {
     K_OTHER = 0,
     K_ROOT_RSS,
@@ -87,54 +81,12 @@ enum {
     K_CHANNEL,
     K_ITEM,
     K_ENTRY,
-    K_IGNORE, /* image, textinput, items, source: ignore the subtree */
-    K_TITLE,
-    K_LINK,
-    K_DESCRIPTION,
+    K_IGNORE,    /* image, textinput, items, source: ignore the subtree */
+    K_ITEMFIELD, /* an RSS item element that no HTML fragment holds: ends an unclosed one */
     K_GUID,
-    K_PUBDATE,
-    K_CATEGORY,
-    K_ENCLOSURE,
-    K_AUTHOR,
-    K_CONTRIBUTOR,
-    K_NAME,
+    K_NAME, /* in a person construct */
     K_EMAIL,
-    K_URI,
-    K_LANGUAGE,
-    K_TTL,
-    K_ID,
-    K_SUMMARY,
-    K_CONTENT,
-    K_PUBLISHED,
-    K_UPDATED,
-    K_ISSUED,
-    K_MODIFIED,
-    K_CREATED,
-    K_ATOM_LINK,
-    K_ATOM_CATEGORY,
-    K_ENCODED,
-    K_DC_CREATOR,
-    K_DC_DATE,
-    K_DC_SUBJECT,
-    K_DC_DESCRIPTION,
-    K_DC_TITLE,
-    K_DC_LANGUAGE,
-    K_DC_IDENTIFIER,
-    K_DCT_ISSUED,
-    K_DCT_CREATED,
-    K_DCT_MODIFIED,
-    K_MEDIA_CONTENT,
-    K_MEDIA_THUMBNAIL,
-    K_MEDIA_GROUP,
-    K_MEDIA_TITLE,
-    K_MEDIA_DESCRIPTION,
-    K_ITUNES_AUTHOR,
-    K_ITUNES_IMAGE,
-    K_ITUNES_SUMMARY,
-    K_XHTML_BODY,
     K_XHTML_DIV,
-    K_ORIGLINK,
-    K_PLAIN_OTHER, /* unknown and in no namespace: a wrapper looked into ("<categories>") */
 };
 
 /* Where a captured text goes. */
@@ -150,6 +102,7 @@ enum field {
     F_AUTHOR,
     F_AUTHOR2, /* itunes:author: used only when nothing else names one */
     F_CATEGORY,
+    F_KEYWORDS, /* categories, separated by commas */
     F_LANGUAGE,
     F_TTL,
     F_PNAME, /* inside a person construct */
@@ -164,6 +117,41 @@ enum ctype {
     CT_XHTML,   /* inline markup, serialized as HTML */
     CT_RSSTEXT, /* RSS text: plain unless it looks like HTML (feedparser's rule) */
     CT_B64,     /* Atom 0.3 mode="base64" */
+    CT_FAMILY,  /* CT_TEXT in Atom, CT_RSSTEXT in RSS (a row's default only) */
+};
+
+/* What an element does, in an entry or in the feed (struct elem). */
+enum act {
+    ACT_SKIP = 0,  /* nothing: its subtree is ignored */
+    ACT_INSIDE,    /* nothing itself, its children are looked at (media:group, wrappers) */
+    ACT_TEXT,      /* its text, of the row's type, fills the row's field at the row's rank */
+    ACT_TYPED,     /* the same, typed by its type and mode attributes (Atom text constructs) */
+    ACT_CONTENT,   /* Atom content: typed; out of line (src) or binary is none; text ranks lower */
+    ACT_BODY,      /* an XHTML body: markup content, no wrapper div */
+    ACT_LINK,      /* RSS link: its text, or an Atom link when it has href */
+    ACT_ATOMLINK,  /* Atom link: rel, type and href */
+    ACT_GUID,      /* RSS guid: isPermaLink, then its text */
+    ACT_AUTHOR,    /* a name, or a person construct (name, email) */
+    ACT_CATEGORY,  /* RSS category, dc:subject: a term attribute, else its text */
+    ACT_ATOMCAT,   /* Atom category: label, else term, else its text */
+    ACT_ITUNESCAT, /* itunes:category: its text attribute; nested ones are categories too */
+    ACT_ENCLOSURE, /* RSS enclosure */
+    ACT_MEDIA,     /* media:content: an enclosure, maybe the image; may hold a thumbnail */
+    ACT_THUMBNAIL, /* media:thumbnail */
+    ACT_ITUNESIMG, /* itunes:image */
+    ACT_CDF,       /* a CDF channel or item: HREF is its link, LASTMOD its update */
+};
+
+/* One row of the element map (parse_feed.c). */
+struct elem {
+    uint8_t vocab; /* V_* (parse_feed.c) */
+    const char *name;
+    uint8_t kind;     /* K_* */
+    uint8_t act;      /* ACT_* in an entry */
+    uint8_t feed_act; /* ACT_* in the feed (channel) */
+    uint8_t field;    /* F_* */
+    uint8_t ctype;    /* CT_* */
+    uint8_t rank;     /* lower wins; the first of equal rank stays */
 };
 
 #define FR_BASE_OWNED 0x01
@@ -224,6 +212,7 @@ struct xstate {
     uint8_t cap_skip_div; /* xhtml: the wrapper div is not part of the content */
     uint8_t cap_truncated;
     const char *cap_base;
+    const struct elem *cap_elem;
 
     /* a person construct (author/contributor with name/email children) */
     size_t person_depth;
@@ -233,17 +222,17 @@ struct xstate {
     /* element classification, keyed by libxml2's interned name pointers */
     struct {
         const xmlChar *local, *uri, *prefix;
-        uint8_t kind;
+        const struct elem *e;
     } cache[64];
 };
 
-/* parse_feed.c: classification, the root element, element starts */
-int nd_feed_classify(struct xstate *st, const xmlChar *local, const xmlChar *prefix,
-                     const xmlChar *uri);
-int nd_feed_root(struct xstate *st, int kind, const xmlChar *local, const xmlChar *uri,
-                 int nb_attrs, const xmlChar **attrs);
+/* parse_feed.c: classification (the row of an element, never NULL), the root, starts */
+const struct elem *nd_feed_classify(struct xstate *st, const xmlChar *local, const xmlChar *prefix,
+                                    const xmlChar *uri);
+int nd_feed_root(struct xstate *st, const struct elem *e, const xmlChar *uri, int nb_attrs,
+                 const xmlChar **attrs);
 /* Returns 1 when the element's subtree is to be ignored. */
-int nd_feed_start(struct xstate *st, int kind, int nb_attrs, const xmlChar **attrs);
+int nd_feed_start(struct xstate *st, const struct elem *e, int nb_attrs, const xmlChar **attrs);
 /* parse_item.c: captured text, person constructs, entries */
 void nd_item_field(struct xstate *st, const char *s, size_t n, int type);
 void nd_item_begin(struct xstate *st, int nb_attrs, const xmlChar **attrs);
@@ -256,11 +245,15 @@ void nd_item_enclosure(struct xstate *st, int nb_attrs, const xmlChar **attrs, i
 void nd_item_image(struct xstate *st, int nb_attrs, const xmlChar **attrs, const char *name,
                    int rank);
 void nd_item_category(struct xstate *st, int nb_attrs, const xmlChar **attrs);
+void nd_item_itunes_category(struct xstate *st, int nb_attrs, const xmlChar **attrs);
+void nd_item_cdf(struct xstate *st, int nb_attrs, const xmlChar **attrs);
 void nd_item_feed_language(struct xstate *st, int rank, const char *s, size_t n);
 
 /* parse_xml.c, for parse_feed.c */
 void nd_xml_capture(struct xstate *st, int field, int ctype, int rank, int html_inner);
 char *nd_xml_attr(const xmlChar **attrs, int nb_attrs, const char *name);
+/* The same with the name matched without regard to case (CDF's HREF, LASTMOD). */
+char *nd_xml_attr_ci(const xmlChar **attrs, int nb_attrs, const char *name);
 char *nd_xml_resolve(struct xstate *st, const char *ref, size_t n);
 const char *nd_xml_base(const struct xstate *st);
 /* Is base an xml:base of the document (not its URL or the fallback)? */

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "newsd/date.h"
+#include "newsd/html.h"
 #include "parse_int.h"
 
 /* ---- setting fields by rank ---- */
@@ -148,7 +149,37 @@ void nd_item_category(struct xstate *st, int nb_attrs, const xmlChar **attrs)
     free(v);
 }
 
-/* The capture type of an Atom text construct (or media:title type="html"). */
+/* itunes:category text="..." (nested ones are subcategories: categories too). */
+void nd_item_itunes_category(struct xstate *st, int nb_attrs, const xmlChar **attrs)
+{
+    char *v = nd_xml_attr(attrs, nb_attrs, "text");
+
+    if (v && st->entry)
+        nd_text_add_unique(&st->entry->categories, v, strlen(v));
+    free(v);
+}
+
+/* A CDF CHANNEL or ITEM: HREF is its link, an item's LASTMOD its last change. */
+void nd_item_cdf(struct xstate *st, int nb_attrs, const xmlChar **attrs)
+{
+    char *href = nd_xml_attr_ci(attrs, nb_attrs, "href");
+    char *lastmod = st->entry ? nd_xml_attr_ci(attrs, nb_attrs, "lastmod") : NULL;
+    int64_t t;
+
+    if (href && *href) {
+        uint8_t *cur = st->entry ? &st->er.link : &st->fr.link;
+        if (1 < *cur)
+            set_str(st->entry ? &st->entry->link : &st->feed->link, cur, 1,
+                    nd_xml_resolve(st, href, strlen(href)));
+        if (!st->entry)
+            nd_xml_fallback_base(st, st->feed->link, 2);
+    }
+    if (lastmod && (t = nd_date_parse(lastmod)) != ND_TIME_NONE && better(&st->er.updated, 1))
+        st->entry->updated = t;
+    free(href);
+    free(lastmod);
+}
+
 void nd_item_feed_language(struct xstate *st, int rank, const char *s, size_t n)
 {
     if (n && better(&st->fr.language, rank))
@@ -174,7 +205,7 @@ void nd_item_field(struct xstate *st, const char *s, size_t n, int type)
         } else if (n && better(&st->fr.title, rank)) {
             tmp = xstrndup(s, n);
             if (type == ND_TEXT_HTML) {
-                char *plain = nd_text_html_to_plain(tmp);
+                char *plain = nd_html_to_text(tmp, strlen(tmp), ND_TEXT_ONELINE);
                 free(tmp);
                 tmp = plain;
             }
@@ -234,6 +265,14 @@ void nd_item_field(struct xstate *st, const char *s, size_t n, int type)
     case F_CATEGORY:
         if (e && n)
             nd_text_add_unique(&e->categories, s, n);
+        break;
+    case F_KEYWORDS: /* itunes:keywords, media:keywords: "a, b, c" */
+        for (const char *p = s, *end = s + n, *comma; e && p < end; p = comma + 1) {
+            comma = memchr(p, ',', (size_t)(end - p));
+            if (comma == NULL)
+                comma = end;
+            nd_text_add_unique(&e->categories, p, (size_t)(comma - p));
+        }
         break;
     case F_LANGUAGE:
         if (e && n && better(&st->er.language, rank))
@@ -300,6 +339,8 @@ void nd_item_begin(struct xstate *st, int nb_attrs, const xmlChar **attrs)
         /* inherited from the feed: the feed's language element may say better */
         st->er.language = lang == st->feed_lang ? 3 : 2;
     }
+    if (st->family == FAM_RSS && nb_attrs)
+        nd_item_cdf(st, nb_attrs, attrs);
     for (int i = 0; i < nb_attrs; i++) {
         const xmlChar **a = attrs + i * 5;
         if (strcmp((const char *)a[0], "about") == 0 && st->about == NULL) {
@@ -310,6 +351,19 @@ void nd_item_begin(struct xstate *st, int nb_attrs, const xmlChar **attrs)
     }
 }
 
+/* Is s a relative reference that is a path: no scheme, no space, a '/' in it? */
+static int is_path(const char *s)
+{
+    size_t colon = strcspn(s, ":/?#");
+
+    if (s[colon] == ':' || strchr(s, '/') == NULL)
+        return 0; /* a scheme ("urn:", "tag:"), or a bare word ("12345") */
+    for (; *s; s++)
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+            return 0;
+    return 1;
+}
+
 void nd_item_end(struct xstate *st)
 {
     struct nd_entry *e = st->entry;
@@ -318,8 +372,9 @@ void nd_item_end(struct xstate *st)
         st->entry_depth = 0;
         return;
     }
-    /* an RSS guid not isPermaLink="false", or an Atom id, that is an http(s) URL */
-    if (e->link == NULL && e->guid && nd_text_is_abs_url(e->guid) &&
+    /* an RSS guid not isPermaLink="false", or an Atom id, that is an http(s) URL or a
+     * path ("/2003/12/31/item"), resolved like a link */
+    if (e->link == NULL && e->guid && (nd_text_is_abs_url(e->guid) || is_path(e->guid)) &&
         ((st->guid_is_rss && st->guid_permalink) || st->family == FAM_ATOM))
         e->link = nd_xml_resolve(st, e->guid, strlen(e->guid));
     if (st->about) {

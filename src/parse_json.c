@@ -14,6 +14,7 @@
 
 #include "newsd/date.h"
 #include "newsd/url.h"
+#include "newsd/html.h"
 #include "parse_int.h"
 
 static const char *str(const json_t *obj, const char *key)
@@ -40,6 +41,7 @@ static void set_text(struct nd_text *t, const char *s, int type)
 
     if (v == NULL)
         return;
+    v[nd_text_fix_mojibake(v, strlen(v))] = '\0'; /* UTF-8 encoded twice */
     free(t->s);
     t->s = v;
     t->type = type;
@@ -58,6 +60,15 @@ static int64_t date(struct nd_feed *f, const json_t *item, const char *key)
     return t;
 }
 
+/* Add s to v, UTF-8 encoded twice repaired (nd_text_fix_mojibake). */
+static void add_fixed(struct nd_strv *v, const char *s)
+{
+    char *copy = xstrdup(s);
+
+    nd_text_add_unique(v, copy, nd_text_fix_mojibake(copy, strlen(copy)));
+    free(copy);
+}
+
 /* Names of "authors" (1.1) or "author" (1.0) into out. */
 static void authors(const json_t *obj, struct nd_strv *out)
 {
@@ -69,12 +80,12 @@ static void authors(const json_t *obj, struct nd_strv *out)
         {
             const char *name = json_is_object(a) ? str(a, "name") : NULL;
             if (name)
-                nd_text_add_unique(out, name, strlen(name));
+                add_fixed(out, name);
         }
     }
     a = json_object_get(obj, "author");
     if (out->n == 0 && json_is_object(a) && str(a, "name"))
-        nd_text_add_unique(out, str(a, "name"), strlen(str(a, "name")));
+        add_fixed(out, str(a, "name"));
 }
 
 static void attachments(struct nd_entry *e, const json_t *item, const char *base)
@@ -136,7 +147,7 @@ static void item(struct nd_feed *f, const json_t *it, const char *doc_url, const
         json_array_foreach(tags, i, t)
         {
             if (json_is_string(t))
-                nd_text_add_unique(&e->categories, json_string_value(t), json_string_length(t));
+                add_fixed(&e->categories, json_string_value(t));
         }
     }
     e->language = dup_trim(str(it, "language"));
@@ -168,6 +179,114 @@ static char *escape_controls(const char *data, size_t len, size_t *outlen)
         }
         if (rc != ND_OK)
             break;
+    }
+    *outlen = b.len;
+    return nd_buf_steal(&b);
+}
+
+#define JSON_MAX_DEPTH 256 /* deeper values are replaced by null (jansson stops at 2048) */
+
+/* Is [p, end) a JSON number jansson reads (a double that does not overflow, an integer that
+ * fits json_int_t)?  Its syntax is checked by the caller's tokenizer. */
+static int number_fits(const char *p, size_t n)
+{
+    char buf[400];
+    double d;
+    int real = memchr(p, '.', n) || memchr(p, 'e', n) || memchr(p, 'E', n);
+
+    if (!real) {
+        size_t digits = n - (*p == '-');
+        return digits <= 18; /* below 2^63 whatever the digits */
+    }
+    if (n >= sizeof(buf))
+        return 0;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    d = strtod(buf, NULL);
+    return d < 1e308 && d > -1e308;
+}
+
+/*
+ * A copy of a JSON document without what jansson refuses although the
+ * document is otherwise sound: a number it cannot hold (1e999999, an integer
+ * past 2^63) becomes a string of its digits, a value nested deeper than
+ * JSON_MAX_DEPTH becomes null.  Anything else is copied as it is.  NULL
+ * when nothing was changed.  Caller frees.
+ */
+static char *tame(const char *data, size_t len, size_t *outlen, int *changed_numbers,
+                  int *changed_depth)
+{
+    struct nd_buf b;
+    const char *p = data, *end = data + len, *run = data;
+    size_t depth = 0;
+    int changed = 0;
+
+    nd_buf_init(&b, 0);
+    *changed_numbers = *changed_depth = 0;
+    while (p < end) {
+        char c = *p;
+        if (c == '"') {
+            for (p++; p < end && *p != '"'; p++)
+                if (*p == '\\' && p + 1 < end)
+                    p++;
+            p++;
+        } else if (c == '[' || c == '{') {
+            if (++depth > JSON_MAX_DEPTH) {
+                /* skip the whole value, strings included */
+                const char *start = p;
+                size_t d = 0;
+                for (; p < end; p++) {
+                    if (*p == '"') {
+                        for (p++; p < end && *p != '"'; p++)
+                            if (*p == '\\' && p + 1 < end)
+                                p++;
+                    } else if (*p == '[' || *p == '{') {
+                        d++;
+                    } else if ((*p == ']' || *p == '}') && --d == 0) {
+                        p++;
+                        break;
+                    }
+                }
+                if (nd_buf_add(&b, run, (size_t)(start - run)) != ND_OK ||
+                    nd_buf_adds(&b, "null") != ND_OK)
+                    break;
+                run = p;
+                depth--;
+                changed = *changed_depth = 1;
+                continue;
+            }
+            p++;
+        } else if (c == ']' || c == '}') {
+            if (depth)
+                depth--;
+            p++;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            const char *q = p + 1;
+            while (q < end && ((*q >= '0' && *q <= '9') || *q == '.' || *q == 'e' || *q == 'E' ||
+                               *q == '+' || *q == '-'))
+                q++;
+            if (!number_fits(p, (size_t)(q - p))) {
+                if (nd_buf_add(&b, run, (size_t)(p - run)) != ND_OK ||
+                    nd_buf_addc(&b, '"') != ND_OK || nd_buf_add(&b, p, (size_t)(q - p)) != ND_OK ||
+                    nd_buf_addc(&b, '"') != ND_OK)
+                    break;
+                run = q;
+                changed = *changed_numbers = 1;
+            }
+            p = q;
+        } else {
+            p++;
+        }
+    }
+    if (!changed) {
+        nd_buf_free(&b);
+        return NULL;
+    }
+    if (p > end)
+        p = end;
+    if (nd_buf_add(&b, run, (size_t)(end - run)) != ND_OK) {
+        nd_buf_free(&b);
+        return NULL;
     }
     *outlen = b.len;
     return nd_buf_steal(&b);
@@ -239,6 +358,29 @@ int nd_parse_json(const char *data, size_t len, const char *doc_url, struct nd_f
             len = n;
         }
     }
+    if (root == NULL &&
+        (strstr(je.text, "overflow") || strstr(je.text, "too big") || strstr(je.text, "depth"))) {
+        size_t n = 0;
+        int nums, deep;
+        char *tamed = tame(data, len, &n, &nums, &deep);
+        if (tamed) {
+            json_error_t je2;
+            root = json_loadb(tamed, n, 0, &je2);
+            if (root) {
+                if (nums)
+                    nd_parse_warn(f, "numbers too large for JSON parsers read as strings");
+                if (deep)
+                    nd_parse_warn(f, "values nested deeper than %d levels dropped", JSON_MAX_DEPTH);
+            }
+            free(escaped);
+            escaped = tamed;
+            if (root == NULL) {
+                data = tamed;
+                len = n;
+                je = je2;
+            }
+        }
+    }
     if (root == NULL) {
         size_t n;
         char msg[200];
@@ -249,7 +391,8 @@ int nd_parse_json(const char *data, size_t len, const char *doc_url, struct nd_f
             json_decref(root);
             root = json_object();
         }
-        if (n == 0 && json_object_size(root) == 0) {
+        if (n == 0 && (json_object_size(root) == 0 || memmem(data, len, "\"items\"", 7))) {
+            /* nothing, or a feed whose items could not be read at all */
             snprintf(err, errlen, "%s", msg);
             json_decref(root);
             json_decref(items_salvaged);
@@ -294,7 +437,7 @@ int nd_parse_json(const char *data, size_t len, const char *doc_url, struct nd_f
     }
     f->title = dup_trim(str(root, "title"));
     if (f->title && nd_text_looks_like_html(f->title, strlen(f->title))) {
-        char *plain = nd_text_html_to_plain(f->title);
+        char *plain = nd_html_to_text(f->title, strlen(f->title), ND_TEXT_ONELINE);
         free(f->title);
         f->title = plain;
     }

@@ -13,6 +13,7 @@
 
 #include "newsd/date.h"
 #include "newsd/url.h"
+#include "newsd/html.h"
 #include "parse_int.h"
 
 /* A string value, or the text of {"value": ...} / {"#value": ...} / {"#text": ...}. */
@@ -146,7 +147,9 @@ int nd_parse_rssjson(const struct json_t *root, const char *doc_url, struct nd_f
     f->link = link;
     if (field(ch, "title")) {
         char *t = xstrdup(field(ch, "title"));
-        f->title = nd_text_looks_like_html(t, strlen(t)) ? nd_text_html_to_plain(t) : xstrdup(t);
+        f->title = nd_text_looks_like_html(t, strlen(t))
+                       ? nd_html_to_text(t, strlen(t), ND_TEXT_ONELINE)
+                       : xstrdup(t);
         free(t);
     }
     if (field(ch, "language") && *field(ch, "language"))

@@ -1,7 +1,6 @@
 /*
  * parse_text.c: small text helpers of the parser: warnings, authors, the
- * "does this RSS text look like HTML" rule, double-escaped HTML, base64,
- * HTML to plain text for feed titles.
+ * "does this RSS text look like HTML" rule, double-escaped HTML, base64.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <strings.h>
 
 #include "newsd/encoding.h"
+#include "newsd/html.h"
 #include "parse_int.h"
 
 void nd_parse_warn(struct nd_feed *f, const char *fmt, ...)
@@ -59,24 +59,10 @@ void nd_text_trim(const char **s, size_t *n)
     *n = len;
 }
 
-/* A copy with runs of whitespace made one space, trimmed. */
+/* A copy on one line: the text layer's whitespace folding (trimmed, runs made one space). */
 static char *collapse(const char *s, size_t n)
 {
-    char *out = xmalloc(n + 1), *o = out;
-    int space = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        if (is_ws(s[i])) {
-            space = o != out;
-            continue;
-        }
-        if (space)
-            *o++ = ' ';
-        space = 0;
-        *o++ = s[i];
-    }
-    *o = '\0';
-    return out;
+    return nd_text_clean(s, n, ND_TEXT_ONELINE);
 }
 
 int nd_text_add_unique(struct nd_strv *v, const char *s, size_t n)
@@ -156,21 +142,109 @@ char *nd_text_author(const char *s, size_t n)
 
 /* feedparser's _HTMLSanitizer.acceptable_elements, sorted. */
 static const char *const html_elements[] = {
-    "a",        "abbr",     "acronym",  "address",    "area",     "article",  "aside",
-    "audio",    "b",        "big",      "blockquote", "br",       "button",   "canvas",
-    "caption",  "center",   "cite",     "code",       "col",      "colgroup", "command",
-    "datagrid", "datalist", "dd",       "del",        "details",  "dfn",      "dialog",
-    "dir",      "div",      "dl",       "dt",         "em",       "fieldset", "figcaption",
-    "figure",   "font",     "footer",   "form",       "h1",       "h2",       "h3",
-    "h4",       "h5",       "h6",       "header",     "hr",       "i",        "img",
-    "input",    "ins",      "kbd",      "keygen",     "label",    "legend",   "li",
-    "m",        "map",      "menu",     "meter",      "multicol", "nav",      "nextid",
-    "noscript", "ol",       "optgroup", "option",     "output",   "p",        "pre",
-    "progress", "q",        "s",        "samp",       "section",  "select",   "small",
-    "sound",    "source",   "spacer",   "span",       "strike",   "strong",   "sub",
-    "sup",      "table",    "tbody",    "td",         "textarea", "tfoot",    "th",
-    "thead",    "time",     "tr",       "tt",         "u",        "ul",       "var",
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "area",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "big",
+    "blockquote",
+    "br",
+    "button",
+    "canvas",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "command",
+    "datagrid",
+    "datalist",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "i",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "keygen",
+    "label",
+    "legend",
+    "li",
+    "m",
+    "map",
+    "menu",
+    "meter",
+    "multicol",
+    "nav",
+    "nextid",
+    "noscript",
+    "ol",
+    "optgroup",
+    "option",
+    "output",
+    "p",
+    "pre",
+    "progress",
+    "q",
+    "s",
+    "samp",
+    "section",
+    "select",
+    "small",
+    "sound",
+    "source",
+    "spacer",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
     "video",
+    /* not feedparser's: a closed script or style element makes a text HTML, so that it is
+     * dropped with its content as in any other HTML, not shown */
+    "script",
+    "style",
 };
 
 static int known_element(const char *s, size_t n)
@@ -311,27 +385,13 @@ size_t nd_text_unescape_once(char *s, size_t n)
         if (i < sizeof(basic) / sizeof(basic[0]))
             continue;
         if (p + 2 < end && p[1] == '#') {
-            char *q = p + 2;
-            unsigned long cp = 0;
-            int hex = *q == 'x' || *q == 'X', nd = 0;
-            if (hex)
-                q++;
-            for (; q < end && nd < 7; q++, nd++) {
-                int d = (*q >= '0' && *q <= '9')                      ? *q - '0'
-                        : hex && (*q | 32) >= 'a' && (*q | 32) <= 'f' ? (*q | 32) - 'a' + 10
-                                                                      : -1;
-                if (d < 0)
-                    break;
-                cp = cp * (hex ? 16 : 10) + (unsigned long)d;
-            }
-            if (nd && q < end && *q == ';' && cp <= 0x10FFFF &&
-                (cp >= 0x20 || cp == '\t' || cp == '\n' || cp == '\r')) {
-                size_t l = nd_utf8_put(o, (unsigned)cp);
-                if (l && (size_t)(q + 1 - p) >= l) {
-                    o += l;
-                    p = q + 1;
-                    continue;
-                }
+            char enc[8];
+            size_t elen, l = nd_text_ref(p, (size_t)(end - p), ND_REF_XML, enc, &elen);
+            if (l && elen && elen <= l) {
+                memcpy(o, enc, elen); /* never longer than the reference */
+                o += elen;
+                p += l;
+                continue;
             }
         }
         *o++ = *p++;
@@ -402,63 +462,4 @@ int nd_text_is_abs_url(const char *s)
         if (is_ws(*s))
             return 0;
     return 1;
-}
-
-/* Tags dropped, entities decoded, whitespace collapsed: for feed titles. */
-char *nd_text_html_to_plain(const char *s)
-{
-    size_t n = strlen(s);
-    char *buf = xmalloc(n + 1), *o = buf, *out;
-
-    for (const char *p = s; *p;) {
-        if (*p == '<') {
-            const char *q = strchr(p, '>');
-            if (q == NULL)
-                break;
-            *o++ = ' ';
-            p = q + 1;
-        } else if (*p == '&') {
-            const char *q = p + 1;
-            while (is_word(*q) || *q == '#')
-                q++;
-            if (*q == ';' && q - p > 1) {
-                char tmp[16];
-                size_t l = (size_t)(q + 1 - p);
-                unsigned cp = 0;
-                if (p[1] == '#') {
-                    if (l < sizeof(tmp)) {
-                        memcpy(tmp, p, l);
-                        tmp[l] = '\0';
-                        size_t k = nd_text_unescape_once(tmp, l);
-                        memcpy(o, tmp, k);
-                        o += k;
-                    }
-                    p = q + 1;
-                    continue;
-                }
-                if (strncmp(p, "&amp;", 5) == 0)
-                    cp = '&';
-                else if (strncmp(p, "&lt;", 4) == 0)
-                    cp = '<';
-                else if (strncmp(p, "&gt;", 4) == 0)
-                    cp = '>';
-                else if (strncmp(p, "&quot;", 6) == 0)
-                    cp = '"';
-                else
-                    cp = nd_entity_lookup(p + 1, (size_t)(q - p - 1));
-                if (cp) {
-                    o += nd_utf8_put(o, cp);
-                    p = q + 1;
-                    continue;
-                }
-            }
-            *o++ = *p++;
-        } else {
-            *o++ = *p++;
-        }
-    }
-    *o = '\0';
-    out = collapse(buf, (size_t)(o - buf));
-    free(buf);
-    return out;
 }

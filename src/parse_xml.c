@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "newsd/url.h"
 #include "parse_int.h"
@@ -38,24 +39,10 @@ static int is_void_element(const char *n)
     return 0;
 }
 
-/* RSS item elements that no HTML fragment holds. */
+/* RSS item elements that no HTML fragment holds (they end an unclosed one). */
 static int item_field(int kind)
 {
-    switch (kind) {
-    case K_TITLE:
-    case K_LINK:
-    case K_DESCRIPTION:
-    case K_GUID:
-    case K_PUBDATE:
-    case K_ENCLOSURE:
-    case K_ENCODED:
-    case K_DC_CREATOR:
-    case K_DC_DATE:
-    case K_CATEGORY:
-        return 1;
-    default:
-        return 0;
-    }
+    return kind == K_ITEMFIELD || kind == K_GUID;
 }
 
 static int is_url_attr(const char *n)
@@ -100,12 +87,12 @@ char *nd_xml_resolve(struct xstate *st, const char *ref, size_t n)
     return url;
 }
 
-/* The value of an unprefixed attribute, decoded; caller frees.  NULL if absent. */
-char *nd_xml_attr(const xmlChar **attrs, int nb_attrs, const char *name)
+static char *attr(const xmlChar **attrs, int nb_attrs, const char *name, int ci)
 {
     for (int i = 0; i < nb_attrs; i++) {
         const xmlChar **a = attrs + i * 5;
-        if (a[1] == NULL && strcmp((const char *)a[0], name) == 0) {
+        if (a[1] == NULL &&
+            (ci ? strcasecmp((const char *)a[0], name) : strcmp((const char *)a[0], name)) == 0) {
             size_t n = (size_t)(a[4] - a[3]);
             char *v = xstrndup((const char *)a[3], n);
             n = nd_text_decode_amp(v, n);
@@ -114,6 +101,17 @@ char *nd_xml_attr(const xmlChar **attrs, int nb_attrs, const char *name)
         }
     }
     return NULL;
+}
+
+/* The value of an unprefixed attribute, decoded; caller frees.  NULL if absent. */
+char *nd_xml_attr(const xmlChar **attrs, int nb_attrs, const char *name)
+{
+    return attr(attrs, nb_attrs, name, 0);
+}
+
+char *nd_xml_attr_ci(const xmlChar **attrs, int nb_attrs, const char *name)
+{
+    return attr(attrs, nb_attrs, name, 1);
 }
 
 /* ---- text capture ---- */
@@ -288,6 +286,15 @@ static void cap_finish(struct xstate *st)
         type = st->cap_markup || nd_text_looks_like_html(s, n) ? ND_TEXT_HTML : ND_TEXT_PLAIN;
         break;
     }
+    if (st->cap_field != F_LINK && st->cap_field != F_GUID && st->cap_field != F_PUBLISHED &&
+        st->cap_field != F_UPDATED && st->cap_field != F_LANGUAGE && st->cap_field != F_TTL) {
+        /* "cafÃ©": UTF-8 read as windows-1252 and encoded again (s is writable here) */
+        size_t fixed = nd_text_fix_mojibake((char *)(uintptr_t)s, n);
+        if (fixed != n) {
+            n = fixed;
+            nd_parse_warn(st->feed, "UTF-8 encoded twice repaired");
+        }
+    }
     nd_text_trim(&s, &n);
     nd_item_field(st, s, n, type);
     free(tmp);
@@ -366,6 +373,7 @@ static void on_start(void *ud, const xmlChar *local, const xmlChar *prefix, cons
 {
     struct xstate *st = ud;
     struct frame *fr;
+    const struct elem *e;
     int kind;
 
     if (st->stopped)
@@ -375,7 +383,7 @@ static void on_start(void *ud, const xmlChar *local, const xmlChar *prefix, cons
     if (st->skip_depth)
         return;
     if (st->cap_depth) {
-        kind = nd_feed_classify(st, local, prefix, uri);
+        kind = nd_feed_classify(st, local, prefix, uri)->kind;
         if (st->cap_ctype != CT_XHTML &&
             (kind == K_ITEM || kind == K_ENTRY || (st->family != FAM_ATOM && item_field(kind)))) {
             /* An unclosed element (or one libxml2's recovery left open:
@@ -397,16 +405,16 @@ static void on_start(void *ud, const xmlChar *local, const xmlChar *prefix, cons
     }
     if (nb_attrs)
         xml_attrs(st, fr, nb_attrs, attrs);
-    kind = nd_feed_classify(st, local, prefix, uri);
-    fr->kind = (uint8_t)kind;
+    e = nd_feed_classify(st, local, prefix, uri);
+    fr->kind = e->kind;
     if (st->depth == 1) {
-        if (nd_feed_root(st, kind, local, uri, nb_attrs, attrs) != 0) {
+        if (nd_feed_root(st, e, uri, nb_attrs, attrs) != 0) {
             st->stopped = 1;
             xmlStopParser(st->ctxt);
         }
         return;
     }
-    if (nd_feed_start(st, kind, nb_attrs, attrs))
+    if (nd_feed_start(st, e, nb_attrs, attrs))
         st->skip_depth = st->depth;
 }
 

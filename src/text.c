@@ -5,7 +5,6 @@
  * string cannot change (the common case: text below U+0300 or without
  * combining marks), which is what keeps the cleaner fast.
  */
-#include <libxml/HTMLparser.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +65,8 @@ bad:
 
 int nd_utf8_encode(int32_t cp, char out[4])
 {
+    if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
     if (cp < 0x80) {
         out[0] = (char)cp;
         return 1;
@@ -540,6 +541,13 @@ void nd_textw_put(struct nd_textw *w, const char *s, size_t len)
                 i += (size_t)n;
                 continue;
             }
+            if (cp >= 0x80 && cp < 0xA0 && nd_cp1252[cp - 0x80] != 0xFFFD) {
+                /* a C1 control is a windows-1252 character read as ISO-8859-1 */
+                char enc[4];
+                emit(w, enc, (size_t)nd_utf8_encode(nd_cp1252[cp - 0x80], enc));
+                i += (size_t)n;
+                continue;
+            }
             cls = uclass(cp);
         }
         if (cls == C_SPACE && pre)
@@ -591,92 +599,163 @@ char *nd_text_clean(const char *s, size_t len, unsigned flags)
 
 /* ---- entities and escaping ----------------------------------------------- */
 
-/* windows-1252 for &#128; ... &#159;, as the HTML standard reads them */
-static const uint16_t cp1252[32] = {
-    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
-};
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Parse a reference at s[0] == '&'; returns its length (0: not one) and sets *cp. */
-static size_t parse_ref(const char *s, size_t len, int32_t *cp)
-{
-    size_t i = 1;
-    int64_t v = 0;
-    int digits = 0, d;
-
-    if (i < len && s[i] == '#') {
-        int hex = i + 1 < len && (s[i + 1] == 'x' || s[i + 1] == 'X');
-        i += hex ? 2 : 1;
-        for (; i < len &&
-               (d = hex ? hexval(s[i]) : (s[i] >= '0' && s[i] <= '9' ? s[i] - '0' : -1)) >= 0;
-             i++, digits++)
-            if (v <= 0x10FFFF)
-                v = v * (hex ? 16 : 10) + d;
-        if (digits == 0)
-            return 0;
-        if (i < len && s[i] == ';')
-            i++;
-        if (v >= 0x80 && v <= 0x9F)
-            v = cp1252[v - 0x80];
-        else if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-            v = 0xFFFD;
-        *cp = (int32_t)v;
-        return i;
-    } else {
-        char name[32];
-        const htmlEntityDesc *ent;
-
-        while (i < len && i < sizeof(name) &&
-               ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-                (s[i] >= '0' && s[i] <= '9')))
-            i++;
-        if (i == 1 || i >= len || s[i] != ';' || i > sizeof(name))
-            return 0;
-        memcpy(name, s + 1, i - 1);
-        name[i - 1] = '\0';
-        ent = htmlEntityLookup((const xmlChar *)name);
-        if (ent == NULL)
-            return 0;
-        *cp = (int32_t)ent->value;
-        return i + 1;
-    }
-}
-
 char *nd_text_decode_entities(const char *s, size_t len)
 {
     struct nd_buf b;
     const char *amp, *p = s, *end = s + len;
-    char enc[4];
-    int32_t cp;
-    size_t n;
+    char enc[8];
+    size_t n, elen;
 
     nd_buf_init(&b, 0);
     put(&b, "", 0);
     while ((amp = memchr(p, '&', (size_t)(end - p))) != NULL) {
         put(&b, p, (size_t)(amp - p));
-        n = parse_ref(amp, (size_t)(end - amp), &cp);
+        n = nd_text_ref(amp, (size_t)(end - amp), ND_REF_TEXT, enc, &elen);
         if (n == 0) {
             put(&b, "&", 1);
             p = amp + 1;
             continue;
         }
-        put(&b, enc, (size_t)nd_utf8_encode(cp, enc));
+        put(&b, enc, elen);
         p = amp + n;
     }
     put(&b, p, (size_t)(end - p));
     return nd_buf_steal(&b);
+}
+
+/* ---- doubly encoded UTF-8 ------------------------------------------------- */
+
+/* The windows-1252 byte of code point cp, or -1 when it has none. */
+static int cp1252_byte(int32_t cp)
+{
+    if (cp < 0x100)
+        return cp; /* C1 controls stand for their bytes too */
+    for (int i = 0; i < 32; i++)
+        if (nd_cp1252[i] == cp && cp != 0xFFFD)
+            return 0x80 + i;
+    return -1;
+}
+
+/*
+ * The bytes of s as windows-1252 (one per character) into b[0..*nb), at most
+ * max; -1 when a character has no windows-1252 byte.
+ */
+static int as_cp1252(const char *s, size_t n, unsigned char *b, size_t *nb)
+{
+    size_t i = 0, o = 0;
+    int32_t cp;
+    int k, byte;
+
+    while (i < n) {
+        if ((unsigned char)s[i] < 0x80) {
+            b[o++] = (unsigned char)s[i++];
+            continue;
+        }
+        k = nd_utf8_decode(s + i, n - i, &cp);
+        if (cp < 0 || (byte = cp1252_byte(cp)) < 0)
+            return -1;
+        b[o++] = (unsigned char)byte;
+        i += (size_t)k;
+    }
+    *nb = o;
+    return 0;
+}
+
+/* The length of the (valid) character at s. */
+static size_t char_len(const char *s, size_t n)
+{
+    int32_t cp;
+
+    return (unsigned char)*s < 0x80 ? 1 : (size_t)nd_utf8_decode(s, n, &cp);
+}
+
+/* The length of a UTF-8 sequence that starts at b[i] (lead and continuation bytes), or 0. */
+static size_t utf8_seq(const unsigned char *b, size_t n, size_t i)
+{
+    int32_t cp;
+    int k;
+
+    if (b[i] < 0xC2 || b[i] > 0xF4)
+        return 0;
+    k = nd_utf8_decode((const char *)b + i, n - i, &cp);
+    return cp < 0 ? 0 : (size_t)k;
+}
+
+/*
+ * Is there a sequence that only double encoding makes: a character
+ * U+00C2..U+00F4 (the lead byte of a UTF-8 sequence, read as windows-1252)
+ * followed by the characters of its continuation bytes (0x80-0xBF read as
+ * windows-1252), making a valid character of three or four bytes, or of two
+ * from "Â" or "Ã"?  Such leads are the UTF-8 bytes C3 82..C3 B4: found by
+ * memchr, so text without them costs nothing.
+ */
+static int mojibake_seen(const char *s, size_t n)
+{
+    const char *p = s, *end = s + n;
+
+    while ((p = memchr(p, 0xC3, (size_t)(end - p))) != NULL && end - p >= 2) {
+        unsigned char seq[4];
+        unsigned lead = 0xC0 | ((unsigned char)p[1] & 0x3F);
+        size_t want = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4, k = 1;
+        const char *q = p + 2;
+        int32_t cp;
+
+        p += 2;
+        if (((unsigned char)p[-1] & 0xC0) != 0x80 || lead < 0xC2 || lead > 0xF4 ||
+            (want == 2 && lead != 0xC2 && lead != 0xC3))
+            continue;
+        seq[0] = (unsigned char)lead;
+        while (k < want && q < end) {
+            int32_t c;
+            int l = (unsigned char)*q < 0x80 ? 1 : nd_utf8_decode(q, (size_t)(end - q), &c);
+            int byte = (unsigned char)*q < 0x80 ? -1 : c < 0 ? -1 : cp1252_byte(c);
+            if (byte < 0x80 || byte > 0xBF)
+                break;
+            seq[k++] = (unsigned char)byte;
+            q += l;
+        }
+        if (k == want && nd_utf8_decode((const char *)seq, want, &cp) == (int)want && cp >= 0)
+            return 1;
+    }
+    return 0;
+}
+
+size_t nd_text_fix_mojibake(char *s, size_t n)
+{
+    unsigned char small[512], *b;
+    size_t nb = 0, o = 0, i, k;
+
+    if (n < 4 || !mojibake_seen(s, n))
+        return n;
+    b = n <= sizeof(small) ? small : xmalloc(n);
+    if (as_cp1252(s, n, b, &nb) != 0)
+        goto out; /* a character windows-1252 does not have: not that mistake */
+    /* each sequence becomes the character it encodes; the rest stays as written */
+    {
+        size_t si = 0;
+        for (i = 0; i < nb; i++) {
+            size_t span = 0;
+            k = utf8_seq(b, nb, i);
+            /* the bytes of the k characters (1 if none) of s that made it */
+            for (size_t j = 0; j < (k ? k : 1); j++)
+                span += char_len(s + si + span, n - si - span);
+            if (k) {
+                memcpy(s + o, b + i, k);
+                o += k;
+                i += k - 1;
+            } else {
+                memmove(s + o, s + si, span);
+                o += span;
+            }
+            si += span;
+        }
+    }
+    if (o < n)
+        s[o] = '\0';
+out:
+    if (b != small)
+        free(b);
+    return o ? o : n;
 }
 
 int nd_text_escape_html(struct nd_buf *b, const char *s, size_t len, int attr)

@@ -39,17 +39,31 @@ static int is_http(const char *scheme)
     return strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0;
 }
 
-/* Copy of s without leading and trailing whitespace (as HTML attribute values are read). */
+/*
+ * A copy of s as the URL standard (WHATWG) reads it: leading and trailing
+ * spaces and controls dropped, and every tab and line break inside too
+ * ("java\tscript:" is "javascript:").
+ */
 static char *trimmed(const char *s)
 {
     size_t n;
+    char *out, *o;
+    const char *p;
 
-    while (*s && isspace((unsigned char)*s))
+    while (*s && (unsigned char)*s <= 0x20)
         s++;
     n = strlen(s);
-    while (n > 0 && isspace((unsigned char)s[n - 1]))
+    while (n > 0 && (unsigned char)s[n - 1] <= 0x20)
         n--;
-    return xstrndup(s, n);
+    out = xstrndup(s, n);
+    if (memchr(out, '\t', n) == NULL && memchr(out, '\n', n) == NULL &&
+        memchr(out, '\r', n) == NULL)
+        return out;
+    for (o = out, p = out; *p; p++)
+        if (*p != '\t' && *p != '\n' && *p != '\r')
+            *o++ = *p;
+    *o = '\0';
+    return out;
 }
 
 static void lower(char *s)
@@ -89,15 +103,29 @@ out:
  * nothing anyway. */
 static char *url_get(CURLU *h)
 {
-    char *s = NULL, *copy;
+    char *s = NULL, *host = NULL, *copy = NULL;
 
     if (curl_url_get(h, CURLUPART_URL, &s, 0) != CURLUE_OK)
         return NULL;
-    if (!nd_utf8_valid(s, strlen(s))) {
-        curl_free(s);
-        return NULL;
+    if (!nd_utf8_valid(s, strlen(s)))
+        goto out;
+    /* what curl gives must read back: a host it decoded from percent-escapes
+     * ("https:%ef%bf%bd/x"), an empty one ("https:////x"), would not */
+    if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0')
+        goto out;
+    for (const char *c = host; *c; c++) {
+        if ((unsigned char)*c >= 0x7F || (unsigned char)*c <= 0x20 || *c == '%') {
+            CURLU *again = curl_url();
+            int ok = again && curl_url_set(again, CURLUPART_URL, s, URL_FLAGS) == CURLUE_OK;
+            curl_url_cleanup(again);
+            if (!ok)
+                goto out;
+            break;
+        }
     }
     copy = xstrdup(s);
+out:
+    curl_free(host);
     curl_free(s);
     return copy;
 }
@@ -187,7 +215,94 @@ static char *resolve_plain(const char *base, const char *r)
     return out;
 }
 
+/* May byte c stand in a URL's path, query or fragment as it is? */
+static int url_byte_ok(unsigned char c)
+{
+    return c > 0x20 && c < 0x7F && c != '"' && c != '<' && c != '>' && c != '\\' && c != '^' &&
+           c != '`' && c != '{' && c != '|' && c != '}';
+}
+
+/*
+ * The one rule for characters a URL may not hold (non-ASCII, spaces,
+ * controls, "<>\^`{|}): outside the host they are percent-encoded, as UTF-8
+ * (lower-case hex digits, as libcurl writes them); a '%' that starts no
+ * escape is "%25".  The host is kept as written (an IDN host is not turned
+ * into punycode).  Caller frees.
+ */
+/* Does byte p[0] need encoding by the rule? */
+static int url_byte_bad(const char *p)
+{
+    return !url_byte_ok((unsigned char)*p) ||
+           (*p == '%' && !(isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])));
+}
+
+static char *encode_chars(char *r)
+{
+    static const char hex[] = "0123456789abcdef";
+    char scheme[32];
+    const char *p, *host = NULL, *host_end = NULL, *at;
+    struct nd_buf b;
+    size_t i;
+    int bad = 0;
+
+    /* the host of "scheme://user@host/..." or "//host/..." is left alone (a scheme as
+     * nd_url_scheme() reads one: the same test says whether the URL is relative); its
+     * user information follows the rule */
+    i = strspn(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+    if (nd_url_scheme(r, scheme, sizeof(scheme)) == 0 && r[i + 1] == '/' && r[i + 2] == '/')
+        host = r + i + 3;
+    else if (r[0] == '/' && r[1] == '/')
+        host = r + 2;
+    if (host) {
+        host_end = host + strcspn(host, "/?#");
+        for (at = host_end; at > host && at[-1] != '@';)
+            at--;
+        host = at; /* after the last '@' of the authority, if any */
+    }
+    for (p = r; *p && !bad; p++)
+        bad = !(host && p >= host && p < host_end) && url_byte_bad(p);
+    if (!bad)
+        return r;
+    nd_buf_init(&b, 0);
+    for (p = r; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
+        int rc = !(host && p >= host && p < host_end) && url_byte_bad(p) ? nd_buf_add(&b, enc, 3)
+                                                                         : nd_buf_addc(&b, (char)c);
+        if (rc != ND_OK) {
+            nd_buf_free(&b);
+            return r;
+        }
+    }
+    free(r);
+    return nd_buf_steal(&b);
+}
+
+static char *resolve(const char *base, const char *ref);
+
 char *nd_url_resolve(const char *base, const char *ref)
+{
+    const char *p;
+    char *b, *out;
+
+    if (ref && plain_http_url(ref))
+        return xstrdup(ref); /* most links: nothing to trim, encode or resolve */
+    /* the base follows the same rule as what is resolved against it (a plain one does) */
+    if (base == NULL || plain_http_url(base))
+        return resolve(base, ref);
+    for (p = base; *p; p++)
+        if (!url_byte_ok((unsigned char)*p) ||
+            (*p == '%' && !(isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2]))))
+            break;
+    if (*p == '\0')
+        return resolve(base, ref);
+    b = encode_chars(trimmed(base));
+    out = resolve(b, ref);
+    free(b);
+    return out;
+}
+
+static char *resolve(const char *base, const char *ref)
 {
     char scheme[32];
     char *r, *out = NULL;
@@ -196,6 +311,11 @@ char *nd_url_resolve(const char *base, const char *ref)
     if (ref == NULL)
         return NULL;
     r = trimmed(ref);
+    if (plain_http_url(r))
+        return r; /* most links: nothing to encode, nothing to resolve */
+    if (nd_url_scheme(r, scheme, sizeof(scheme)) != 0 || is_http(scheme) ||
+        strcmp(scheme, "file") == 0)
+        r = encode_chars(r);
     if (plain_http_url(r))
         return r;
     if (nd_url_scheme(r, scheme, sizeof(scheme)) == 0 && !is_http(scheme) &&
@@ -332,9 +452,9 @@ static int unreserved(int c)
  * RFC 3986 6.2.2 normalization of a path or query: percent-encodings in one
  * case (lower: libcurl 7.88 rewrites them so anyway), unreserved characters
  * decoded, characters that may not appear in a URL (controls, space,
- * "<>\^`{|}, non-ASCII) encoded.  Caller frees.
+ * "<>\^`{|}, non-ASCII) encoded.  path: an encoded dot stays encoded.  Caller frees.
  */
-static char *normalize_pct(const char *s)
+static char *normalize_pct(const char *s, int path)
 {
     static const char hex[] = "0123456789abcdef";
     struct nd_buf b;
@@ -351,7 +471,9 @@ static char *normalize_pct(const char *s)
                                               : (tolower((unsigned char)s[2]) - 'a' + 10);
             c = (unsigned char)(hi * 16 + lo);
             s += 2;
-            if (unreserved(c)) {
+            /* (an encoded '.' stays encoded in a path: decoded, it could make a dot
+             * segment that a second pass would remove) */
+            if (unreserved(c) && !(path && c == '.')) {
                 if (nd_buf_addc(&b, (char)c) != ND_OK)
                     break;
                 continue;
@@ -402,7 +524,7 @@ char *nd_url_canonical(const char *url)
     normalize_http(h);
     curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0);
     if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
-        norm = normalize_pct(query);
+        norm = normalize_pct(query, 0);
         clean = clean_query(norm);
         curl_url_set(h, CURLUPART_QUERY, clean, 0);
     }
@@ -410,7 +532,7 @@ char *nd_url_canonical(const char *url)
         curl_url_set(h, CURLUPART_PATH, "/", 0);
     } else {
         free(norm);
-        norm = normalize_pct(path);
+        norm = normalize_pct(path, 1);
         curl_url_set(h, CURLUPART_PATH, norm, 0);
     }
     out = url_get(h);

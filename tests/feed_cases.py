@@ -2,7 +2,10 @@
 """Data-driven parser cases: tests/data/feeds/<case>.<ext> is a feed document and
 <case>.jsonl the articles `newsctl parse` must print for it (one JSON object a line,
 in document order; the "fetched" field, the time of the run, is not compared).
-An optional <case>.args holds extra newsctl arguments (e.g. --base-url URL).
+An optional <case>.args holds extra newsctl arguments (e.g. --base-url URL, --all).
+An optional <case>.stderr holds what newsctl must print on stderr (the document's
+path written as its file name): then the exit status must be 0 when every line
+names a skipped entry, non-zero otherwise.
 
 usage: feed_cases.py NEWSCTL CASES_DIR [--update] [CASE...]
   --update  write the current output as the expected one (review the diff!)
@@ -75,6 +78,19 @@ def run_case(newsctl, folder, doc, update):
             if f.read().strip():
                 return [f"newsctl parse failed ({proc.returncode}): {proc.stderr.decode()[:500]}"]
     got = [strip(o) for o in load_lines(proc.stdout.decode("utf-8"))]
+    stderr_path = os.path.join(folder, case + ".stderr")
+    err = proc.stderr.decode("utf-8", "replace").replace(os.path.join(folder, doc), doc)
+    if os.path.exists(stderr_path) and not update:
+        with open(stderr_path, encoding="utf-8") as f:
+            want_err = f.read()
+        if err != want_err:
+            return [f"stderr: expected {want_err!r}, got {err!r}"]
+        fatal = any(" skipped: " not in line for line in want_err.splitlines())
+        if (proc.returncode != 0) != fatal:
+            return [f"exit status {proc.returncode} with that stderr"]
+    if update and os.path.exists(stderr_path):
+        with open(stderr_path, "w", encoding="utf-8") as f:
+            f.write(err)
     if update:
         with open(expected_path, "w") as f:
             for o in got:
@@ -102,7 +118,7 @@ def main():
         return 2
     newsctl, folder, only = argv[0], argv[1], set(argv[2:])
     docs = sorted(f for f in os.listdir(folder)
-                  if not f.endswith((".jsonl", ".args", ".md")) and not f.startswith("."))
+                  if not f.endswith((".jsonl", ".args", ".md", ".stderr")) and not f.startswith("."))
     failed = 0
     for doc in docs:
         if only and os.path.splitext(doc)[0] not in only:

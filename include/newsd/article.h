@@ -30,10 +30,11 @@ struct nd_article {
     int64_t fetched;
     struct nd_enclosure *enclosures;
     size_t n_enclosures;
-    char *image;        /* or NULL */
-    char *duplicate_of; /* id of the first copy, or NULL */
-    uint64_t text_hash; /* hash of normalized title+text; 0 when too little text */
-    uint64_t simhash;   /* near-duplicate fingerprint; 0 when too little text */
+    char *image;         /* or NULL */
+    char *duplicate_of;  /* id of the first copy, or NULL */
+    uint64_t text_hash;  /* hash of normalized title+text; 0 when too little text */
+    uint64_t simhash;    /* near-duplicate fingerprint; 0 when too little text */
+    const char *skipped; /* why it is no article (static, one line), or NULL: see nd_clean_entry */
 };
 
 struct nd_clean_ctx {
@@ -44,8 +45,13 @@ struct nd_clean_ctx {
 
 /*
  * Turn a parser entry into an article: plain-text title and summary,
- * sanitized content, canonical URL, id.  Pure.  Returns 0, or ND_EINVAL
- * when the entry carries nothing to publish (no title, link, guid or text).
+ * sanitized content, canonical URL, id.  Pure.
+ * An entry with any title, link, guid, text, image, media (content markup
+ * such as a video or a player) or enclosure is an article: returns 0.  One
+ * with none of them (only an author, categories, a date, or nothing) is
+ * skipped: returns ND_EINVAL with out->skipped saying what it had ("only an
+ * author and a date"); *out is filled all the same, so that `newsctl parse
+ * --all` can show it.  The daemon counts such entries as skipped.
  * The caller frees *out with nd_article_free() in both cases.
  */
 int nd_clean_entry(const struct nd_entry *e, const struct nd_clean_ctx *ctx,

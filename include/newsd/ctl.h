@@ -15,6 +15,8 @@ struct nd_ctl_opts {
     const char *timeout;
     const char *since;
     const char *base_url;
+    const char *charset;  /* parse: as an HTTP Content-Type charset would say */
+    const char *language; /* parse: as an HTTP Content-Language would say */
     const char *count;
     const char *curve_key;  /* --curve-key: newsctl's own CURVE secret key file */
     const char *server_key; /* --server-key: the daemon's CURVE public key file */
@@ -22,6 +24,7 @@ struct nd_ctl_opts {
     const char *source;     /* explain --source ID */
     int json;
     int force;
+    int all; /* parse --all: every entry, also those the daemon skips */
     int help;
     int version;
     struct nd_strv args;

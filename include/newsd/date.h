@@ -27,4 +27,12 @@ int64_t nd_date_parse(const char *s);
 /* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
 int64_t nd_date_days(int64_t year, int month, int day);
 
+/*
+ * t (Unix seconds UTC) as RFC 3339 ("2003-12-31T10:14:55Z", the year always
+ * four digits: "0099-12-31T23:00:01Z") into out.  Returns 0, or -1 when t
+ * has no RFC 3339 form (ND_TIME_NONE, before year 1 or after 9999): out is
+ * then "".  Every date newsd emits goes through here.
+ */
+int nd_date_format(int64_t t, char out[32]);
+
 #endif

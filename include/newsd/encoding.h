@@ -53,12 +53,6 @@ void nd_utf8_free(struct nd_utf8 *u);
  */
 size_t nd_utf8_clean_prefix(const char *s, size_t n);
 
-/*
- * Append the UTF-8 encoding of code point cp to out (4 bytes of room);
- * returns the number of bytes written (0 for an invalid code point).
- */
-size_t nd_utf8_put(char *out, unsigned cp);
-
 /* The WHATWG name of a charset label ("latin1" -> "WINDOWS-1252"), into out; NULL if empty. */
 const char *nd_encoding_canonical(const char *label, size_t n, char *out, size_t outlen);
 

@@ -26,4 +26,27 @@
 int nd_parse(const char *data, size_t len, const char *doc_url, const char *http_charset,
              struct nd_feed *out, char *err, size_t errlen) ND_WUR;
 
+/* What a document's transfer says about it besides its bytes (every field may be NULL). */
+struct nd_parse_in {
+    const char *doc_url;       /* its URL after redirects: the base of relative links */
+    const char *http_charset;  /* the charset of the HTTP Content-Type */
+    const char *http_language; /* the HTTP Content-Language ("en-US, fr": the first counts) */
+};
+
+/*
+ * nd_parse() with everything the transfer says: the Content-Language is the
+ * feed's language when the document names none.  Languages are written as
+ * BCP 47 tags ("en_US" and "EN-us" are "en-US").
+ */
+int nd_parse_doc(const char *data, size_t len, const struct nd_parse_in *in, struct nd_feed *out,
+                 char *err, size_t errlen) ND_WUR;
+
+/*
+ * A language as a BCP 47 tag, in place: trimmed, '_' as '-', the language
+ * in lower case, a two-letter region in upper case, a four-letter script
+ * capitalized ("en_us" -> "en-US", "zh_hant_tw" -> "zh-Hant-TW").  An empty
+ * result frees *lang and sets it NULL.
+ */
+void nd_parse_language(char **lang);
+
 #endif

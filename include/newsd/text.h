@@ -1,9 +1,12 @@
 /*
- * text.h: plain-text helpers for the cleaner.  Pure.
+ * text.h: the text layer of the parser and the cleaner.  Pure.
  *
- * UTF-8 validation and repair, HTML character references, whitespace
- * collapsing, Unicode NFC (utf8proc) and truncation at a word boundary.
- * Every function that returns a string returns valid UTF-8 in NFC.
+ * The one UTF-8 decoder and encoder, the one decoder of HTML character
+ * references (entities.c), the one whitespace folding (struct nd_textw,
+ * nd_text_clean), Unicode NFC (utf8proc), the repair of doubly encoded
+ * UTF-8, and truncation at a word boundary.  The one HTML-to-text is
+ * nd_html_to_text() (html.h), on the same writer.  Every function that
+ * returns a string returns valid UTF-8 in NFC.
  */
 #ifndef NEWSD_TEXT_H
 #define NEWSD_TEXT_H
@@ -34,8 +37,50 @@ int nd_utf8_valid(const char *s, size_t len);
  */
 int nd_utf8_decode(const char *s, size_t len, int32_t *cp);
 
-/* Encode cp (a valid scalar value) into out; returns the length (1-4). */
+/* Encode cp into out; returns the length (1-4), or 0 when cp is no Unicode scalar value
+ * (negative, a surrogate, past U+10FFFF). */
 int nd_utf8_encode(int32_t cp, char out[4]);
+
+/* windows-1252's 0x80-0x9F (0xFFFD for its five holes). */
+extern const uint16_t nd_cp1252[32];
+
+/* How nd_text_ref() reads a reference. */
+enum {
+    ND_REF_TEXT, /* HTML text: legacy names (&amp &copy) work without ';' */
+    ND_REF_ATTR, /* HTML attribute value: a legacy name before '=' or an alphanumeric is text */
+    ND_REF_XML,  /* a feed's XML: only references closed by ';' */
+};
+
+/*
+ * The HTML character reference at s (s[0] == '&', n bytes there), as the
+ * HTML standard reads it: the HTML5 named references (2125 names, some of
+ * two code points; the 106 legacy ones also without ';'), numeric ones in
+ * decimal or hex (&#233; &#xE9; &#XE9;; ';' optional outside ND_REF_XML),
+ * &#128;..&#159; as the windows-1252 characters they mean, 0, surrogates and
+ * values past U+10FFFF as U+FFFD.  Returns the bytes it takes (0: no
+ * reference, the '&' is text) and puts the UTF-8 of its characters in out,
+ * their length in *outlen.
+ */
+size_t nd_text_ref(const char *s, size_t n, int mode, char out[8], size_t *outlen);
+
+/* The code point a numeric reference's value stands for (see nd_text_ref). */
+unsigned nd_text_ref_value(uint32_t v);
+
+/* The (first) code point of the named reference name[0..n) (no '&', no ';'), 0 if unknown. */
+unsigned nd_entity_lookup(const char *name, size_t n);
+/* Its code points (some names have two) into cp: how many, 0 if unknown. */
+size_t nd_entity_lookup2(const char *name, size_t n, unsigned cp[2]);
+
+/*
+ * UTF-8 that was read as windows-1252 and encoded again ("Ã©" for "é",
+ * "â€™" for "’", "Â " for a no-break space), repaired in place when the
+ * repair is unambiguous: every character of s can be a windows-1252 byte,
+ * and the text holds at least one sequence that only double encoding makes
+ * (a three- or four-byte character, or "Â"/"Ã" followed by one).  Returns
+ * the new length (s stays NUL-terminated when it was); n when nothing was
+ * repaired.  C1 controls (U+0080-U+009F) are read as windows-1252 too.
+ */
+size_t nd_text_fix_mojibake(char *s, size_t n);
 
 /*
  * Copy s[0..len) with every malformed sequence replaced by U+FFFD and NUL
@@ -93,11 +138,9 @@ void nd_textw_finish(struct nd_textw *w);
 char *nd_text_clean(const char *s, size_t len, unsigned flags);
 
 /*
- * Decode HTML character references in s[0..len): the named HTML 4 set
- * (libxml2's table) with a semicolon, and numeric ones (&#233; &#xE9;,
- * with or without the semicolon; invalid values become U+FFFD and
- * 0x80-0x9F are read as windows-1252, as browsers do).  Anything else is
- * kept verbatim.  Returns a new string; caller frees.
+ * Decode the HTML character references in s[0..len) as HTML text does
+ * (nd_text_ref, ND_REF_TEXT).  Anything else is kept verbatim.  Returns a
+ * new string; caller frees.
  */
 char *nd_text_decode_entities(const char *s, size_t len);
 

@@ -17,7 +17,8 @@ jobs=${FUZZ_JOBS:-1}
 
 CC=${CC:-clang} cmake -S "$root" -B "$build" -DNEWSD_FUZZ=ON -DNEWSD_TESTS=OFF -DNEWSD_WERROR=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" --target fuzz_parse fuzz_html fuzz_request fuzz_config -j"$(nproc)" >/dev/null
+cmake --build "$build" --target fuzz_parse fuzz_html fuzz_request fuzz_config fuzz_date fuzz_url \
+    -j"$(nproc)" >/dev/null
 
 mkdir -p "$here/crashes"
 export LSAN_OPTIONS="suppressions=$here/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
@@ -52,4 +53,6 @@ run fuzz_parse 16384 "$here/corpus/parse" "$root/tests/data/parse" "$root/tests/
 run fuzz_html 16384 "$here/corpus/html"
 run fuzz_request 4096 "$here/corpus/request"
 run fuzz_config 8192 "$here/corpus/config"
+run fuzz_date 256 "$here/corpus/date"
+run fuzz_url 4096 "$here/corpus/url"
 exit $status

@@ -401,10 +401,23 @@ START_TEST(nothing_to_publish)
     nd_article_free(&a);
     set_text(&e.title, "  ", ND_TEXT_PLAIN);
     set_text(&e.content, "<script>only()</script>", ND_TEXT_HTML);
-    e.link = xstrdup("mailto:x@example.org");
+    e.authors.n = 0;
+    nd_strv_push(&e.authors, "Only an author");
     ck_assert_int_eq(nd_clean_entry(&e, &ctx, &a), ND_EINVAL);
     ck_assert_ptr_nonnull(a.title);
     ck_assert_ptr_nonnull(a.content_html);
+    ck_assert_str_eq(a.skipped, "only an author: no title, link, guid, text, image or enclosure");
+    nd_article_free(&a);
+    /* any link the feed gives makes an article, even one that is not http(s) */
+    e.link = xstrdup("mailto:x@example.org");
+    ck_assert_int_eq(nd_clean_entry(&e, &ctx, &a), ND_OK);
+    ck_assert_ptr_null(a.skipped);
+    nd_article_free(&a);
+    free(e.link);
+    e.link = NULL;
+    /* an enclosure alone, an image alone */
+    nd_entry_add_enclosure(&e, "https://example.org/1.mp3", "audio/mpeg", 10);
+    ck_assert_int_eq(nd_clean_entry(&e, &ctx, &a), ND_OK);
     nd_article_free(&a);
     e.guid = xstrdup("g");
     ck_assert_int_eq(nd_clean_entry(&e, &ctx, &a), ND_OK);
@@ -424,7 +437,7 @@ START_TEST(invalid_utf8_and_controls)
     set_text(&e.title, "Bad \xFF byte\x01 and\xC2\x85 C1", ND_TEXT_PLAIN);
     set_text(&e.content, "<p>x\xC3</p>", ND_TEXT_HTML);
     ck_assert_int_eq(nd_clean_entry(&e, &ctx, &a), ND_OK);
-    ck_assert_str_eq(a.title, "Bad \xEF\xBF\xBD byte and C1");
+    ck_assert_str_eq(a.title, "Bad \xEF\xBF\xBD byte and\xE2\x80\xA6 C1"); /* C1 0x85: "…" */
     ck_assert(nd_utf8_valid(a.content_html, strlen(a.content_html)));
     ck_assert(nd_utf8_valid(a.content_text, strlen(a.content_text)));
     nd_article_free(&a);

@@ -17,6 +17,15 @@ static const struct {
     int64_t want;
 } cases[] = {
     {"Tue, 10 Jun 2003 04:00:00 GMT", 1055217600LL},
+    {"03-12-31", 1072828800LL},
+    {"031231", 1072828800LL},
+    {"-03-12", 1070236800LL},
+    {"-0312", 1070236800LL},
+    {"03335", 1070236800LL},
+    {"03-335", 1070236800LL},
+    {"99-12-31T23:00:01Z", 946681201LL},
+    {"2003-012-31T10:14:55+00:00", 1072865695LL},
+    {"Thu, 01 Jan 0100 00:00:01 +0100", -59011462799LL},
     {"Tue, 10 Jun 2003 04:00:00 +0000", 1055217600LL},
     {"Tue, 10 Jun 2003 04:00:00 -0400", 1055232000LL},
     {"Tue, 10 Jun 2003 04:00:00 +0530", 1055197800LL},
@@ -162,6 +171,38 @@ START_TEST(test_calendar_sweep)
 }
 END_TEST
 
+/* Every emitted date is RFC 3339: four-digit years, nothing outside 0001-9999. */
+START_TEST(test_format)
+{
+    char b[32];
+
+    ck_assert_int_eq(nd_date_format(0, b), 0);
+    ck_assert_str_eq(b, "1970-01-01T00:00:00Z");
+    ck_assert_int_eq(nd_date_format(-59011462799LL, b), 0);
+    ck_assert_str_eq(b, "0099-12-31T23:00:01Z");
+    ck_assert_int_eq(nd_date_format(-62135596800LL, b), 0);
+    ck_assert_str_eq(b, "0001-01-01T00:00:00Z");
+    ck_assert_int_eq(nd_date_format(253402300799LL, b), 0);
+    ck_assert_str_eq(b, "9999-12-31T23:59:59Z");
+    ck_assert_int_eq(nd_date_format(1072915199LL, b), 0);
+    ck_assert_str_eq(b, "2003-12-31T23:59:59Z");
+    ck_assert_int_eq(nd_date_format(-1, b), 0);
+    ck_assert_str_eq(b, "1969-12-31T23:59:59Z");
+    ck_assert_int_eq(nd_date_format(-62135596801LL, b), -1);
+    ck_assert_str_eq(b, "");
+    ck_assert_int_eq(nd_date_format(253402300800LL, b), -1);
+    ck_assert_int_eq(nd_date_format(NONE, b), -1);
+    /* every day of 1600-2400 round-trips through nd_date_days() */
+    for (int64_t d = nd_date_days(1600, 1, 1); d <= nd_date_days(2400, 12, 31); d += 7) {
+        int y, m, dd;
+        ck_assert_int_eq(nd_date_format(d * 86400 + 3661, b), 0);
+        ck_assert_int_eq(sscanf(b, "%d-%d-%dT", &y, &m, &dd), 3);
+        ck_assert(nd_date_days(y, m, dd) == d);
+        ck_assert_str_eq(b + 10, "T01:01:01Z");
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("date");
@@ -173,6 +214,7 @@ int main(void)
     tcase_add_test(tc, test_null_and_long);
     tcase_add_test(tc, test_days);
     tcase_add_test(tc, test_calendar_sweep);
+    tcase_add_test(tc, test_format);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "newsd/encoding.h"
+#include "newsd/text.h"
 
 static struct nd_utf8 U;
 
@@ -204,13 +205,13 @@ END_TEST
 START_TEST(test_utf8_put)
 {
     char b[4];
-    ck_assert_uint_eq(nd_utf8_put(b, 0x41), 1);
-    ck_assert_uint_eq(nd_utf8_put(b, 0xE9), 2);
-    ck_assert_uint_eq(nd_utf8_put(b, 0x20AC), 3);
+    ck_assert_uint_eq(nd_utf8_encode(0x41, b), 1);
+    ck_assert_uint_eq(nd_utf8_encode(0xE9, b), 2);
+    ck_assert_uint_eq(nd_utf8_encode(0x20AC, b), 3);
     ck_assert(memcmp(b, "\xe2\x82\xac", 3) == 0);
-    ck_assert_uint_eq(nd_utf8_put(b, 0x1F600), 4);
-    ck_assert_uint_eq(nd_utf8_put(b, 0xD800), 0);
-    ck_assert_uint_eq(nd_utf8_put(b, 0x110000), 0);
+    ck_assert_uint_eq(nd_utf8_encode(0x1F600, b), 4);
+    ck_assert_uint_eq(nd_utf8_encode(0xD800, b), 0);
+    ck_assert_uint_eq(nd_utf8_encode(0x110000, b), 0);
 }
 END_TEST
 

@@ -112,7 +112,12 @@ START_TEST(clean_controls_and_spaces)
              0, "abc");
     CLEAN_EQ("a\xC2\x85"
              "b",
-             0, "ab"); /* C1 control */
+             0,
+             "a\xE2\x80\xA6"
+             "b"); /* a C1 control is windows-1252 read as ISO-8859-1: 0x85 is "…" */
+    CLEAN_EQ("a\xC2\x81"
+             "b",
+             0, "ab"); /* 0x81 is no windows-1252 character */
     CLEAN_EQ("a\xC2\xA0\xC2\xA0"
              "b",
              0, "a b"); /* no-break spaces */
@@ -235,10 +240,72 @@ START_TEST(entities)
     DECODE_EQ("&#128;&#150;", "\xE2\x82\xAC\xE2\x80\x93"); /* windows-1252 range */
     DECODE_EQ("&#0;&#xD800;&#x110000;&#99999999999;",
               "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
-    DECODE_EQ("&bogus; & &amp &; &#; &#x;", "&bogus; & &amp &; &#; &#x;");
+    DECODE_EQ("&bogus; & &; &#; &#x;", "&bogus; & &; &#; &#x;");
+    /* HTML5's legacy names work without ';' (the longest that fits), others do not */
+    DECODE_EQ("&amp &copy2003 &notit; &eacutex &hellip", "& \xC2\xA9"
+                                                         "2003 \xC2\xAC"
+                                                         "it; \xC3\xA9x &hellip");
     DECODE_EQ("&#65&#66;", "AB");
     DECODE_EQ("&nbsp;&hellip;&mdash;", "\xC2\xA0\xE2\x80\xA6\xE2\x80\x94");
     DECODE_EQ("no refs", "no refs");
+}
+END_TEST
+
+static void mojibake_eq(const char *in, const char *want)
+{
+    char *s = strdup(in);
+    size_t n = nd_text_fix_mojibake(s, strlen(s));
+
+    s[n] = '\0';
+    ck_assert_msg(strcmp(s, want) == 0, "repair of [%s] is [%s], not [%s]", in, s, want);
+    free(s);
+}
+
+/* UTF-8 encoded twice: repaired when unambiguous, left alone otherwise. */
+START_TEST(mojibake)
+{
+    mojibake_eq("Caf\xC3\x83\xC2\xA9", "Caf\xC3\xA9");                       /* CafÃ© */
+    mojibake_eq("don\xC3\xA2\xE2\x82\xAC\xE2\x84\xA2t", "don\xE2\x80\x99t"); /* donâ€™t */
+    mojibake_eq("20\xC3\x82\xC2\xB0"
+                "C",
+                "20\xC2\xB0"
+                "C"); /* 20Â°C */
+    /* once the text shows the mistake, every sequence in it is one */
+    mojibake_eq("\xC3\x83\xC2\xA9 CAF\xC3\x83\xE2\x80\xB0", "\xC3\xA9 CAF\xC3\x89");
+    /* a character windows-1252 does not have: not that mistake */
+    mojibake_eq("\xC3\x83\xC2\xA9 \xE2\x86\x92", "\xC3\x83\xC2\xA9 \xE2\x86\x92");
+    /* nothing only double encoding makes: CAFÉ» stays */
+    mojibake_eq("CAF\xC3\x89\xC2\xBB", "CAF\xC3\x89\xC2\xBB");
+    /* real UTF-8 stays */
+    mojibake_eq("caf\xC3\xA9 na\xC3\xAFve \xE2\x80\x9Cq\xE2\x80\x9D",
+                "caf\xC3\xA9 na\xC3\xAFve \xE2\x80\x9Cq\xE2\x80\x9D");
+    mojibake_eq("", "");
+    mojibake_eq("\xC3", "\xC3");
+}
+END_TEST
+
+/* nd_text_ref() in its three modes. */
+START_TEST(refs)
+{
+    char out[8];
+    size_t n, k;
+
+    k = nd_text_ref("&amp;x", 6, ND_REF_XML, out, &n);
+    ck_assert_uint_eq(k, 5);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_uint_eq(nd_text_ref("&amp x", 6, ND_REF_XML, out, &n), 0);
+    ck_assert_uint_eq(nd_text_ref("&amp x", 6, ND_REF_TEXT, out, &n), 4);
+    ck_assert_uint_eq(nd_text_ref("&copy=1", 7, ND_REF_ATTR, out, &n), 0);
+    ck_assert_uint_eq(nd_text_ref("&copy=1", 7, ND_REF_TEXT, out, &n), 5);
+    ck_assert_uint_eq(nd_text_ref("&#X41;", 6, ND_REF_XML, out, &n), 6);
+    ck_assert(n == 1 && out[0] == 'A');
+    ck_assert_uint_eq(nd_text_ref("&#65", 4, ND_REF_XML, out, &n), 0);
+    ck_assert_uint_eq(nd_text_ref("&#146;", 6, ND_REF_TEXT, out, &n), 6);
+    ck_assert(n == 3 && memcmp(out, "\xE2\x80\x99", 3) == 0);
+    ck_assert_uint_eq(nd_text_ref("&NotEqualTilde;", 15, ND_REF_TEXT, out, &n), 15);
+    ck_assert_uint_eq(n, 5); /* two code points */
+    ck_assert_uint_eq(nd_text_ref("&", 1, ND_REF_TEXT, out, &n), 0);
+    ck_assert_uint_eq(nd_text_ref("&;", 2, ND_REF_TEXT, out, &n), 0);
 }
 END_TEST
 
@@ -506,6 +573,8 @@ static Suite *text_suite(void)
     tcase_add_test(tc, clean_controls_and_spaces);
     tcase_add_test(tc, clean_nfc);
     tcase_add_test(tc, entities);
+    tcase_add_test(tc, mojibake);
+    tcase_add_test(tc, refs);
     tcase_add_test(tc, escape);
     tcase_add_test(tc, truncate_ascii);
     tcase_add_test(tc, truncate_multibyte);

@@ -96,9 +96,11 @@ START_TEST(resolve_feed_cases)
     RESOLVE_EQ("https://example.org/", "mailto:a@example.org", "mailto:a@example.org");
     RESOLVE_EQ("https://example.org/", "javascript:alert(1)", "javascript:alert(1)");
     RESOLVE_EQ("https://example.org/", "data:image/png;base64,AAA", "data:image/png;base64,AAA");
-    /* what browsers would read as javascript: is not a usable URL */
-    RESOLVE_EQ("https://example.org/", "java\tscript:alert(1)", NULL);
-    RESOLVE_EQ("https://example.org/", "\x01javascript:alert(1)", NULL);
+    /* read as browsers read it (the URL standard drops tabs and line breaks, and controls
+     * around): javascript:, which the caller refuses */
+    RESOLVE_EQ("https://example.org/", "java\tscript:alert(1)", "javascript:alert(1)");
+    RESOLVE_EQ("https://example.org/", "\x01javascript:alert(1)", "javascript:alert(1)");
+    RESOLVE_EQ("https://example.org/", "java\nscript:alert(1)", "javascript:alert(1)");
     RESOLVE_EQ("https://example.org/", "http://[bad", NULL);
     /* curl decodes a host's percent-encoding: not UTF-8, not a URL (found by fuzz_parse) */
     RESOLVE_EQ("https://example.org/", "http://example.BB%BBBB.org/a.mp3", NULL);
@@ -111,21 +113,66 @@ END_TEST
 #define REF_FLAGS (CURLU_URLENCODE | CURLU_ALLOW_SPACE | CURLU_NON_SUPPORT_SCHEME)
 
 /* url.c's resolution before its string fast path: everything through curl. */
+/*
+ * url.c's one rule for characters a URL may not hold, written again: tabs and
+ * line breaks dropped, then outside the host every byte that is not printable
+ * ASCII or is one of "<>\\^`{|} percent-encoded, and a '%' that starts no
+ * escape too.
+ */
+static char *ref_encode(const char *ref, size_t n, int encode)
+{
+    char *out = malloc(3 * n + 1), *o = out;
+    size_t host = 0, host_end = 0, i = 0;
+    const char *scheme_end = strstr(ref, "://");
+
+    if (scheme_end && scheme_end > ref && (size_t)(scheme_end - ref) < n &&
+        ((*ref | 0x20) >= 'a' && (*ref | 0x20) <= 'z') &&
+        strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") ==
+            (size_t)(scheme_end - ref))
+        host = (size_t)(scheme_end - ref) + 3;
+    else if (n >= 2 && ref[0] == '/' && ref[1] == '/')
+        host = 2;
+    if (host) {
+        host_end = host;
+        while (host_end < n && !strchr("/?#", ref[host_end]))
+            host_end++;
+        for (size_t k = host; k < host_end; k++)
+            if (ref[k] == '@')
+                host = k + 1; /* the user information follows the rule, the host does not */
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)ref[i];
+        int hexes = i + 2 < n && strchr("0123456789abcdefABCDEF", ref[i + 1]) && ref[i + 1] &&
+                    strchr("0123456789abcdefABCDEF", ref[i + 2]) && ref[i + 2];
+        if (c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (encode && (i < host || i >= host_end) &&
+            (c <= 0x20 || c >= 0x7F || strchr("\"<>\\^`{|}", c) || (c == '%' && !hexes)))
+            o += snprintf(o, 4, "%%%02x", c);
+        else
+            *o++ = (char)c;
+    }
+    *o = '\0';
+    return out;
+}
+
 static char *ref_resolve(const char *base, const char *ref)
 {
     char *r, *s = NULL, *out = NULL, *scheme = NULL, *host = NULL, *port = NULL, sch[32];
     size_t n;
     CURLU *h;
 
-    while (*ref == ' ' || (*ref >= '\t' && *ref <= '\r'))
+    while (*ref > 0 && *ref <= ' ')
         ref++;
     n = strlen(ref);
-    while (n > 0 && (ref[n - 1] == ' ' || (ref[n - 1] >= '\t' && ref[n - 1] <= '\r')))
+    while (n > 0 && ref[n - 1] > 0 && ref[n - 1] <= ' ')
         n--;
-    r = strndup(ref, n);
+    r = ref_encode(ref, n, 0);
     if (nd_url_scheme(r, sch, sizeof(sch)) == 0 && strcmp(sch, "http") != 0 &&
         strcmp(sch, "https") != 0 && strcmp(sch, "file") != 0)
         return r;
+    free(r);
+    r = ref_encode(ref, n, 1);
     h = curl_url();
     if (nd_url_scheme(r, sch, sizeof(sch)) != 0) {
         if (base == NULL || curl_url_set(h, CURLUPART_URL, base, REF_FLAGS) != CURLUE_OK)

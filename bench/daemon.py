@@ -3,6 +3,7 @@
 
     bench/daemon.py sched   [-n ROUNDS] [--sources 1000,10000] [--hosts 1,16]
     bench/daemon.py control [-n ROUNDS] [--items 100000]
+    bench/daemon.py publish [-n ROUNDS] [--items 20000]
     bench/daemon.py cycle   [-n ROUNDS] [--feeds 500] [--corpus DIR | --generator GEN]
                             [--hosts 16] [--small 10000] [--no-newsboat]
 
@@ -36,6 +37,16 @@ then ROUNDS refreshes of them all, each followed by curl's conditional requests.
 Targets of issue 9: cold <= 2x naive, written <= 3x kept per article, warm <=
 1.5x curl (500 sources) and <= 2x (10,000), <= 1 KB written per 304.
 
+publish: how fast newsd's messages arrive during a burst, against raw ZeroMQ.
+One source whose document gains ITEMS new items (distinct texts, ~2.3 KB
+messages); bench/sub_count.c, a C SUB connected beforehand, times the messages
+from the first received to the last (the parse before the first is not in it);
+newsd is asked to refresh the source.  The baseline: bench/pubsub_raw.c
+publishes the same messages (newsd's own, from `newsctl replay --since 1`) as
+fast as it can over tcp loopback to the same subscriber.  Also shown: the rate
+within runs of messages (arrivals less than 1 ms apart), for newsd the slice of
+one group commit.  Target of issue 9: newsd / raw >= 0.75.
+
 Everything runs on 127.0.0.1.  newsd is built in $BUILD_DIR (default
 build-bench, the project's default build type); nginx comes from Debian's
 nginx-light (apt-get install nginx-light).  Each configuration runs ROUNDS
@@ -46,6 +57,7 @@ Results go to bench/out/daemon-<kind>.json as well.
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -54,6 +66,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from xml.sax.saxutils import escape
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -748,6 +761,164 @@ def report_cycle(res):
                  s["curl_cpu_us_per_304"], s["bytes_per_304"]))
 
 
+class Sub:
+    """bench/sub_count on an endpoint, counting up to n messages."""
+
+    def __init__(self, exe, endpoint, n, times, idle=5):
+        self.times = times
+        self.proc = subprocess.Popen([exe, endpoint, str(n), str(idle), times],
+                                     stdout=subprocess.PIPE, text=True)
+        if self.proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("sub_count did not start")
+
+    def result(self, timeout=600):
+        out, _ = self.proc.communicate(timeout=timeout)
+        f = out.split()
+        r = {"messages": int(f[0]), "bytes": int(f[1]), "span": float(f[2]),
+             "sub_cpu": float(f[3]), "first": float(f[4])}
+        with open(self.times) as t:
+            r.update(runs([float(x) for x in t]))
+        return r
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+RUN_GAP = 0.001  # s: messages closer than this belong to one run (one group commit's slice)
+
+
+def runs(times):
+    """How the messages came: in runs of arrivals closer than RUN_GAP, with gaps between."""
+    spans, gaps, count = [], [], 0
+    start = prev = times[0] if times else 0
+    for t in times[1:]:
+        if t - prev > RUN_GAP:
+            spans.append(prev - start)
+            gaps.append(t - prev)
+            start = t
+        else:
+            count += 1
+        prev = t
+    spans.append(prev - start)
+    flowing = sum(spans)
+    return {"runs": len(spans), "in_run_msgs_per_s": count / flowing if flowing else None,
+            "gap_s": sum(gaps), "max_gap_s": max(gaps) if gaps else 0}
+
+
+def rate(r):
+    """Messages and bytes per second from the first message received to the last."""
+    span = max(r["span"], 1e-9)
+    r["msgs_per_s"] = (r["messages"] - 1) / span
+    r["mb_per_s"] = r["bytes"] * (r["messages"] - 1) / r["messages"] / span / 1e6
+    return r
+
+
+def publish(args, newsd):
+    sub = cc("sub_count", ["libzmq"])
+    raw = cc("pubsub_raw", ["libzmq"])
+    n = args.items
+    words = ("harbour bridge council vote budget storm river school minister court trial "
+             "market energy rail strike festival museum village election report police "
+             "hospital tariff summit flood harvest port union survey museum").split()
+    rng = random.Random(9)
+
+    def text(i):
+        """Three paragraphs of words drawn at random: no two items near-duplicates."""
+        return "".join("<p>%s <b>%s</b>, <a href=\"https://bench.example/%d/%d\">%s</a>.</p>"
+                       % (" ".join(rng.choice(words) for _ in range(24)), rng.choice(words), i,
+                          k, " ".join(rng.choice(words) for _ in range(4))) for k in range(3))
+    results = {"items": n, "rounds": []}
+    with tempfile.TemporaryDirectory(prefix="newsd-bench-") as tmp:
+        root = os.path.join(tmp, "www")
+        os.makedirs(root)
+        doc = os.path.join(root, "pub.xml")
+        small = rss("Burst", [("p0", "Story zero", "The first story.")])
+        big = rss("Burst", (("p%d" % i, "Story number %d" % i, escape(text(i)))
+                            for i in range(1, n + 1)))
+        web = Nginx(root, tmp)
+        try:
+            for rnd in range(args.rounds):
+                with open(doc, "w") as f:
+                    f.write(small)
+                url = "http://127.0.0.1:%d/pub.xml" % web.port
+                d = Newsd(newsd, tmp, [("pub", url)], "defaults: { max_body = 268435456; };")
+                s = None
+                try:
+                    d.wait_seq(1, 60)
+                    s = Sub(sub, d.publish, n, os.path.join(tmp, "times-newsd.txt"))
+                    time.sleep(0.5)  # the subscription reaches newsd
+                    with open(doc + ".new", "w") as f:
+                        f.write(big)
+                    os.rename(doc + ".new", doc)
+                    c0 = d.cpu()
+                    t0 = time.monotonic()
+                    wall, hdr = d.request({"cmd": "refresh"})
+                    c1 = d.cpu()
+                    got = hdr["sources"][0]
+                    if got.get("outcome") != "ok" or got.get("new") != n:
+                        raise RuntimeError("refresh: %s" % got)
+                    r = rate(s.result())
+                    r["to_first"] = r["first"] - t0
+                    r["refresh_s"] = wall
+                    r["newsd_cpu"] = c1 - c0
+                    _, out = d.ctl("replay", "--since", "1", timeout=600)
+                finally:
+                    if s:
+                        s.kill()
+                    d.stop()
+                lines = os.path.join(tmp, "messages.jsonl")
+                with open(lines, "wb") as f:
+                    f.write(out)
+                sizes = [len(x) for x in out.splitlines()]
+                if len(sizes) != n:
+                    raise RuntimeError("replay gave %d messages, not %d" % (len(sizes), n))
+                ep = "tcp://127.0.0.1:%d" % free_port()
+                s = Sub(sub, ep, n, os.path.join(tmp, "times-raw.txt"))
+                try:
+                    subprocess.run([raw, ep, "news.pub", lines], check=True,
+                                   stdout=subprocess.DEVNULL)
+                    b = rate(s.result())
+                finally:
+                    s.kill()
+                res = {"newsd": r, "raw": b, "ratio": r["msgs_per_s"] / b["msgs_per_s"],
+                       "mean_message": sum(sizes) / n}
+                results["rounds"].append(res)
+                print("round %d: newsd %d msgs in %.3f s (%.0f/s, %.1f MB/s; first %.2f s after "
+                      "the refresh, which took %.2f s and %.2f s of cpu; %d runs, %.0f/s within "
+                      "them, %.3f s of gaps); raw %d msgs in %.3f s (%.0f/s, %d runs, %.0f/s "
+                      "within them): %.2f"
+                      % (rnd + 1, r["messages"], r["span"], r["msgs_per_s"], r["mb_per_s"],
+                         r["to_first"], r["refresh_s"], r["newsd_cpu"], r["runs"],
+                         r["in_run_msgs_per_s"] or 0, r["gap_s"], b["messages"], b["span"],
+                         b["msgs_per_s"], b["runs"], b["in_run_msgs_per_s"] or 0, res["ratio"]),
+                      flush=True)
+                if r["messages"] != n or b["messages"] != n:
+                    print("  (messages lost: newsd %d, raw %d of %d)"
+                          % (n - r["messages"], n - b["messages"], n))
+        finally:
+            web.stop()
+    rounds = results["rounds"]
+    results["newsd_msgs_per_s"] = max(x["newsd"]["msgs_per_s"] for x in rounds)
+    results["raw_msgs_per_s"] = max(x["raw"]["msgs_per_s"] for x in rounds)
+    results["ratio"] = results["newsd_msgs_per_s"] / results["raw_msgs_per_s"]
+    results["newsd_in_run_msgs_per_s"] = max(x["newsd"]["in_run_msgs_per_s"] or 0 for x in rounds)
+    results["raw_in_run_msgs_per_s"] = max(x["raw"]["in_run_msgs_per_s"] or 0 for x in rounds)
+    results["in_run_ratio"] = (results["newsd_in_run_msgs_per_s"]
+                               / results["raw_in_run_msgs_per_s"])
+    results["mean_message"] = rounds[0]["mean_message"]
+    print("\nbest of %d: newsd %.0f msgs/s, raw ZeroMQ %.0f msgs/s (%d messages of %.0f bytes on "
+          "average): newsd / raw %.2f (target >= 0.75)"
+          % (len(rounds), results["newsd_msgs_per_s"], results["raw_msgs_per_s"], n,
+             results["mean_message"], results["ratio"]))
+    print("within runs of messages (arrivals less than %.0f ms apart; for newsd, one commit's "
+          "slice): newsd %.0f msgs/s, raw %.0f msgs/s: %.2f"
+          % (RUN_GAP * 1000, results["newsd_in_run_msgs_per_s"],
+             results["raw_in_run_msgs_per_s"], results["in_run_ratio"]))
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="kind", required=True)
@@ -758,6 +929,9 @@ def main():
     p = sub.add_parser("control")
     p.add_argument("-n", "--rounds", type=int, default=3)
     p.add_argument("--items", type=int, default=100000)
+    p = sub.add_parser("publish")
+    p.add_argument("-n", "--rounds", type=int, default=3)
+    p.add_argument("--items", type=int, default=20000)
     p = sub.add_parser("cycle")
     p.add_argument("-n", "--rounds", type=int, default=3)
     p.add_argument("--feeds", type=int, default=500,
@@ -772,7 +946,8 @@ def main():
     args = ap.parse_args()
     newsd = build()
     os.makedirs(OUT, exist_ok=True)
-    res = {"sched": sched, "control": control, "cycle": cycle}[args.kind](args, newsd)
+    res = {"sched": sched, "control": control, "cycle": cycle,
+           "publish": publish}[args.kind](args, newsd)
     with open(os.path.join(OUT, "daemon-%s.json" % args.kind), "w") as f:
         json.dump(res, f, indent=1)
 

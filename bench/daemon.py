@@ -169,8 +169,26 @@ class Newsd:
         self.proc = subprocess.Popen([newsd, "-c", self.conf], stdout=self.log,
                                      stderr=subprocess.STDOUT)
         self.pos = 0
+        self.pushed = []
+        self.started = None
+
+    def wait_started(self, timeout=60):
+        """Until "newsd started" is logged (its threads are there); the lines read are kept
+        for the next lines()."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            got = self.lines()
+            self.pushed += got
+            if any("newsd started" in x for x in got):
+                self.started = (time.monotonic() - self.t0, self.cpu())
+                return
+            time.sleep(0.002)
+        raise RuntimeError("newsd did not start")
 
     def lines(self):
+        if self.pushed:
+            out, self.pushed = self.pushed, []
+            return out
         self.log.flush()
         with open(self.log.name, "rb") as f:
             f.seek(self.pos)
@@ -455,8 +473,7 @@ def wait_polls(d, n, timeout):
             elif POLL_FAIL.search(line):
                 raise RuntimeError("a poll failed: " + line)
             elif r["started"] is None and "newsd started" in line:
-                r["started"] = time.monotonic() - d.t0
-                r["start_cpu"] = d.cpu()
+                r["started"], r["start_cpu"] = d.started or (time.monotonic() - d.t0, d.cpu())
         if len(done) >= n:
             r["wall"] = time.monotonic() - d.t0
             return r
@@ -533,6 +550,26 @@ def newsboat_cycle(urls_file, tmp):
     return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "items": items}
 
 
+class Perf:
+    """perf record -g of a running process (software clock: no hardware counters needed)."""
+
+    def __init__(self, pid, path):
+        self.path = path
+        self.proc = None
+        if path and shutil.which("perf"):
+            self.proc = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "999",
+                                          "--call-graph", "dwarf,16384",
+                                          "-p", str(pid), "-o", path],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.3)  # perf attaches (it misses the start of the cold cycle)
+
+    def stop(self):
+        if self.proc:
+            self.proc.send_signal(signal.SIGINT)
+            self.proc.wait()
+            print("perf: %s (perf report -i %s --no-children)" % (self.path, self.path))
+
+
 def cycle_big(args, newsd, tmp, web, root, naive):
     """(a) and (b): the cold cycle of the corpus, then its warm cycle, against the naive runs."""
     files = sorted(f for f in os.listdir(os.path.join(root, "c")) if f.endswith(FEED_EXT))
@@ -555,9 +592,15 @@ def cycle_big(args, newsd, tmp, web, root, naive):
         if nb:
             r["newsboat"] = nb
         d = Newsd(newsd, tmp, srcs, SCHED)
+        perf = None
+        if args.perf and rnd == 0:
+            d.wait_started()  # perf -p follows the threads there when it attaches
+            perf = Perf(d.proc.pid, args.perf + "-cold.data")
         try:
             log0 = d.logsize()
             w = wait_polls(d, n, 1800)
+            if perf:
+                perf.stop()
             time.sleep(SETTLE)
             cpu, io, log1 = d.cpu(), d.io(), d.logsize()
             r["newsd_cold"] = {"wall": w["wall"] - w["started"], "wall_exec": w["wall"],
@@ -664,7 +707,10 @@ def cycle_small(args, newsd, tmp, web, naive):
               flush=True)
         for rnd in range(args.rounds):
             c0, io0, log0 = d.cpu(), d.io(), d.logsize()
+            perf = Perf(d.proc.pid, args.perf + "-warm%d.data" % n if args.perf and rnd == 0
+                        else None)
             wwall = d.refresh(n, "not-modified")
+            perf.stop()
             time.sleep(SETTLE)
             c1, io1, log1 = d.cpu(), d.io(), d.logsize()
             wb = io1["write_bytes"] - io0["write_bytes"] - (log1 - log0)
@@ -852,10 +898,13 @@ def publish(args, newsd):
                     with open(doc + ".new", "w") as f:
                         f.write(big)
                     os.rename(doc + ".new", doc)
+                    perf = Perf(d.proc.pid, args.perf + "-publish.data" if args.perf and rnd == 0
+                                else None)
                     c0 = d.cpu()
                     t0 = time.monotonic()
                     wall, hdr = d.request({"cmd": "refresh"})
                     c1 = d.cpu()
+                    perf.stop()
                     got = hdr["sources"][0]
                     if got.get("outcome") != "ok" or got.get("new") != n:
                         raise RuntimeError("refresh: %s" % got)
@@ -932,6 +981,8 @@ def main():
     p = sub.add_parser("publish")
     p.add_argument("-n", "--rounds", type=int, default=3)
     p.add_argument("--items", type=int, default=20000)
+    p.add_argument("--perf", metavar="PREFIX",
+                   help="perf record newsd's first burst into PREFIX-publish.data")
     p = sub.add_parser("cycle")
     p.add_argument("-n", "--rounds", type=int, default=3)
     p.add_argument("--feeds", type=int, default=500,
@@ -941,6 +992,9 @@ def main():
     p.add_argument("--hosts", type=int, default=16)
     p.add_argument("--small", type=int, default=10000,
                    help="one-item sources of the large warm cycle (0: none)")
+    p.add_argument("--perf", metavar="PREFIX",
+                   help="perf record newsd's first cold cycle and first large warm cycle "
+                        "into PREFIX-cold.data and PREFIX-warmN.data")
     p.add_argument("--no-newsboat", action="store_true",
                    help="leave newsboat out (it runs when it is installed)")
     args = ap.parse_args()

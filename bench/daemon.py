@@ -84,6 +84,25 @@ def build():
     return os.path.join(BUILD, "newsd")
 
 
+WORDS = ("harbour council budget rail strike ferry bridge school museum river storm grain port "
+         "union minister court election hospital library market festival farmers energy grid "
+         "wind solar flood drought census transit airport police museum orchestra vineyard "
+         "mountain island coast forest highway tunnel water price tax wage housing rent").split()
+
+
+def story(i):
+    """A distinct news-like text of about 60 words for item i (deterministic)."""
+    x = i * 2654435761 % 4294967296 or 1
+    words = []
+    for _ in range(60):
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+        words.append(WORDS[x % len(WORDS)])
+    return "Item %d: %s, with &lt;b&gt;markup&lt;/b&gt; and an &amp;amp; entity." % (
+        i, " ".join(words))
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -377,10 +396,8 @@ def control(args, newsd):
     with tempfile.TemporaryDirectory(prefix="newsd-bench-") as tmp:
         root = os.path.join(tmp, "www")
         os.makedirs(root)
-        body = ("News text of a story that is long enough to look like a feed item, with a "
-                "few <b>words</b> of markup and an &amp; entity. ") * 1
         with open(os.path.join(root, "big.xml"), "w") as f:
-            f.write(rss("Big", (("b%d" % i, "Story number %d" % i, "%s (%d)" % (body, i))
+            f.write(rss("Big", (("b%d" % i, "Story number %d" % i, story(i))
                                 for i in range(args.items))))
         size = os.path.getsize(os.path.join(root, "big.xml"))
         web = Nginx(root, tmp)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "newsd/commands.h"
+#include "newsd/explain.h"
 #include "newsd/log.h"
 #include "newsd/version.h"
 
@@ -280,6 +281,17 @@ static void cmd_replay(struct nd_commands *c, struct nd_client *cl, const struct
     nd_strv_free(&frames);
 }
 
+static void cmd_explain(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
+{
+    char err[512];
+    json_t *reply = nd_explain(c->env.dedupe, c->env.store, req, err, sizeof(err));
+
+    if (reply == NULL)
+        nd_control_error(c->env.ctl, cl, "%s", err);
+    else
+        nd_control_reply(c->env.ctl, cl, reply, NULL);
+}
+
 void nd_commands_handle(struct nd_commands *c, struct nd_client *client,
                         const struct nd_request *req)
 {
@@ -288,6 +300,7 @@ void nd_commands_handle(struct nd_commands *c, struct nd_client *client,
         [ND_CMD_PING] = cmd_ping,       [ND_CMD_STATUS] = cmd_status,
         [ND_CMD_SOURCES] = cmd_sources, [ND_CMD_REFRESH] = cmd_refresh,
         [ND_CMD_RELOAD] = cmd_reload,   [ND_CMD_REPLAY] = cmd_replay,
+        [ND_CMD_EXPLAIN] = cmd_explain,
     };
 
     log_debug("control: %s", nd_cmd_name(req->cmd));

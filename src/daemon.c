@@ -27,12 +27,14 @@
 #include "newsd/worker.h"
 
 #define PRUNE_EVERY_MS (3600 * 1000)
+#define PRUNE_ROWS     5000 /* rows of each table a prune step removes (then the loop turns) */
 
 struct nd_daemon {
     struct nd_config *cfg;
     struct nd_loop *loop;
     void *zctx;
     struct nd_store *store;
+    struct nd_dedupe *dedupe;
     struct nd_zap *zap;
     struct nd_publisher *pub;
     struct nd_control *ctl;
@@ -142,13 +144,18 @@ static int reload(void *arg, char *err, size_t errlen)
     return ND_OK;
 }
 
+/* One step of the retention: a slice of old rows, then the loop turns. */
 static void on_prune(void *arg)
 {
     struct nd_daemon *d = arg;
+    int64_t now = nd_now(), gone;
 
-    (void)nd_store_prune(d->store, nd_now(), d->cfg->journal_retention, d->cfg->seen_retention,
-                         d->cfg->near_window);
-    nd_loop_timer_at(d->loop, &d->prune, nd_mono_ms() + PRUNE_EVERY_MS);
+    gone = nd_store_prune(d->store, now, d->cfg->journal_retention, d->cfg->seen_retention,
+                          PRUNE_ROWS);
+    if (gone < 0)
+        log_warnx("store: pruning: %s", nd_store_errmsg(d->store));
+    nd_dedupe_forget(d->dedupe, nd_store_seen_first(d->store), now - d->cfg->near_window);
+    nd_loop_timer_at(d->loop, &d->prune, nd_mono_ms() + (gone >= PRUNE_ROWS ? 0 : PRUNE_EVERY_MS));
 }
 
 static void on_watchdog(void *arg)
@@ -262,6 +269,23 @@ static void on_control(void *arg, int revents)
     }
 }
 
+/* The dedupe index, read from the store's seen log. */
+static int load_dedupe(struct nd_daemon *d, char *err, size_t errlen)
+{
+    struct nd_dedupe_opts o = {d->cfg->near_mode, d->cfg->near_window};
+    int64_t t0 = nd_mono_ms();
+
+    d->dedupe = nd_dedupe_new(&o);
+    if (nd_dedupe_load(d->dedupe, d->store, nd_now()) != ND_OK) {
+        snprintf(err, errlen, "store: reading the seen log: %s", nd_store_errmsg(d->store));
+        return ND_ESTORE;
+    }
+    log_info("dedupe: %zu articles remembered, %zu MB in memory, read in %lld ms",
+             nd_dedupe_rows(d->dedupe), nd_dedupe_bytes(d->dedupe) >> 20,
+             (long long)(nd_mono_ms() - t0));
+    return ND_OK;
+}
+
 static int open_sockets(struct nd_daemon *d, char *err, size_t errlen)
 {
     struct nd_config *cfg = d->cfg;
@@ -307,6 +331,8 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
         snprintf(err, errlen, "store: %s", why);
         goto fail;
     }
+    if (load_dedupe(d, err, errlen) != ND_OK)
+        goto fail;
     d->zctx = zmq_ctx_new();
     if (d->zctx == NULL) {
         snprintf(err, errlen, "zmq: %s", zmq_strerror(errno));
@@ -321,9 +347,9 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
     }
     if (nd_worker_new(d->zctx, d->loop, &d->worker, err, errlen) != ND_OK)
         goto fail;
-    penv = (struct nd_poller_env){d->loop, d->store, d->pub, d->fetcher, d->worker};
+    penv = (struct nd_poller_env){d->loop, d->store, d->pub, d->fetcher, d->worker, d->dedupe};
     d->poller = nd_poller_new(&penv, cfg, on_report, d);
-    cenv = (struct nd_commands_env){d->ctl,    d->poller,  d->store, d->fetcher,
+    cenv = (struct nd_commands_env){d->ctl,    d->poller,  d->store, d->fetcher, d->dedupe,
                                     cfg->path, d->started, reload,   d};
     d->commands = nd_commands_new(&cenv);
     nd_loop_on_turn(d->loop, stop_hook, d);
@@ -352,6 +378,7 @@ void nd_daemon_free(struct nd_daemon *d)
     nd_zap_free(d->zap);
     if (d->zctx)
         zmq_ctx_term(d->zctx);
+    nd_dedupe_free(d->dedupe);
     nd_store_free(d->store);
     nd_loop_unwatch(d->loop, d->sig_watch);
     if (d->sigfd >= 0)

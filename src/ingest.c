@@ -1,165 +1,113 @@
 /*
- * ingest.c: clean, dedupe and journal the entries of one document.
- *
- * Entries go in reverse document order: feeds list the newest first, so
- * the oldest new article gets the lowest seq.
+ * ingest.c: the dedupe verdict, seq, journal and seen row of each article
+ * of one document.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "newsd/article.h"
 #include "newsd/ingest.h"
 
 #define FUTURE_SLACK 86400 /* clocks and time zones differ; past a day a date is wrong */
 
-/* What identifies a version of an article: its title and its text. */
-static uint64_t version_hash(const struct nd_article *a)
+static void unhex(const char *hex, uint8_t out[16])
 {
-    XXH3_state_t *st = XXH3_createState();
-    uint64_t h;
-
-    if (st == NULL)
-        abort();
-    XXH3_64bits_reset(st);
-    XXH3_64bits_update(st, a->title, strlen(a->title));
-    XXH3_64bits_update(st, "\x1f", 1);
-    XXH3_64bits_update(st, a->content_text, strlen(a->content_text));
-    h = XXH3_64bits_digest(st);
-    XXH3_freeState(st);
-    return h;
+    memset(out, 0, 16);
+    for (int i = 0; i < 16 && hex[2 * i] && hex[2 * i + 1]; i++) {
+        int hi = hex[2 * i], lo = hex[2 * i + 1];
+        hi = hi <= '9' ? hi - '0' : (hi | 0x20) - 'a' + 10;
+        lo = lo <= '9' ? lo - '0' : (lo | 0x20) - 'a' + 10;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
 }
 
-/*
- * Is a an update of what this source published under the same guid?  Its
- * text changed, and the feed says so with an updated date later than the
- * one published (so that feeds whose text changes at every fetch, with
- * counters or ads, do not flood the topic).  Fills id with the article's id.
- */
-static int is_update(struct nd_ingest *in, const struct nd_article *a, uint64_t hash, char id[33],
-                     int *err)
+/* Append what the index learns from a to the seen log, then teach the index. */
+static int remember(struct nd_ingest *in, const struct nd_article *a,
+                    const struct nd_dedupe_verdict *v, int64_t seq, const struct nd_near_sig *sig,
+                    const uint8_t *blob, size_t blob_len)
 {
-    uint8_t key[ND_KEY_LEN];
-    uint64_t old_hash;
-    int64_t old_updated;
+    int published =
+        v->verdict == ND_SEEN_NEW || v->verdict == ND_SEEN_UPDATE || v->verdict == ND_SEEN_MARKED;
+    int near = v->verdict != ND_SEEN_DUP && sig && blob;
+    struct nd_seen_row r = {
+        .ts = in->now,
+        .cluster = v->verdict == ND_SEEN_NEW ? 0 : v->cluster,
+        .seq = seq,
+        .source = in->source_id,
+        .verdict = v->verdict,
+        .why = v->why[0] ? v->why : NULL,
+        .keys = v->keys,
+        .n_keys = v->n_keys,
+        .vkey = published ? v->vkey : 0,
+        .vhash = v->vhash,
+        .vupdated = a->updated,
+        .near = near ? blob : NULL,
+        .near_len = near ? blob_len : 0,
+    };
+
+    unhex(a->id, r.id);
+    if (nd_store_seen_add(in->store, &r) != ND_OK)
+        return ND_ESTORE;
+    nd_dedupe_learn(in->dedupe, &r, near ? sig : NULL);
+    return ND_OK;
+}
+
+int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed, struct nd_article *a,
+                      const struct nd_near_sig *sig, const uint8_t *blob, size_t blob_len)
+{
+    struct nd_candidate c = {a, sig, in->source_id, in->home};
+    struct nd_dedupe_verdict v;
+    struct nd_msg_meta m;
+    char *json;
     int rc;
 
-    *err = 0;
-    if (!nd_dedupe_guid_key(in->source_id, a, key))
-        return 0;
-    rc = nd_store_version_get(in->store, key, id, &old_hash, &old_updated);
-    *err = rc < 0;
-    if (rc != 1 || old_hash == hash || a->updated == ND_TIME_NONE)
-        return 0;
-    return old_updated == ND_TIME_NONE || a->updated > old_updated;
-}
-
-/* Remember what was published of a under its guid. */
-static int remember_version(struct nd_ingest *in, const struct nd_article *a, uint64_t hash)
-{
-    uint8_t key[ND_KEY_LEN];
-
-    if (!nd_dedupe_guid_key(in->source_id, a, key))
-        return ND_OK;
-    return nd_store_version_put(in->store, key, a->id, hash, a->updated, in->now);
-}
-
-int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed, struct nd_article *ap)
-{
-    struct nd_article a = *ap;
-    struct nd_msg_meta m;
-    enum nd_verdict v;
-    char dup[33];
-    char *json;
-    uint64_t hash;
-    int rc, update = 0, err;
-
     in->items++;
-    rc = nd_dedupe_check(in->store, in->source_id, &a, &in->dedupe, in->now, &v, dup);
-    if (rc != ND_OK)
-        goto out;
-    hash = version_hash(&a);
-    if (v == ND_VERDICT_SAME) {
-        char id[33];
-        update = is_update(in, &a, hash, id, &err);
-        if (err) {
-            rc = ND_ESTORE;
-            goto out;
-        }
-        if (update)
-            memcpy(a.id, id, sizeof(a.id)); /* the same article, another version */
-    }
-    if ((v == ND_VERDICT_SAME && !update) || v == ND_VERDICT_DUP ||
-        (v == ND_VERDICT_NEAR && in->dedupe.mode == ND_NEAR_DROP)) {
+    nd_dedupe_check(in->dedupe, &c, &v);
+    if (v.verdict == ND_SEEN_DUP || v.verdict == ND_SEEN_NEAR) {
         in->duplicates++;
-        rc = nd_dedupe_remember(in->store, in->source_id, &a, dup, in->now);
-        goto out;
+        if (v.repeat)
+            return ND_OK; /* seen as it is: nothing new to remember */
+        return remember(in, a, &v, 0, sig, blob, blob_len);
     }
-    if (v == ND_VERDICT_NEAR)
-        nd_str_set(&a.duplicate_of, dup);
+    if (v.verdict == ND_SEEN_UPDATE)
+        memcpy(a->id, v.cluster_id, sizeof(a->id)); /* the same article, another version */
+    if (v.verdict == ND_SEEN_MARKED)
+        nd_str_set(&a->duplicate_of, v.cluster_id);
 
     memset(&m, 0, sizeof(m));
-    m.event = update ? "update" : "article";
+    m.event = v.verdict == ND_SEEN_UPDATE ? "update" : "article";
     rc = nd_store_next_seq(in->store, in->topic, &m.seq, &m.topic_seq);
     if (rc != ND_OK)
-        goto out;
+        return rc;
     m.source_id = in->source_id;
     m.source_title = in->source_title ? in->source_title : feed->title;
     m.source_url = in->source_url;
     m.feed_title = feed->title;
     m.feed_url = feed->link;
     m.feed_language = feed->language;
-    json = nd_message_encode(&a, &m);
-    rc = nd_store_journal_add(in->store, m.seq, in->topic, m.topic_seq, a.id, in->source_id,
+    json = nd_message_encode(a, &m);
+    rc = nd_store_journal_add(in->store, m.seq, in->topic, m.topic_seq, a->id, in->source_id,
                               in->now, json);
     if (rc == ND_OK)
-        rc = nd_dedupe_remember(in->store, in->source_id, &a,
-                                a.duplicate_of ? a.duplicate_of : a.id, in->now);
-    if (rc == ND_OK)
-        rc = remember_version(in, &a, hash);
+        rc = remember(in, a, &v, m.seq, sig, blob, blob_len);
     if (rc != ND_OK) {
         free(json);
-        goto out;
+        return rc;
     }
-    if (in->added + in->updated == 0)
+    if (in->messages.n == 0)
         in->first_seq = m.seq;
     in->last_seq = m.seq;
-    if (update)
+    if (v.verdict == ND_SEEN_UPDATE)
         in->updated++;
     else
         in->added++;
-    if ((a.published != ND_TIME_NONE && a.published > in->now + FUTURE_SLACK) ||
-        (a.updated != ND_TIME_NONE && a.updated > in->now + FUTURE_SLACK))
+    if ((a->published != ND_TIME_NONE && a->published > in->now + FUTURE_SLACK) ||
+        (a->updated != ND_TIME_NONE && a->updated > in->now + FUTURE_SLACK))
         in->future++;
     nd_strv_take(&in->messages, json);
-    nd_strv_take(&in->titles, update ? xasprintf("%s (update)", a.title) : xstrdup(a.title));
-out:
-    *ap = a; /* its id or duplicate_of may have changed */
-    return rc;
-}
-
-static int ingest_entry(struct nd_ingest *in, const struct nd_feed *feed, const struct nd_entry *e)
-{
-    struct nd_clean_ctx cctx = {in->source_id, feed->language, in->now};
-    struct nd_article a;
-    int rc = ND_OK;
-
-    memset(&a, 0, sizeof(a));
-    if (nd_clean_entry(e, &cctx, &a) == ND_OK)
-        rc = nd_ingest_article(in, feed, &a);
-    else
-        in->skipped++;
-    nd_article_free(&a);
-    return rc;
-}
-
-int nd_ingest_feed(struct nd_ingest *in, const struct nd_feed *feed)
-{
-    for (size_t i = feed->n_entries; i-- > 0;) {
-        int rc = ingest_entry(in, feed, &feed->entries[i]);
-        if (rc != ND_OK)
-            return rc;
-    }
+    nd_strv_take(&in->titles, v.verdict == ND_SEEN_UPDATE ? xasprintf("%s (update)", a->title)
+                                                          : xstrdup(a->title));
     return ND_OK;
 }
 

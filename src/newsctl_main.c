@@ -25,6 +25,9 @@ static void usage(FILE *fp)
             "  reload                               read the configuration again\n"
             "  tail [--count N] [TOPIC-PREFIX...]   print published articles as they come\n"
             "  replay --since SEQ [TOPIC-PREFIX...] print journaled articles after SEQ\n"
+            "  explain ID|URL                       why an article was published, dropped or "
+            "marked\n"
+            "  explain --text FILE [--source ID]    what would happen to a document's items\n"
             "  keygen FILE                          make a CURVE key pair (FILE, FILE.pub)\n"
             "\n"
             "  -c, --config CONF    configuration file (default %s)\n"
@@ -63,6 +66,10 @@ static int parse_args(int argc, char **argv, struct nd_ctl_opts *o)
             value = &o->curve_key;
         else if (strcmp(a, "--server-key") == 0)
             value = &o->server_key;
+        else if (strcmp(a, "--text") == 0)
+            value = &o->text;
+        else if (strcmp(a, "--source") == 0)
+            value = &o->source;
         if (value) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "newsctl: %s needs a value\n", a);
@@ -97,7 +104,7 @@ int main(int argc, char **argv)
     } commands[] = {
         {"parse", nd_ctl_parse},     {"refresh", nd_ctl_refresh}, {"status", nd_ctl_status},
         {"sources", nd_ctl_sources}, {"reload", nd_ctl_reload},   {"tail", nd_ctl_tail},
-        {"replay", nd_ctl_replay},   {"keygen", nd_ctl_keygen},
+        {"replay", nd_ctl_replay},   {"keygen", nd_ctl_keygen},   {"explain", nd_ctl_explain},
     };
     struct nd_ctl_opts o;
     int rc = 2;

@@ -248,7 +248,7 @@ static void job_run(struct nd_job *job)
     struct nd_clean_ctx cctx = {poll->source_id, NULL, poll->now};
 
     nd_prepare(poll->res.body, poll->res.len, poll->res.final_url, poll->res.charset, &cctx,
-               &job->cancel, &poll->prep);
+               ND_PREPARE_NEAR, &job->cancel, &poll->prep);
     free(poll->res.body); /* the articles are made: the bytes are not needed */
     poll->res.body = NULL;
     poll->res.len = 0;
@@ -287,7 +287,7 @@ static void fetched(void *arg, struct nd_fetch_result *res)
     poll->outcome = poll->res.outcome;
     snprintf(poll->error, sizeof(poll->error), "%s", poll->res.error);
     poll->in.store = p->env.store;
-    poll->in.dedupe = p->dedupe;
+    poll->in.dedupe = p->env.dedupe;
     poll->in.source_id = poll->source_id;
     poll->source_title = s->conf.title ? xstrdup(s->conf.title) : NULL;
     poll->source_url = xstrdup(s->conf.url);
@@ -350,19 +350,32 @@ static void clear_dirty(struct nd_poller *p)
 /* Admit as much of poll as the slice allows: 1 when all of it is in, 0 if not, <0 on error. */
 static int admit(struct nd_poll *poll, int64_t deadline)
 {
+    struct nd_prepared *pp = &poll->prep;
+    struct nd_near_index *ix = nd_dedupe_near(poll->p->env.dedupe);
     size_t n = 0;
+    int rc = 1;
 
+    poll->in.home = pp->home;
+    if (pp->sigs) /* the document's own items are evidence of its boilerplate */
+        nd_near_index_document(ix, (const struct nd_near_sig *const *)pp->sigs, pp->n_articles);
     while (poll->left > 0) {
-        struct nd_article *a = &poll->prep.articles[poll->left - 1]; /* oldest first */
-        if (nd_ingest_article(&poll->in, &poll->prep.feed, a) != ND_OK)
-            return ND_ESTORE;
+        size_t i = poll->left - 1; /* oldest first */
+        if (nd_ingest_article(&poll->in, &pp->feed, &pp->articles[i], pp->sigs ? pp->sigs[i] : NULL,
+                              pp->blobs ? pp->blobs[i] : NULL,
+                              pp->blob_lens ? pp->blob_lens[i] : 0) != ND_OK) {
+            rc = ND_ESTORE;
+            break;
+        }
         poll->left--;
-        if ((++n & 63) == 0 && nd_mono_ms() >= deadline)
-            return 0;
+        if ((++n & 63) == 0 && nd_mono_ms() >= deadline) {
+            rc = poll->left == 0 ? 1 : 0;
+            break;
+        }
     }
-    if (nd_store_source_put(poll->p->env.store, poll->source_id, &poll->ns) != ND_OK)
+    nd_near_index_document(ix, NULL, 0);
+    if (rc == 1 && nd_store_source_put(poll->p->env.store, poll->source_id, &poll->ns) != ND_OK)
         return ND_ESTORE;
-    return 1;
+    return rc;
 }
 
 static void publish(struct nd_poll *poll)
@@ -438,6 +451,9 @@ int64_t nd_poll_admit_hook(void *arg)
     if (rc != ND_OK) {
         snprintf(why, sizeof(why), "%s", nd_store_errmsg(st));
         nd_store_rollback(st);
+        /* the index learned what the store did not keep: read it again from the store */
+        if (nd_dedupe_load(p->env.dedupe, st, nd_now()) != ND_OK)
+            log_warnx("dedupe: cannot read the seen log again: %s", nd_store_errmsg(st));
         for (poll = done; poll; poll = next) {
             next = poll->next;
             batch_failed(poll, why);

@@ -174,8 +174,8 @@ static void copy_settings(struct nd_poller *p, const struct nd_config *cfg)
 
     nd_str_set(&p->user_agent, cfg->user_agent);
     p->dedupe.mode = cfg->near_mode;
-    p->dedupe.distance = (int)cfg->near_distance;
     p->dedupe.window = cfg->near_window;
+    nd_dedupe_set_opts(p->env.dedupe, &p->dedupe);
     p->policy.min_interval = cfg->min_interval;
     p->policy.max_backoff = cfg->max_backoff;
     if (p->q == NULL)

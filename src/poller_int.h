@@ -64,6 +64,7 @@ struct nd_poller {
     /* settings, copied from the configuration */
     char *user_agent;
     struct nd_dedupe_opts dedupe;
+    int64_t near_window;
     struct nd_sched_policy policy;
     int stopping;
     size_t busy;
@@ -71,7 +72,7 @@ struct nd_poller {
     size_t n_admit;
     struct nd_source **dirty; /* sources whose state is not in the store yet */
     size_t n_dirty, cap_dirty;
-    struct nd_loop_timer flush;              /* writes dirty source states */
+    struct nd_loop_timer flush; /* writes dirty source states */
 };
 
 /* poll.c */

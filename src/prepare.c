@@ -1,25 +1,57 @@
 /*
  * prepare.c: parse, then clean each entry, releasing each entry as soon as
- * its article is made (a large document is not held twice).
+ * its article is made (a large document is not held twice), and sign each
+ * article for the near-duplicate index when asked.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "newsd/near.h"
 #include "newsd/parse.h"
 #include "newsd/prepare.h"
+#include "newsd/url.h"
+
+/* The near-duplicate signature of article i, and its packed form. */
+static void sign(struct nd_prepared *out, size_t i)
+{
+    const struct nd_article *a = &out->articles[i];
+    uint8_t buf[ND_NEAR_BLOB_MAX];
+    int n;
+
+    out->sigs[i] = nd_near_sig_new(a->title, a->content_text);
+    n = nd_near_sig_pack(out->sigs[i], buf, sizeof(buf));
+    if (n > 0) {
+        out->blobs[i] = xmalloc((size_t)n);
+        memcpy(out->blobs[i], buf, (size_t)n);
+        out->blob_lens[i] = (size_t)n;
+    }
+}
 
 void nd_prepare(const char *data, size_t len, const char *doc_url, const char *http_charset,
-                const struct nd_clean_ctx *ctx, const atomic_int *cancel, struct nd_prepared *out)
+                const struct nd_clean_ctx *ctx, unsigned flags, const atomic_int *cancel,
+                struct nd_prepared *out)
 {
     struct nd_feed *f = &out->feed;
+    struct nd_clean_ctx cctx = *ctx;
+    size_t n;
 
     memset(out, 0, sizeof(*out));
     nd_feed_init(f);
     out->rc = nd_parse(data, len, doc_url, http_charset, f, out->error, sizeof(out->error));
     if (out->rc != ND_OK)
         return;
-    out->articles = xcalloc(f->n_entries ? f->n_entries : 1, sizeof(*out->articles));
+    if (cctx.feed_language == NULL)
+        cctx.feed_language = f->language;
+    if (f->link)
+        out->home = nd_url_canonical(f->link);
+    n = f->n_entries ? f->n_entries : 1;
+    out->articles = xcalloc(n, sizeof(*out->articles));
+    if (flags & ND_PREPARE_NEAR) {
+        out->sigs = xcalloc(n, sizeof(*out->sigs));
+        out->blobs = xcalloc(n, sizeof(*out->blobs));
+        out->blob_lens = xcalloc(n, sizeof(*out->blob_lens));
+    }
     for (size_t i = 0; i < f->n_entries; i++) {
         struct nd_article *a = &out->articles[out->n_articles];
         if (cancel && atomic_load_explicit(cancel, memory_order_relaxed)) {
@@ -27,7 +59,9 @@ void nd_prepare(const char *data, size_t len, const char *doc_url, const char *h
             break;
         }
         memset(a, 0, sizeof(*a));
-        if (nd_clean_entry(&f->entries[i], ctx, a) == ND_OK) {
+        if (nd_clean_entry(&f->entries[i], &cctx, a) == ND_OK) {
+            if (out->sigs)
+                sign(out, out->n_articles);
             out->n_articles++;
         } else {
             nd_article_free(a);
@@ -44,9 +78,18 @@ void nd_prepare(const char *data, size_t len, const char *doc_url, const char *h
 
 void nd_prepared_free(struct nd_prepared *p)
 {
-    for (size_t i = 0; i < p->n_articles; i++)
+    for (size_t i = 0; i < p->n_articles; i++) {
         nd_article_free(&p->articles[i]);
+        if (p->sigs) {
+            nd_near_sig_free(p->sigs[i]);
+            free(p->blobs[i]);
+        }
+    }
     free(p->articles);
+    free(p->sigs);
+    free(p->blobs);
+    free(p->blob_lens);
+    free(p->home);
     nd_feed_free(&p->feed);
     memset(p, 0, sizeof(*p));
 }

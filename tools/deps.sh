@@ -5,7 +5,7 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential cmake pkg-config
   libcurl4-openssl-dev libxml2-dev libzmq3-dev libconfig-dev libjansson-dev libsqlite3-dev
   libutf8proc-dev libxxhash-dev libsystemd-dev check
-  python3 python3-zmq ca-certificates iproute2"
+  python3 python3-zmq ca-certificates iproute2 sqlite3"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' installed$' || missing="$missing $p"

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "newsd/control.h"
+#include "newsd/dedupe.h"
 #include "newsd/fetch.h"
 #include "newsd/poller.h"
 #include "newsd/request.h"
@@ -23,6 +24,7 @@ struct nd_commands_env {
     struct nd_poller *poller;
     struct nd_store *store;
     struct nd_fetcher *fetcher;
+    struct nd_dedupe *dedupe;
     const char *config_path; /* copied */
     int64_t started;         /* Unix seconds */
     /* Reload the configuration: 0, or an error with "file:line: reason" in err. */

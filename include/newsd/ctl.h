@@ -18,6 +18,8 @@ struct nd_ctl_opts {
     const char *count;
     const char *curve_key;  /* --curve-key: newsctl's own CURVE secret key file */
     const char *server_key; /* --server-key: the daemon's CURVE public key file */
+    const char *text;       /* explain --text FILE */
+    const char *source;     /* explain --source ID */
     int json;
     int force;
     int help;
@@ -63,5 +65,6 @@ int nd_ctl_reload(struct nd_ctl_opts *o);
 int nd_ctl_tail(struct nd_ctl_opts *o);
 int nd_ctl_replay(struct nd_ctl_opts *o);
 int nd_ctl_keygen(struct nd_ctl_opts *o);
+int nd_ctl_explain(struct nd_ctl_opts *o);
 
 #endif

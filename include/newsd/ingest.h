@@ -1,10 +1,13 @@
 /*
- * ingest.h: the middle of the pipeline for one polled document:
- * entries -> clean -> dedupe -> seq -> journal, inside an open store
- * batch.  An item this source published before under the same guid is
- * published again as an "update" (same id) when its text changed and its
- * updated date moved forward; otherwise a seen item is a duplicate.  The messages to publish are
+ * ingest.h: the admitting half of the pipeline for one polled document
+ * (prepare.h is the other): each prepared article gets its dedupe verdict
+ * (dedupe.h), then, when it is to be published, its seq and topic_seq and
+ * its journal row; whatever the index learns is appended to the seen log,
+ * all inside the caller's open store batch.  The messages to publish are
  * collected; the caller sends them only after the batch committed.
+ *
+ * A failed store call leaves the index ahead of the store: the caller
+ * rolls the batch back and reloads the index (nd_dedupe_load).
  */
 #ifndef NEWSD_INGEST_H
 #define NEWSD_INGEST_H
@@ -19,13 +22,14 @@
 struct nd_ingest {
     /* in */
     struct nd_store *store;
-    struct nd_dedupe_opts dedupe;
+    struct nd_dedupe *dedupe;
     const char *source_id;
     const char *source_title; /* configured title, or NULL for the feed's */
     const char *source_url;
     const char *topic;
+    const char *home; /* canonical URL of the feed's site, or NULL */
     int64_t now;
-    /* out: topics[i] and messages[i] to publish after commit */
+    /* out: messages[i] to publish after commit, seq first_seq + i */
     struct nd_strv messages;
     struct nd_strv titles; /* for the log */
     int64_t first_seq, last_seq;
@@ -34,14 +38,13 @@ struct nd_ingest {
 };
 
 /*
- * One clean article (prepare.h) through dedupe, seq and journal; its id and
+ * One clean article with its near-duplicate signature (sig and its packed
+ * form blob, or NULL) through dedupe, seq and journal; its id and
  * duplicate_of may be changed (an update keeps the first version's id).
- * The article stays the caller's.  0, or ND_ESTORE (then roll the batch back).
+ * The article stays the caller's.  0, or ND_ESTORE.
  */
-int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed,
-                      struct nd_article *a) ND_WUR;
-/* Clean every entry of feed and ingest it, newest last; 0, or ND_ESTORE. */
-int nd_ingest_feed(struct nd_ingest *in, const struct nd_feed *feed) ND_WUR;
+int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed, struct nd_article *a,
+                      const struct nd_near_sig *sig, const uint8_t *blob, size_t blob_len) ND_WUR;
 void nd_ingest_clear(struct nd_ingest *in);
 
 #endif

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "newsd/config.h"
+#include "newsd/dedupe.h"
 #include "newsd/fetch.h"
 #include "newsd/loop.h"
 #include "newsd/outcome.h"
@@ -36,6 +37,7 @@ struct nd_poller_env {
     struct nd_publisher *pub;
     struct nd_fetcher *fetcher;
     struct nd_worker *worker;
+    struct nd_dedupe *dedupe;
 };
 
 /* A finished poll (borrowed for the callback). */

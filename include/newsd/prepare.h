@@ -12,6 +12,7 @@
 
 #include "newsd/article.h"
 #include "newsd/feed.h"
+#include "newsd/near.h"
 
 struct nd_prepared {
     int rc;              /* ND_OK, or ND_EPARSE with error */
@@ -19,18 +20,27 @@ struct nd_prepared {
     struct nd_feed feed; /* the document: title, link, language, ttl, warnings; no entries */
     struct nd_article *articles; /* in document order */
     size_t n_articles;
+    /* with ND_PREPARE_NEAR, per article: */
+    struct nd_near_sig **sigs; /* its near-duplicate signature */
+    uint8_t **blobs;           /* ... packed (store.h keeps it) */
+    size_t *blob_lens;
+    char *home;     /* the canonical URL of the feed's site (its link), or NULL */
     size_t skipped; /* entries with nothing to publish */
     int cancelled;  /* stopped early by *cancel */
 };
 
+#define ND_PREPARE_NEAR 0x1 /* also make near-duplicate signatures (the daemon's dedupe) */
+
 /*
  * Parse data (doc_url and http_charset as nd_parse() takes them) and clean
- * every entry with ctx.  cancel may be NULL; when it becomes non-zero the
+ * every entry with ctx (its feed_language is the document's when NULL).
+ * flags: ND_PREPARE_*.  cancel may be NULL; when it becomes non-zero the
  * work stops between two entries and out->cancelled is set.  The caller
  * frees out with nd_prepared_free() whatever happened.
  */
 void nd_prepare(const char *data, size_t len, const char *doc_url, const char *http_charset,
-                const struct nd_clean_ctx *ctx, const atomic_int *cancel, struct nd_prepared *out);
+                const struct nd_clean_ctx *ctx, unsigned flags, const atomic_int *cancel,
+                struct nd_prepared *out);
 void nd_prepared_free(struct nd_prepared *p);
 
 #endif

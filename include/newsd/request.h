@@ -26,15 +26,29 @@ enum nd_cmd {
     ND_CMD_REFRESH,
     ND_CMD_RELOAD,
     ND_CMD_REPLAY,
+    ND_CMD_EXPLAIN,
+};
+
+/* An article to test against the dedupe index (explain --text): prepared by newsctl. */
+struct nd_request_item {
+    char *source; /* the source it would come from ("" when none) */
+    char *id, *title, *url, *guid, *text;
+    int64_t updated; /* Unix seconds, or INT64_MIN */
+    uint64_t text_hash;
+    uint8_t *sig; /* packed near-duplicate signature, or NULL */
+    size_t sig_len;
 };
 
 struct nd_request {
     enum nd_cmd cmd;
-    struct nd_strv ids;    /* refresh: source ids, no repeats (empty: all) */
-    int force;             /* refresh: poll even sources that asked to wait */
-    int64_t since;         /* replay */
-    int64_t limit;         /* replay: 1..ND_REPLAY_MAX */
-    struct nd_strv topics; /* replay: topic prefixes (empty: all) */
+    struct nd_strv ids;           /* refresh: source ids, no repeats (empty: all) */
+    int force;                    /* refresh: poll even sources that asked to wait */
+    int64_t since;                /* replay */
+    int64_t limit;                /* replay: 1..ND_REPLAY_MAX */
+    struct nd_strv topics;        /* replay: topic prefixes (empty: all) */
+    char *id;                     /* explain: an article id (32 hex digits), or NULL */
+    char *url;                    /* explain: an article URL, or NULL */
+    struct nd_request_item *item; /* explain: an article to test, or NULL */
 };
 
 /* The name of a command ("refresh"...). */

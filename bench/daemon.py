@@ -196,7 +196,7 @@ class Newsd:
         for the next lines()."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            got = self.lines()
+            got = self.read_lines()
             self.pushed += got
             if any("newsd started" in x for x in got):
                 self.started = (time.monotonic() - self.t0, self.cpu())
@@ -208,6 +208,9 @@ class Newsd:
         if self.pushed:
             out, self.pushed = self.pushed, []
             return out
+        return self.read_lines()
+
+    def read_lines(self):
         self.log.flush()
         with open(self.log.name, "rb") as f:
             f.seek(self.pos)

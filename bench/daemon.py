@@ -3,9 +3,9 @@
 
     bench/daemon.py sched   [-n ROUNDS] [--sources 1000,10000] [--hosts 1,16]
     bench/daemon.py control [-n ROUNDS] [--items 100000]
-    bench/daemon.py publish [-n ROUNDS] [--items 20000]
+    bench/daemon.py publish [-n ROUNDS] [--items 20000] [--perf PREFIX]
     bench/daemon.py cycle   [-n ROUNDS] [--feeds 500] [--corpus DIR | --generator GEN]
-                            [--hosts 16] [--small 10000] [--no-newsboat]
+                            [--hosts 16] [--small 10000] [--no-newsboat] [--perf PREFIX]
 
 sched: the scheduler alone.  N one-item feeds served by nginx on one host name
 (127.0.0.1) or spread over H host names (127.0.0.1 .. 127.0.0.H), the same
@@ -35,7 +35,8 @@ pipeline's conditional requests (--conditional: If-None-Match, all 304).  Then
 the large warm cycle: SMALL one-item feeds (as sched makes them) polled once,
 then ROUNDS refreshes of them all, each followed by curl's conditional requests.
 Targets of issue 9: cold <= 2x naive, written <= 3x kept per article, warm <=
-1.5x curl (500 sources) and <= 2x (10,000), <= 1 KB written per 304.
+1.5x curl (500 sources) and <= 2x (10,000), <= 1 KB written per 304.  --perf
+records newsd with perf in the first round (whose figures it perturbs).
 
 publish: how fast newsd's messages arrive during a burst, against raw ZeroMQ.
 One source whose document gains ITEMS new items (distinct texts, ~2.3 KB
@@ -456,10 +457,6 @@ def cc(name, pkgs):
     return exe
 
 
-def best(rounds, key):
-    return min(r[key] for r in rounds)
-
-
 def dir_bytes(path):
     """Apparent size and allocated size of every file under path."""
     size = blocks = 0
@@ -616,10 +613,10 @@ def cycle_big(args, newsd, tmp, web, root, naive):
             r["newsboat"] = nb
         d = Newsd(newsd, tmp, srcs, SCHED)
         perf = None
-        if args.perf and rnd == 0:
-            d.wait_started()  # perf -p follows the threads there when it attaches
-            perf = Perf(d.proc.pid, args.perf + "-cold.data")
         try:
+            if args.perf and rnd == 0:
+                d.wait_started()  # perf -p follows the threads there when it attaches
+                perf = Perf(d.proc.pid, args.perf + "-cold.data")
             log0 = d.logsize()
             w = wait_polls(d, n, 1800)
             if perf:
@@ -967,7 +964,7 @@ def publish(args, newsd):
                 s = Sub(sub, ep, n, os.path.join(tmp, "times-raw.txt"))
                 try:
                     subprocess.run([raw, ep, "news.pub", lines], check=True,
-                                   stdout=subprocess.DEVNULL)
+                                   stdout=subprocess.DEVNULL, timeout=600)
                     b = rate(s.result())
                 finally:
                     s.kill()

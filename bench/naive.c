@@ -35,9 +35,8 @@
 
 struct job {
     char *url;
-    char *etag;      /* to send (--conditional) */
-    char *got_etag;  /* received (--save-etags) */
-    int host;        /* index into hosts */
+    char *got_etag; /* received (--save-etags) */
+    int host;       /* index into hosts */
     char *body;
     size_t len, cap;
     struct curl_slist *hdrs;
@@ -164,7 +163,6 @@ static void read_etags(const char *path)
             if (strcmp(jobs[i].url, line) == 0) {
                 char hdr[8300];
                 snprintf(hdr, sizeof(hdr), "If-None-Match: %s", tab + 1);
-                jobs[i].etag = xstrndup(tab + 1, strlen(tab + 1));
                 jobs[i].hdrs = curl_slist_append(NULL, hdr);
                 next = i + 1;
                 break;

@@ -10,19 +10,29 @@
 #include "newsd/commands.h"
 #include "newsd/explain.h"
 #include "newsd/log.h"
+#include "newsd/strmap.h"
 #include "newsd/version.h"
 
 struct refresh {
     struct nd_client *client;
     struct nd_strv ids;
     json_t **results; /* one per id, NULL until done */
-    struct refresh *next;
+    size_t pending;   /* results still NULL */
+    struct refresh *prev, *next;
+};
+
+/* A refresh waiting for one of its sources: results[i] of r. */
+struct waiter {
+    struct refresh *r;
+    size_t i;
+    struct waiter *next;
 };
 
 struct nd_commands {
     struct nd_commands_env env;
     char *config_path;
-    struct refresh *refreshes;
+    struct refresh *refreshes; /* waiting for polls */
+    struct nd_strmap waiting;  /* source id -> struct waiter list */
     int stopping;
 };
 
@@ -44,6 +54,14 @@ static void refresh_free(struct refresh *r)
     free(r);
 }
 
+static void free_waiters(void *arg, const char *key, void *value)
+{
+    for (struct waiter *w = value, *next; w; w = next) {
+        next = w->next;
+        free(w);
+    }
+}
+
 void nd_commands_stop(struct nd_commands *c, const char *why)
 {
     struct refresh *r, *next;
@@ -55,6 +73,8 @@ void nd_commands_stop(struct nd_commands *c, const char *why)
         refresh_free(r);
     }
     c->refreshes = NULL;
+    nd_strmap_each(&c->waiting, free_waiters, NULL);
+    nd_strmap_free(&c->waiting);
 }
 
 void nd_commands_free(struct nd_commands *c)
@@ -166,14 +186,11 @@ static json_t *skip_result(struct nd_commands *c, const char *id, const char *wh
                      (json_int_t)nd_store_last_seq(c->env.store));
 }
 
-/* Answer r if nothing is pending; 1 when answered (and freed). */
-static int refresh_answer(struct nd_commands *c, struct refresh *r)
+/* Answer r, now that nothing is pending, and free it. */
+static void refresh_answer(struct nd_commands *c, struct refresh *r)
 {
     json_t *arr;
 
-    for (size_t i = 0; i < r->ids.n; i++)
-        if (r->results[i] == NULL)
-            return 0;
     arr = json_array();
     for (size_t i = 0; i < r->ids.n; i++) {
         json_array_append_new(arr, r->results[i]);
@@ -181,7 +198,6 @@ static int refresh_answer(struct nd_commands *c, struct refresh *r)
     }
     nd_control_reply(c->env.ctl, r->client, json_pack("{s:b, s:o}", "ok", 1, "sources", arr), NULL);
     refresh_free(r);
-    return 1;
 }
 
 static void cmd_refresh(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
@@ -213,32 +229,49 @@ static void cmd_refresh(struct nd_commands *c, struct nd_client *cl, const struc
     r->results = xcalloc(r->ids.n + 1, sizeof(*r->results));
     /* in the order asked, ahead of scheduled polls (the last one queued in front goes first) */
     for (size_t i = r->ids.n; i-- > 0;) {
-        if (nd_poller_refresh(p, r->ids.v[i], req->force, why, sizeof(why)) == ND_EEXIST)
+        if (nd_poller_refresh(p, r->ids.v[i], req->force, why, sizeof(why)) == ND_EEXIST) {
             r->results[i] = skip_result(c, r->ids.v[i], why);
+            continue;
+        }
+        struct waiter *w = xcalloc(1, sizeof(*w));
+        w->r = r;
+        w->i = i;
+        w->next = nd_strmap_get(&c->waiting, r->ids.v[i]);
+        nd_strmap_put(&c->waiting, r->ids.v[i], w);
+        r->pending++;
     }
-    if (refresh_answer(c, r))
+    if (r->pending == 0) {
+        refresh_answer(c, r);
         return;
+    }
     r->next = c->refreshes;
+    if (r->next)
+        r->next->prev = r;
     c->refreshes = r;
 }
 
 void nd_commands_poll_done(struct nd_commands *c, const struct nd_poll_report *rep)
 {
-    struct refresh **pp = &c->refreshes, *r;
-    json_t *result = NULL;
+    struct waiter *w = nd_strmap_del(&c->waiting, rep->source_id), *next;
+    json_t *result;
 
-    while ((r = *pp) != NULL) {
-        for (size_t i = 0; i < r->ids.n; i++)
-            if (r->results[i] == NULL && strcmp(r->ids.v[i], rep->source_id) == 0) {
-                if (result == NULL)
-                    result = poll_result(rep);
-                r->results[i] = json_deep_copy(result);
-            }
-        struct refresh *next = r->next; /* refresh_answer() frees r */
-        if (refresh_answer(c, r))
-            *pp = next;
+    if (w == NULL)
+        return;
+    result = poll_result(rep);
+    for (; w; w = next) {
+        struct refresh *r = w->r;
+        next = w->next;
+        r->results[w->i] = json_deep_copy(result);
+        free(w);
+        if (--r->pending > 0)
+            continue;
+        if (r->prev)
+            r->prev->next = r->next;
         else
-            pp = &r->next;
+            c->refreshes = r->next;
+        if (r->next)
+            r->next->prev = r->prev;
+        refresh_answer(c, r);
     }
     json_decref(result);
 }

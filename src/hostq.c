@@ -1,21 +1,19 @@
 /*
- * hostq.c: the admission queue.  Hosts are found through a hash table
- * (open addressing, XXH3 of the name); the two heaps are nd_sched heaps
- * whose keys are tickets (ready hosts) or start times (waiting hosts).
+ * hostq.c: the admission queue.  Hosts are found by name (strmap.h); the
+ * two heaps are nd_sched heaps whose keys are tickets (ready hosts) or
+ * start times (waiting hosts).
  */
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 
 #include "newsd/hostq.h"
 #include "newsd/sched.h"
+#include "newsd/strmap.h"
 #include "newsd/util.h"
 
 enum { IN_NONE, IN_READY, IN_WAIT };
 
 struct nd_hostq_host {
-    char *name;
-    uint64_t hash;
     struct nd_hostq_entry *head, *tail;
     size_t queued, in_flight;
     int64_t next_ok; /* no start before this */
@@ -25,10 +23,9 @@ struct nd_hostq_host {
 
 struct nd_hostq {
     struct nd_hostq_limits lim;
-    struct nd_hostq_host **tab; /* open addressing, power of two */
-    size_t cap_tab, n_hosts;
-    struct nd_sched ready; /* keyed by the first entry's ticket */
-    struct nd_sched wait;  /* keyed by next_ok */
+    struct nd_strmap hosts; /* name -> struct nd_hostq_host */
+    struct nd_sched ready;  /* keyed by the first entry's ticket */
+    struct nd_sched wait;   /* keyed by next_ok */
     int64_t front_ticket, back_ticket;
     size_t queued, in_flight;
 };
@@ -41,65 +38,40 @@ struct nd_hostq *nd_hostq_new(const struct nd_hostq_limits *lim)
     struct nd_hostq *q = xcalloc(1, sizeof(*q));
 
     q->lim = *lim;
-    q->cap_tab = 64;
-    q->tab = xcalloc(q->cap_tab, sizeof(*q->tab));
     nd_sched_init(&q->ready);
     nd_sched_init(&q->wait);
     return q;
+}
+
+static void free_host(void *arg, const char *name, void *value)
+{
+    struct nd_hostq_host *h = value;
+
+    for (struct nd_hostq_entry *e = h->head; e; e = e->next)
+        e->queued = 0;
+    free(h);
 }
 
 void nd_hostq_free(struct nd_hostq *q)
 {
     if (q == NULL)
         return;
-    for (size_t i = 0; i < q->cap_tab; i++)
-        if (q->tab[i]) {
-            for (struct nd_hostq_entry *e = q->tab[i]->head; e; e = e->next)
-                e->queued = 0;
-            free(q->tab[i]->name);
-            free(q->tab[i]);
-        }
-    free(q->tab);
+    nd_strmap_each(&q->hosts, free_host, NULL);
+    nd_strmap_free(&q->hosts);
     nd_sched_free(&q->ready);
     nd_sched_free(&q->wait);
     free(q);
 }
 
-static void grow(struct nd_hostq *q)
-{
-    struct nd_hostq_host **old = q->tab;
-    size_t n = q->cap_tab;
-
-    q->cap_tab *= 2;
-    q->tab = xcalloc(q->cap_tab, sizeof(*q->tab));
-    for (size_t i = 0; i < n; i++) {
-        if (old[i] == NULL)
-            continue;
-        size_t j = old[i]->hash & (q->cap_tab - 1);
-        while (q->tab[j])
-            j = (j + 1) & (q->cap_tab - 1);
-        q->tab[j] = old[i];
-    }
-    free(old);
-}
-
 static struct nd_hostq_host *host_get(struct nd_hostq *q, const char *name)
 {
-    size_t len = strlen(name);
-    uint64_t h = XXH3_64bits(name, len);
-    size_t i = h & (q->cap_tab - 1);
-    struct nd_hostq_host *host;
+    struct nd_hostq_host *host = nd_strmap_get(&q->hosts, name);
 
-    for (; q->tab[i]; i = (i + 1) & (q->cap_tab - 1))
-        if (q->tab[i]->hash == h && strcmp(q->tab[i]->name, name) == 0)
-            return q->tab[i];
-    host = xcalloc(1, sizeof(*host));
-    host->name = xstrdup(name);
-    host->hash = h;
-    nd_timer_init(&host->node);
-    q->tab[i] = host;
-    if (++q->n_hosts * 2 > q->cap_tab)
-        grow(q);
+    if (host == NULL) {
+        host = xcalloc(1, sizeof(*host));
+        nd_timer_init(&host->node);
+        nd_strmap_put(&q->hosts, name, host);
+    }
     return host;
 }
 
@@ -224,12 +196,24 @@ void nd_hostq_done(struct nd_hostq *q, struct nd_hostq_entry *e, int64_t now)
     place(q, h, now);
 }
 
+struct replace_ctx {
+    struct nd_hostq *q;
+    int64_t now;
+};
+
+static void replace_host(void *arg, const char *name, void *value)
+{
+    struct replace_ctx *c = arg;
+
+    place(c->q, value, c->now);
+}
+
 void nd_hostq_set_limits(struct nd_hostq *q, const struct nd_hostq_limits *lim, int64_t now)
 {
+    struct replace_ctx c = {q, now};
+
     q->lim = *lim;
-    for (size_t i = 0; i < q->cap_tab; i++)
-        if (q->tab[i])
-            place(q, q->tab[i], now);
+    nd_strmap_each(&q->hosts, replace_host, &c);
 }
 
 size_t nd_hostq_queued(const struct nd_hostq *q)
@@ -244,10 +228,7 @@ size_t nd_hostq_in_flight(const struct nd_hostq *q)
 
 size_t nd_hostq_host_in_flight(const struct nd_hostq *q, const char *host)
 {
-    uint64_t h = XXH3_64bits(host, strlen(host));
+    const struct nd_hostq_host *h = nd_strmap_get(&q->hosts, host);
 
-    for (size_t i = h & (q->cap_tab - 1); q->tab[i]; i = (i + 1) & (q->cap_tab - 1))
-        if (q->tab[i]->hash == h && strcmp(q->tab[i]->name, host) == 0)
-            return q->tab[i]->in_flight;
-    return 0;
+    return h ? h->in_flight : 0;
 }

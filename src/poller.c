@@ -220,20 +220,21 @@ void nd_poller_free(struct nd_poller *p)
     free(p->sources);
     free(p->orphans);
     free(p->dirty);
+    nd_strmap_free(&p->by_id);
     nd_hostq_free(p->q);
     free(p->user_agent);
     free(p);
 }
 
-static struct nd_source *take(struct nd_source **old, size_t n, const char *id)
+/* The source of the running configuration with this id, taken out of old. */
+static struct nd_source *take(struct nd_poller *p, struct nd_source **old, const char *id)
 {
-    for (size_t i = 0; i < n; i++)
-        if (old[i] && strcmp(old[i]->conf.id, id) == 0) {
-            struct nd_source *s = old[i];
-            old[i] = NULL;
-            return s;
-        }
-    return NULL;
+    struct nd_source *s = nd_strmap_get(&p->by_id, id);
+
+    if (s == NULL || old[s->index] != s)
+        return NULL;
+    old[s->index] = NULL;
+    return s;
 }
 
 /* Settings of an existing source changed (a reload). */
@@ -272,7 +273,7 @@ void nd_poller_configure(struct nd_poller *p, const struct nd_config *cfg)
     p->n_sources = 0;
     for (size_t i = 0; i < cfg->n_sources; i++) {
         const struct nd_source_conf *sc = &cfg->sources[i];
-        struct nd_source *s = take(old, n_old, sc->id);
+        struct nd_source *s = take(p, old, sc->id);
         if (s) {
             reconfigure(s, sc);
         } else {
@@ -280,6 +281,11 @@ void nd_poller_configure(struct nd_poller *p, const struct nd_config *cfg)
             schedule_from_state(s);
         }
         p->sources[p->n_sources++] = s;
+    }
+    nd_strmap_free(&p->by_id);
+    for (size_t i = 0; i < p->n_sources; i++) {
+        p->sources[i]->index = i;
+        nd_strmap_put(&p->by_id, p->sources[i]->conf.id, p->sources[i]);
     }
     for (size_t j = 0; j < n_old; j++) {
         struct nd_source *s = old[j];
@@ -313,10 +319,9 @@ void nd_poller_configure(struct nd_poller *p, const struct nd_config *cfg)
 
 long nd_poller_find(const struct nd_poller *p, const char *id)
 {
-    for (size_t i = 0; i < p->n_sources; i++)
-        if (strcmp(p->sources[i]->conf.id, id) == 0)
-            return (long)i;
-    return -1;
+    const struct nd_source *s = nd_strmap_get(&p->by_id, id);
+
+    return s ? (long)s->index : -1;
 }
 
 /* Why a refresh without --force leaves s alone, or NULL. */

@@ -10,9 +10,11 @@
 #include "newsd/ingest.h"
 #include "newsd/poller.h"
 #include "newsd/prepare.h"
+#include "newsd/strmap.h"
 
 struct nd_source {
     struct nd_poller *p;
+    size_t index;               /* in p->sources */
     struct nd_source_conf conf; /* own copy: survives a reload */
     char *host;                 /* for the admission queue */
     struct nd_loop_timer timer; /* the next poll */
@@ -58,6 +60,7 @@ struct nd_poller {
     void *report_arg;
     struct nd_source **sources; /* configuration order */
     size_t n_sources;
+    struct nd_strmap by_id;     /* id -> struct nd_source */
     struct nd_source **orphans; /* removed by a reload while busy */
     size_t n_orphans;
     struct nd_hostq *q;

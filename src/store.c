@@ -125,23 +125,14 @@ static int meta_put(struct nd_store *st, const char *k, int64_t v)
 
 /* --- topic counters, in memory --- */
 
-static struct topic **topic_slot(struct nd_store *st, const char *name)
-{
-    struct topic **t = &st->topics[XXH3_64bits(name, strlen(name)) & (st->cap_topics - 1)];
-
-    while (*t && strcmp((*t)->name, name) != 0)
-        t = &(*t)->next;
-    return t;
-}
-
 static struct topic *topic_get(struct nd_store *st, const char *name)
 {
-    struct topic **slot = topic_slot(st, name), *t = *slot;
+    struct topic *t = nd_strmap_get(&st->topics, name);
 
     if (t == NULL) {
         t = xcalloc(1, sizeof(*t));
         t->name = xstrdup(name);
-        *slot = t;
+        nd_strmap_put(&st->topics, name, t);
     }
     return t;
 }
@@ -151,8 +142,6 @@ static int load_topics(struct nd_store *st)
     sqlite3_stmt *s;
     int rc;
 
-    st->cap_topics = 1024;
-    st->topics = xcalloc(st->cap_topics, sizeof(*st->topics));
     if (sqlite3_prepare_v2(st->db, "SELECT topic, seq FROM topics", -1, &s, NULL) != SQLITE_OK)
         return ND_ESTORE;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -163,48 +152,57 @@ static int load_topics(struct nd_store *st)
     return rc == SQLITE_DONE ? ND_OK : ND_ESTORE;
 }
 
+static void free_topic(void *arg, const char *key, void *value)
+{
+    struct topic *t = value;
+
+    free(t->name);
+    free(t);
+}
+
 static void free_topics(struct nd_store *st)
 {
-    for (size_t i = 0; st->topics && i < st->cap_topics; i++)
-        for (struct topic *t = st->topics[i], *next; t; t = next) {
-            next = t->next;
-            free(t->name);
-            free(t);
-        }
-    free(st->topics);
+    nd_strmap_each(&st->topics, free_topic, NULL);
+    nd_strmap_free(&st->topics);
+    free(st->dirty);
 }
 
-/* Call fn on every topic changed in the open batch. */
-static int each_dirty_topic(struct nd_store *st, int (*fn)(struct nd_store *, struct topic *))
+static void mark_dirty(struct nd_store *st, struct topic *t)
 {
-    for (size_t i = 0; i < st->cap_topics; i++)
-        for (struct topic *t = st->topics[i]; t; t = t->next)
-            if (t->dirty && fn(st, t) != ND_OK)
-                return ND_ESTORE;
+    if (t->dirty)
+        return;
+    if (st->n_dirty == st->cap_dirty) {
+        st->cap_dirty = st->cap_dirty ? st->cap_dirty * 2 : 64;
+        st->dirty = xrealloc(st->dirty, st->cap_dirty * sizeof(*st->dirty));
+    }
+    st->dirty[st->n_dirty++] = t;
+    t->dirty = 1;
+}
+
+static int write_topics(struct nd_store *st)
+{
+    for (size_t i = 0; i < st->n_dirty; i++) {
+        sqlite3_stmt *s = nd_store_stmt(st, Q_TOPIC_PUT);
+        sqlite3_bind_text(s, 1, st->dirty[i]->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, st->dirty[i]->seq);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return ND_ESTORE;
+    }
     return ND_OK;
 }
 
-static int topic_write(struct nd_store *st, struct topic *t)
+/* The batch ended: keep (commit) or forget (rollback) what it did to the counters. */
+static void settle_topics(struct nd_store *st, int keep)
 {
-    sqlite3_stmt *s = nd_store_stmt(st, Q_TOPIC_PUT);
-
-    sqlite3_bind_text(s, 1, t->name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, t->seq);
-    return sqlite3_step(s) == SQLITE_DONE ? ND_OK : ND_ESTORE;
-}
-
-static int topic_settle(struct nd_store *st, struct topic *t)
-{
-    t->committed = t->seq;
-    t->dirty = 0;
-    return ND_OK;
-}
-
-static int topic_undo(struct nd_store *st, struct topic *t)
-{
-    t->seq = t->committed;
-    t->dirty = 0;
-    return ND_OK;
+    for (size_t i = 0; i < st->n_dirty; i++) {
+        struct topic *t = st->dirty[i];
+        if (keep)
+            t->committed = t->seq;
+        else
+            t->seq = t->committed;
+        t->dirty = 0;
+    }
+    st->n_dirty = 0;
 }
 
 /* --- open and close --- */
@@ -379,7 +377,7 @@ int nd_store_commit(struct nd_store *st)
     if (!st->in_batch)
         return ND_EINVAL;
     if ((st->seq != st->seq_committed && meta_put(st, "seq", st->seq) != ND_OK) ||
-        each_dirty_topic(st, topic_write) != ND_OK || nd_store_exec(st, "COMMIT") != ND_OK) {
+        write_topics(st) != ND_OK || nd_store_exec(st, "COMMIT") != ND_OK) {
         nd_store_keep_error(st);
         nd_store_rollback(st);
         return ND_ESTORE;
@@ -388,7 +386,7 @@ int nd_store_commit(struct nd_store *st)
     end_light(st);
     st->seq_committed = st->seq;
     st->seen_next_committed = st->seen_next;
-    (void)each_dirty_topic(st, topic_settle);
+    settle_topics(st, 1);
     return ND_OK;
 }
 
@@ -405,7 +403,7 @@ void nd_store_rollback(struct nd_store *st)
     end_light(st);
     st->seq = st->seq_committed;
     st->seen_next = st->seen_next_committed;
-    (void)each_dirty_topic(st, topic_undo);
+    settle_topics(st, 0);
 }
 
 /* --- sources --- */
@@ -498,7 +496,7 @@ int nd_store_next_seq(struct nd_store *st, const char *topic, int64_t *seq, int6
     if (!st->in_batch)
         return ND_EINVAL;
     t = topic_get(st, topic);
-    t->dirty = 1;
+    mark_dirty(st, t);
     *topic_seq = ++t->seq;
     *seq = ++st->seq;
     return ND_OK;

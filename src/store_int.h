@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "newsd/store.h"
+#include "newsd/strmap.h"
 
 #define SCHEMA_VERSION 3
 
@@ -32,8 +33,7 @@ struct topic {
     char *name;
     int64_t seq;       /* the last topic_seq given, in the open batch too */
     int64_t committed; /* ... as committed */
-    int dirty;
-    struct topic *next; /* hash chain */
+    int dirty;         /* in the open batch's list of changed topics */
 };
 
 struct ckpt; /* store_ckpt.c */
@@ -50,8 +50,9 @@ struct nd_store {
     int64_t seq_committed;
     int64_t journal_first; /* the lowest seq in the journal (seq + 1 when empty) */
     int64_t seen_first, seen_next, seen_next_committed;
-    struct topic **topics; /* hash table of topic counters */
-    size_t cap_topics;
+    struct nd_strmap topics; /* name -> struct topic */
+    struct topic **dirty;    /* topics the open batch changed */
+    size_t n_dirty, cap_dirty;
     struct ckpt *ckpt;
 };
 

@@ -103,8 +103,7 @@ static size_t gen_article(char *buf, size_t cap)
             if (i == 0 && buf[start] >= 'a' && buf[start] <= 'z')
                 buf[start] = (char)(buf[start] - 32);
         }
-        len += (size_t)snprintf(buf + len, cap - len, ".%s",
-                                ++sentence % 3 == 0 ? "\n\n" : " ");
+        len += (size_t)snprintf(buf + len, cap - len, ".%s", ++sentence % 3 == 0 ? "\n\n" : " ");
     }
     buf[len] = '\0';
     return len;

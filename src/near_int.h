@@ -55,8 +55,8 @@ struct nd_near_sig {
 
 /* One word of a text, as the tokenizer gives it. */
 struct near_word {
-    const char *p; /* canonical form (lower case, one spelling); not NUL-terminated */
-    size_t len;
+    uint32_t off;          /* its canonical form (lower case, one spelling) at buf + off */
+    uint16_t len;          /* bytes of it (not NUL-terminated) */
     unsigned cap : 1;      /* began with a capital letter */
     unsigned num : 1;      /* a number (digits, or a number word) */
     unsigned sent_end : 1; /* the last word of a sentence */
@@ -64,10 +64,15 @@ struct near_word {
     uint32_t line;         /* its line (newlines before it) */
 };
 
+/*
+ * The words of a text.  buf holds their canonical forms in order, each
+ * followed by one space: the words w[i..j] joined by single spaces are the
+ * bytes from buf + w[i].off to buf + w[j].off + w[j].len.
+ */
 struct near_words {
     struct near_word *w;
     size_t n, cap;
-    char *buf; /* the canonical forms, back to back */
+    char *buf;
     size_t blen, bcap;
 };
 
@@ -75,8 +80,12 @@ struct near_words {
 void near_words_split(const char *s, size_t len, struct near_words *out);
 void near_words_free(struct near_words *ws);
 
-/* 0 when the word tables are consistent (sorted, the length filter right): for the tests. */
-int near_words_check(void);
+/*
+ * 0 when the word tables are consistent (every special word found through
+ * its hash table); want gets the table as it should be (for the tests).
+ */
+#define NEAR_SPECIAL_SLOTS 512
+int near_words_check(uint8_t *want);
 
 /* The title form of a canonical word: light stemming; 0 for a word titles ignore. */
 size_t near_title_stem(const char *w, size_t len, char *out, size_t cap);

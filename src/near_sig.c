@@ -16,45 +16,20 @@
 
 struct shingle {
     uint32_t v;
-    uint32_t pos; /* position in the text, for the first occurrence */
     uint8_t unit;
 };
-
-static int cmp_shingle(const void *a, const void *b)
-{
-    const struct shingle *x = a, *y = b;
-
-    if (x->v != y->v)
-        return x->v < y->v ? -1 : 1;
-    return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
-static int cmp_el(const void *a, const void *b)
-{
-    const struct near_el *x = a, *y = b;
-
-    return x->v < y->v ? -1 : x->v > y->v;
-}
 
 static uint32_t top32(uint64_t h)
 {
     return (uint32_t)(h >> 32);
 }
 
-/* The words w[s..e) joined by single spaces into buf (room for all); returns the length. */
-static size_t join(const struct near_word *w, size_t s, size_t e, char *buf, size_t *offs)
+/* XXH3 of the words w[s..e] joined by single spaces (as they are in ws->buf). */
+static uint64_t hash_words(const struct near_words *ws, size_t s, size_t e)
 {
-    size_t n = 0;
+    const struct near_word *a = &ws->w[s], *b = &ws->w[e];
 
-    for (size_t i = s; i < e; i++) {
-        if (i > s)
-            buf[n++] = ' ';
-        offs[i - s] = n;
-        memcpy(buf + n, w[i].p, w[i].len);
-        n += w[i].len;
-    }
-    offs[e - s] = n + 1; /* where a next word would start */
-    return n;
+    return XXH3_64bits(ws->buf + a->off, b->off + b->len - a->off);
 }
 
 /* Are the canonical word sequences of a and b the same? */
@@ -63,66 +38,46 @@ static int same_words(const struct near_words *a, const struct near_words *b)
     if (a->n != b->n)
         return 0;
     for (size_t i = 0; i < a->n; i++)
-        if (a->w[i].len != b->w[i].len || memcmp(a->w[i].p, b->w[i].p, a->w[i].len) != 0)
+        if (a->w[i].len != b->w[i].len ||
+            memcmp(a->buf + a->w[i].off, b->buf + b->w[i].off, a->w[i].len) != 0)
             return 0;
     return 1;
 }
 
-/* Units and shingles of the text's words; *sh gets the shingles (caller frees). */
-static size_t cut_units(struct nd_near_sig *sig, const struct near_words *ws, struct shingle **sh)
+/* Units and shingles of the text's words; sh has room for one shingle a word.  Returns how many. */
+static size_t cut_units(struct nd_near_sig *sig, const struct near_words *ws, struct shingle *sh)
 {
-    size_t nsh = 0, cap = 0, start = 0, joined_cap = 0;
-    char *joined = NULL;
-    size_t *offs = NULL;
+    size_t nsh = 0, start = 0;
 
-    *sh = NULL;
     for (size_t i = 0; i < ws->n && nsh < MAX_SHINGLES; i++) {
-        size_t e, nw, k, len;
+        size_t nw, k;
         unsigned u;
-        uint64_t uh;
+        uint32_t uh;
 
         if (!ws->w[i].sent_end)
             continue;
-        e = i + 1;
-        nw = e - start;
-        len = 0;
-        for (size_t j = start; j < e; j++)
-            len += ws->w[j].len + 1;
-        if (len > joined_cap) {
-            joined_cap = len * 2;
-            joined = xrealloc(joined, joined_cap);
-        }
-        offs = xrealloc(offs, (nw + 1) * sizeof(*offs));
-        len = join(ws->w, start, e, joined, offs);
-        uh = XXH3_64bits(joined, len);
+        nw = i + 1 - start;
+        uh = top32(hash_words(ws, start, i));
         if (sig->nunits < ND_NEAR_MAX_UNITS) {
-            sig->units[sig->nunits].hash = top32(uh);
+            sig->units[sig->nunits].hash = uh;
             sig->units[sig->nunits].nsh = 0;
             sig->nunits++;
         } else { /* past the cap, every sentence joins the last unit */
             struct near_unit *lu = &sig->units[ND_NEAR_MAX_UNITS - 1];
-            lu->hash = (lu->hash * 0x9E3779B1u) ^ top32(uh);
+            lu->hash = (lu->hash * 0x9E3779B1u) ^ uh;
         }
         u = sig->nunits - 1u;
         k = nw < ND_NEAR_SHINGLE ? 1 : nw - ND_NEAR_SHINGLE + 1;
         for (size_t j = 0; j < k && nsh < MAX_SHINGLES; j++) {
             size_t last = nw < ND_NEAR_SHINGLE ? nw : j + ND_NEAR_SHINGLE;
-            size_t a = offs[j], b = offs[last] - 1;
-            if (nsh == cap) {
-                cap = cap ? cap * 2 : 256;
-                *sh = xrealloc(*sh, cap * sizeof(**sh));
-            }
-            (*sh)[nsh].v = top32(XXH3_64bits(joined + a, b - a));
-            (*sh)[nsh].pos = (uint32_t)nsh;
-            (*sh)[nsh].unit = (uint8_t)u;
+            sh[nsh].v = top32(hash_words(ws, start + j, start + last - 1));
+            sh[nsh].unit = (uint8_t)u;
             nsh++;
             if ((sig->units[u].nsh & ~NEAR_UNIT_CUE) < 0x7FFF)
                 sig->units[u].nsh++;
         }
-        start = e;
+        start = i + 1;
     }
-    free(joined);
-    free(offs);
     return nsh;
 }
 
@@ -136,29 +91,65 @@ static const char *const cues[] = {
     "reporting by",     "editing by",     "writing by",    "photo:",    "photograph:",
     "photo by",         "file photo",     "image caption", "read more", "read the full",
     "continue reading", "share this",     "follow us",     "sign up",   "republished",
-    "appeared first",   "first appeared", "unsubscribe",   NULL,
+    "appeared first",   "first appeared", "unsubscribe",
 };
+#define NCUES (sizeof(cues) / sizeof(cues[0]))
+
+/*
+ * The cues by their first two bytes, either case: bit k of first[b] (of
+ * second[b]) is set when cue k begins with b (has b second).  A line is
+ * compared only with the cues its byte pairs may begin.
+ */
+struct cue_index {
+    uint32_t first[256], second[256];
+};
+
+static void cue_index_init(struct cue_index *ci)
+{
+    memset(ci, 0, sizeof(*ci));
+    for (unsigned k = 0; k < NCUES; k++) {
+        for (int j = 0; j < 2; j++) {
+            unsigned char c = (unsigned char)cues[k][j];
+            uint32_t *t = j ? ci->second : ci->first;
+            t[c] |= 1u << k;
+            if (c >= 'a' && c <= 'z')
+                t[c - 32] |= 1u << k;
+        }
+    }
+}
+
+static char lower(char c)
+{
+    return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
 
 /* Does s[0..len) (one line of at most CUE_MAX_WORDS words) contain a cue, in any case? */
 #define CUE_MAX_WORDS 50
-static int line_is_cue(const char *s, size_t len)
+#define CUE_MAX_BYTES (CUE_MAX_WORDS * 24)
+static int line_is_cue(const struct cue_index *ci, const char *s, size_t len)
 {
-    char low[CUE_MAX_WORDS * 24];
-    size_t words = 0;
-    int found = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    size_t spaces = 0;
 
-    if (len >= sizeof(low))
+    if (len >= CUE_MAX_BYTES)
         return 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == ' ' && ++words > CUE_MAX_WORDS)
-            return 0;
-        low[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    for (size_t i = 0; i < len; i++)
+        spaces += s[i] == ' ';
+    if (spaces > CUE_MAX_WORDS)
+        return 0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        uint32_t m = ci->first[u[i]] & ci->second[u[i + 1]];
+        while (m) {
+            const char *c = cues[__builtin_ctz(m)];
+            size_t j = 2;
+            m &= m - 1;
+            while (c[j] && i + j < len && lower(s[i + j]) == c[j])
+                j++;
+            if (c[j] == '\0')
+                return 1;
+        }
     }
-    low[len] = '\0';
-    for (int c = 0; cues[c] && !found; c++)
-        found = strstr(low, cues[c]) != NULL;
-    return found;
+    return 0;
 }
 
 /* Flag the units on every cue line. */
@@ -168,11 +159,13 @@ static void mark_cues(struct nd_near_sig *sig, const struct near_words *ws, cons
     uint8_t *cue = xcalloc(nlines + 1, 1);
     const char *p = text;
     unsigned unit = 0;
+    struct cue_index ci;
 
+    cue_index_init(&ci);
     while (p && line < nlines) {
         const char *end = strchr(p, '\n');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        cue[line++] = (uint8_t)line_is_cue(p, len);
+        cue[line++] = (uint8_t)line_is_cue(&ci, p, len);
         p = end ? end + 1 : NULL;
     }
     for (size_t w = 0; w < ws->n; w++) {
@@ -184,63 +177,129 @@ static void mark_cues(struct nd_near_sig *sig, const struct near_words *ws, cons
     free(cue);
 }
 
-/* The lead and the bottom-k sample of the shingles. */
-static void keep_shingles(struct nd_near_sig *sig, struct shingle *sh, size_t nsh)
+/*
+ * keys[0..n) ascending.  The keys are (hash << 32 | position), put in in
+ * position order, so a stable sort of the hashes alone (LSD radix, a byte a
+ * pass) is enough; tmp has room for n.
+ */
+static void sort_keys(uint64_t *keys, uint64_t *tmp, size_t n)
 {
-    size_t distinct = 0;
+    uint32_t count[4][256];
+    uint64_t *src = keys, *dst = tmp;
+
+    if (n <= 32) {
+        for (size_t i = 1; i < n; i++) {
+            uint64_t k = keys[i];
+            size_t j = i;
+            for (; j > 0 && keys[j - 1] > k; j--)
+                keys[j] = keys[j - 1];
+            keys[j] = k;
+        }
+        return;
+    }
+    memset(count, 0, sizeof(count));
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = (uint32_t)(keys[i] >> 32);
+        count[0][v & 0xFF]++;
+        count[1][(v >> 8) & 0xFF]++;
+        count[2][(v >> 16) & 0xFF]++;
+        count[3][v >> 24]++;
+    }
+    for (unsigned pass = 0; pass < 4; pass++) {
+        unsigned shift = 32 + 8 * pass;
+        uint32_t *c = count[pass], at = 0;
+        uint64_t *t;
+        if (c[(src[0] >> shift) & 0xFF] == n)
+            continue; /* one digit for all */
+        for (unsigned d = 0; d < 256; d++) {
+            uint32_t k = c[d];
+            c[d] = at;
+            at += k;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[c[(src[i] >> shift) & 0xFF]++] = src[i];
+        t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != keys)
+        memcpy(keys, src, n * sizeof(*keys));
+}
+
+/* The lead's hashes, for "seen already?": open addressing, (1 << 32 | hash) or 0. */
+#define LEAD_SLOTS 128 /* > 2 * ND_NEAR_LEAD, a power of two */
+
+/* Is v in the set?  Else add it when add is set. */
+static int lead_has(uint64_t *set, uint32_t v, int add)
+{
+    uint64_t k = (uint64_t)1 << 32 | v;
+
+    for (uint32_t i = (v * 0x9E3779B1u) >> 25;; i = (i + 1) & (LEAD_SLOTS - 1)) {
+        if (set[i] == k)
+            return 1;
+        if (set[i] == 0) {
+            if (add)
+                set[i] = k;
+            return 0;
+        }
+    }
+}
+
+/* The lead and the bottom-k sample of the shingles sh[0..nsh). */
+static void keep_shingles(struct nd_near_sig *sig, const struct shingle *sh, size_t nsh)
+{
+    uint64_t lead[LEAD_SLOTS], *keys, *tmp;
+    size_t distinct = 0, nkeys = 0;
 
     /* the lead: the first ND_NEAR_LEAD distinct hashes, in text order */
+    memset(lead, 0, sizeof(lead));
     for (size_t i = 0; i < nsh && sig->nlead < ND_NEAR_LEAD; i++) {
-        int seen = 0;
-        for (unsigned j = 0; j < sig->nlead && !seen; j++)
-            seen = sig->els[j].v == sh[i].v;
-        if (!seen) {
+        if (!lead_has(lead, sh[i].v, 1)) {
             sig->els[sig->nlead].v = sh[i].v;
             sig->els[sig->nlead].unit = sh[i].unit;
             sig->nlead++;
         }
     }
-    /* the sample: the ND_NEAR_SAMPLE smallest distinct hashes.  Hashes are
-     * uniform, so those below about twice the expected share are sorted
-     * alone, when they hold enough distinct ones; else all are. */
+    /* the sample: the ND_NEAR_SAMPLE smallest distinct hashes, each with the unit of its
+     * first occurrence.  Hashes are uniform, so those below about twice the expected share
+     * are sorted alone, when they hold enough distinct ones; else all are. */
+    keys = xmalloc(2 * (nsh ? nsh : 1) * sizeof(*keys));
+    tmp = keys + nsh;
     if (nsh > 2 * ND_NEAR_SAMPLE) {
         uint64_t t = ((uint64_t)2 * (ND_NEAR_SAMPLE + 1) << 32) / nsh;
-        size_t k = 0, distinct_below = 0;
-        struct shingle *low = xmalloc(nsh * sizeof(*low));
+        size_t distinct_below = 0;
         for (size_t i = 0; i < nsh; i++)
             if (sh[i].v <= t)
-                low[k++] = sh[i];
-        qsort(low, k, sizeof(*low), cmp_shingle);
-        for (size_t i = 0; i < k; i++)
-            distinct_below += i == 0 || low[i].v != low[i - 1].v;
-        if (distinct_below > ND_NEAR_SAMPLE) { /* the next distinct hash is below t too */
-            memcpy(sh, low, k * sizeof(*low));
-            nsh = k;
-        } else {
-            qsort(sh, nsh, sizeof(*sh), cmp_shingle);
-        }
-        free(low);
-    } else if (nsh > 0) {
-        qsort(sh, nsh, sizeof(*sh), cmp_shingle);
+                keys[nkeys++] = (uint64_t)sh[i].v << 32 | i;
+        sort_keys(keys, tmp, nkeys);
+        for (size_t i = 0; i < nkeys; i++)
+            distinct_below += i == 0 || keys[i] >> 32 != keys[i - 1] >> 32;
+        if (distinct_below <= ND_NEAR_SAMPLE) /* the next distinct hash may be above t */
+            nkeys = 0;
+    }
+    if (nkeys == 0) {
+        for (size_t i = 0; i < nsh; i++)
+            keys[i] = (uint64_t)sh[i].v << 32 | i;
+        nkeys = nsh;
+        sort_keys(keys, tmp, nkeys);
     }
     sig->tau = UINT32_MAX;
-    for (size_t i = 0; i < nsh; i++) {
-        int in_lead = 0;
-        if (i > 0 && sh[i].v == sh[i - 1].v)
+    for (size_t i = 0; i < nkeys; i++) {
+        uint32_t v = (uint32_t)(keys[i] >> 32);
+        if (i > 0 && v == (uint32_t)(keys[i - 1] >> 32))
             continue;
         if (distinct == ND_NEAR_SAMPLE) {
-            sig->tau = sh[i].v - 1; /* everything below the next distinct hash is kept */
+            sig->tau = v - 1; /* everything below the next distinct hash is kept */
             break;
         }
         distinct++;
-        for (unsigned j = 0; j < sig->nlead && !in_lead; j++)
-            in_lead = sig->els[j].v == sh[i].v;
-        if (!in_lead) {
+        if (!lead_has(lead, v, 0)) { /* ascending: the extras need no sort */
             struct near_el *el = &sig->els[sig->nlead + sig->nextra++];
-            el->v = sh[i].v;
-            el->unit = sh[i].unit;
+            el->v = v;
+            el->unit = sh[(uint32_t)keys[i]].unit;
         }
     }
+    free(keys);
 }
 
 /* Numbers and capitalized words of the text, in order, with their units. */
@@ -251,7 +310,7 @@ static void keep_keys(struct nd_near_sig *sig, const struct near_words *ws)
     for (size_t i = 0; i < ws->n && sig->nkeys < ND_NEAR_MAX_KEYS; i++) {
         const struct near_word *w = &ws->w[i];
         if (w->num || w->cap) {
-            uint16_t h = (uint16_t)XXH3_64bits(w->p, w->len);
+            uint16_t h = (uint16_t)XXH3_64bits(ws->buf + w->off, w->len);
             uint8_t kind = w->num ? NEAR_KEY_NUMBER : NEAR_KEY_NAME;
             int dup = 0;
             for (unsigned j = 0; j < sig->nkeys && !dup; j++)
@@ -285,7 +344,7 @@ static void keep_title(struct nd_near_sig *sig, const struct near_words *ws)
 
     for (size_t i = 0; i < ws->n && sig->ntitle < ND_NEAR_MAX_TITLE; i++) {
         const struct near_word *w = &ws->w[i];
-        size_t n = near_title_stem(w->p, w->len, stem, sizeof(stem));
+        size_t n = near_title_stem(ws->buf + w->off, w->len, stem, sizeof(stem));
         uint16_t h;
         int dup = 0;
         if (n == 0)
@@ -308,20 +367,19 @@ struct nd_near_sig *nd_near_sig_new(const char *title, const char *text)
 {
     struct nd_near_sig *sig = xcalloc(1, sizeof(*sig));
     struct near_words tw, xw;
-    struct shingle *sh = NULL;
-    size_t nsh;
 
     near_words_split(title, title ? strlen(title) : 0, &tw);
     near_words_split(text, text ? strlen(text) : 0, &xw);
     keep_title(sig, &tw);
     if (!same_words(&tw, &xw)) { /* a text that only repeats the title is no text */
-        nsh = cut_units(sig, &xw, &sh);
+        size_t cap = xw.n < MAX_SHINGLES ? xw.n : MAX_SHINGLES;
+        struct shingle *sh = xmalloc((cap ? cap : 1) * sizeof(*sh));
+        size_t nsh = cut_units(sig, &xw, sh);
         keep_shingles(sig, sh, nsh);
-        qsort(sig->els + sig->nlead, sig->nextra, sizeof(*sig->els), cmp_el);
+        free(sh);
         keep_keys(sig, &xw);
         mark_cues(sig, &xw, text);
     }
-    free(sh);
     near_words_free(&tw);
     near_words_free(&xw);
     return sig;

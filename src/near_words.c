@@ -4,12 +4,18 @@
  * A word is a run of letters, marks and digits; an apostrophe inside a word
  * is dropped ("don't" is "dont"), a dot or comma between digits stays in the
  * number ("6.4", "3,000"), "%" after a number is the word "percent" and "per
- * cent" is one word.  Words are case-folded with accents removed (utf8proc),
- * and English words are spelled one way: British and American spellings map
- * to one form (the form need not be either; it only has to be the same).
- * A sentence ends at ".", "!" or "?" followed by a capitalized word or a
- * number, unless the word before it is a single letter or a common
- * abbreviation; a line ends at a newline.
+ * cent" is one word.  Words are case-folded with accents removed (utf8proc,
+ * for the letters outside ASCII), and English words are spelled one way:
+ * British and American spellings map to one form (the form need not be
+ * either; it only has to be the same).  A sentence ends at ".", "!" or "?"
+ * followed by a capitalized word or a number, unless the word before it is a
+ * single letter or a common abbreviation; a line ends at a newline.
+ *
+ * The canonical forms are written once, straight into one buffer, each
+ * followed by a space, so that any run of words is already the string of
+ * those words joined by single spaces (near_sig.c hashes units and shingles
+ * in place).  Runs of ASCII letters and digits are copied in a tight loop;
+ * only other characters go through utf8proc.
  */
 #include <string.h>
 #include <utf8proc.h>
@@ -18,7 +24,8 @@
 #include "newsd/text.h"
 #include "newsd/util.h"
 
-#define MAX_WORD 64 /* bytes of one word's canonical form; longer words are cut */
+#define MAX_WORD  64              /* bytes of one word's canonical form; longer words are cut */
+#define WORD_ROOM (MAX_WORD + 32) /* buffer room a word may need: itself, a scale word, spaces */
 
 /* Scripts written without spaces: each character is a word (as in fingerprint.c). */
 static int solo_char(int32_t cp)
@@ -33,10 +40,9 @@ static int solo_char(int32_t cp)
 #define SP_ABBR 2 /* a dot after it does not end a sentence */
 
 /*
- * Words with something special about them, sorted for a binary search:
- * number words (to: their digits, so "two" and "2" meet), abbreviations,
- * and British spellings that no rule of spell_one() maps (to: the American
- * form).
+ * Words with something special about them: number words (to: their digits,
+ * so "two" and "2" meet), abbreviations, and British spellings that no rule
+ * of spell_one() maps (to: the American form).  Found through special_slot[].
  */
 struct special {
     const char *w;
@@ -154,59 +160,79 @@ static const struct special specials[] = {
 };
 
 /*
- * A 1,024-bit filter of specials[] (bit special_bit(w)): most words need no
- * search.  A unit test checks it against the table (near_words_check).
+ * An open-addressing table of specials[] (slot special_hash(w): 1 + the
+ * entry's index, or 0; collisions go to the next slot), so that a word costs
+ * one probe or two.  It is specials[] inserted in order; near_words_check()
+ * rebuilds it and a unit test compares (and prints the table when the list
+ * changes).
  */
-static const uint32_t special_filter[32] = {
-    0x02001004u, 0x00800000u, 0x04004401u, 0x06002844u, 0x20021000u, 0x00000080u, 0x00000041u,
-    0x04204081u, 0x02000010u, 0x10200248u, 0x43880040u, 0x10004022u, 0x00000010u, 0x2080a004u,
-    0x041c0000u, 0x00400002u, 0x82220000u, 0x01002042u, 0x00008001u, 0x412000c0u, 0x41800041u,
-    0x40800204u, 0x28000000u, 0x00000200u, 0xa0000008u, 0x00000020u, 0x40240000u, 0x44000000u,
-    0x00000000u, 0x00000100u, 0x00000401u, 0x08000002u,
+static const uint8_t special_slot[NEAR_SPECIAL_SLOTS] = {
+    0,  0,   88, 0,  0,  0,  0,  49, 0,   0,  0,  0,  0,  0,  0,  77, 0,  0,  0,  0,  0,  0,   0,
+    0,  102, 0,  0,  0,  0,  0,  0,  0,   0,  0,  30, 0,  0,  94, 0,  74, 0,  0,  0,  0,  0,   27,
+    0,  0,   0,  0,  0,  81, 0,  0,  0,   0,  0,  0,  0,  0,  0,  0,  0,  0,  33, 0,  0,  40,  0,
+    0,  93,  0,  0,  0,  0,  52, 0,  0,   0,  0,  0,  0,  0,  73, 97, 0,  0,  0,  0,  0,  0,   89,
+    0,  0,   0,  0,  84, 0,  44, 0,  47,  0,  0,  0,  0,  0,  0,  0,  0,  26, 0,  22, 0,  0,   0,
+    0,  0,   0,  0,  0,  17, 4,  69, 0,   0,  0,  0,  0,  71, 5,  0,  0,  0,  99, 0,  0,  0,   0,
+    0,  0,   43, 0,  0,  0,  0,  0,  0,   0,  0,  9,  0,  0,  0,  0,  0,  35, 0,  0,  0,  0,   0,
+    0,  0,   0,  0,  0,  67, 0,  0,  0,   0,  0,  0,  0,  39, 0,  0,  0,  0,  0,  0,  0,  0,   3,
+    18, 64,  13, 95, 0,  0,  0,  0,  62,  0,  0,  53, 0,  0,  0,  0,  0,  0,  76, 0,  0,  0,   0,
+    0,  0,   0,  0,  0,  0,  0,  0,  0,   0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  32, 100, 0,
+    0,  0,   0,  56, 0,  0,  0,  0,  0,   23, 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  50, 0,   0,
+    0,  0,   0,  0,  58, 0,  0,  0,  0,   0,  0,  0,  0,  0,  66, 20, 51, 0,  19, 0,  0,  0,   0,
+    0,  0,   0,  0,  45, 59, 61, 85, 75,  0,  0,  0,  0,  0,  0,  0,  0,  0,  46, 0,  0,  0,   0,
+    1,  0,   78, 0,  0,  0,  29, 0,  0,   0,  0,  0,  0,  0,  0,  0,  79, 0,  0,  0,  0,  0,   0,
+    0,  0,   0,  98, 28, 0,  0,  25, 0,   0,  90, 0,  0,  0,  0,  0,  0,  0,  0,  91, 0,  0,   0,
+    0,  0,   0,  0,  0,  48, 0,  0,  0,   0,  0,  0,  72, 36, 0,  0,  0,  0,  15, 0,  0,  11,  0,
+    0,  0,   0,  57, 63, 42, 0,  0,  0,   82, 0,  24, 60, 0,  0,  0,  0,  0,  0,  0,  0,  0,   0,
+    0,  0,   7,  0,  0,  0,  0,  65, 103, 0,  0,  0,  0,  0,  0,  0,  31, 0,  0,  0,  0,  0,   0,
+    0,  14,  0,  0,  0,  86, 0,  0,  12,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,   0,
+    0,  0,   83, 0,  34, 0,  0,  0,  6,   0,  37, 0,  0,  0,  0,  0,  0,  0,  0,  92, 96, 101, 0,
+    0,  0,   0,  0,  0,  0,  2,  21, 41,  87, 8,  0,  0,  16, 80, 0,  0,  54, 10, 38, 0,  0,   0,
+    0,  0,   0,  0,  0,  0,  0,  0,  0,   0,  0,  0,  0,  55, 0,  0,  0,  0,  0,  0,  0,  70,  0,
+    0,  0,   0,  68, 0,  0,
 };
 
-static unsigned special_bit(const char *w, size_t len)
+static unsigned special_hash(const char *w, size_t len)
 {
-    return ((unsigned char)w[0] * 31u + (unsigned char)w[len - 1] * 7u + (unsigned)len * 131u) &
-           1023u;
+    return ((unsigned char)w[0] * 31u + (unsigned char)w[1] * 17u + (unsigned char)w[len - 1] * 7u +
+            (unsigned)len * 131u) &
+           (NEAR_SPECIAL_SLOTS - 1);
 }
 
-static const struct special *special_find(const char *w, size_t len)
+static inline const struct special *special_find(const char *w, size_t len)
 {
-    unsigned bit = special_bit(w, len);
-
-    if (!(special_filter[bit >> 5] & (1u << (bit & 31))))
+    if (len < 2)
         return NULL;
-    size_t lo = 0, hi = sizeof(specials) / sizeof(specials[0]);
-
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const struct special *s = &specials[mid];
-        int c = (unsigned char)s->w[0] - (unsigned char)w[0];
-        if (c == 0) {
-            c = memcmp(s->w, w, s->len < len ? s->len : len);
-            if (c == 0)
-                c = (int)s->len - (int)len;
-        }
-        if (c == 0)
+    for (unsigned h = special_hash(w, len);; h = (h + 1) & (NEAR_SPECIAL_SLOTS - 1)) {
+        const struct special *s;
+        if (special_slot[h] == 0)
+            return NULL;
+        s = &specials[special_slot[h] - 1];
+        if (s->len == len && memcmp(s->w, w, len) == 0)
             return s;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
     }
-    return NULL;
 }
 
-int near_words_check(void)
+int near_words_check(uint8_t *want)
 {
-    for (size_t i = 0; i < sizeof(specials) / sizeof(specials[0]); i++) {
+    size_t n = sizeof(specials) / sizeof(specials[0]);
+    int ok = n < 255 && 2 * n < NEAR_SPECIAL_SLOTS;
+
+    memset(want, 0, NEAR_SPECIAL_SLOTS);
+    for (size_t i = 0; ok && i < n; i++) {
         const struct special *s = &specials[i];
-        if (s->len != strlen(s->w) || special_find(s->w, s->len) != s)
+        unsigned h;
+        if (s->len != strlen(s->w) || s->len < 2)
             return -1;
-        if (i > 0 && strcmp(specials[i - 1].w, s->w) >= 0)
-            return -1; /* not sorted */
+        for (h = special_hash(s->w, s->len); want[h]; h = (h + 1) & (NEAR_SPECIAL_SLOTS - 1))
+            ;
+        want[h] = (uint8_t)(i + 1);
     }
+    if (!ok || memcmp(want, special_slot, NEAR_SPECIAL_SLOTS) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (special_find(specials[i].w, specials[i].len) != &specials[i])
+            return -1;
     return 0;
 }
 
@@ -225,84 +251,124 @@ static int is_vowel(char c)
     return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
 }
 
-static int ends_with(const char *w, size_t len, const char *suf)
-{
-    size_t n = strlen(suf);
-    return len >= n && memcmp(w + len - n, suf, n) == 0;
-}
+/* Does w[0..len) end with the string literal suf? */
+#define ENDS(w, len, suf)                                                                          \
+    ((len) >= sizeof(suf) - 1 && memcmp((w) + (len) - (sizeof(suf) - 1), suf, sizeof(suf) - 1) == 0)
 
 /*
- * One spelling for w[0..len) (lower-case ASCII letters), written over w
- * (room for len + 2 bytes); returns the new length.  Rules: "our" -> "or"
+ * The pairs of letters the inner rules of spell_one() start from ("ou",
+ * "ll", "ae", "oe", "ph"), and "z": bit k of pair_first[a] & pair_second[b]
+ * is set when "ab" is pair k; PAIR_Z in pair_second marks "z".  The tokenizer
+ * ORs (pair_first[previous] | PAIR_Z) & pair_second[letter] over a word:
+ * when that is 0, no inner rule applies to it.
+ */
+#define PAIR_Z 16
+static const uint8_t pair_first[128] = {['o'] = 1 | 4, ['l'] = 2, ['a'] = 4, ['p'] = 8};
+static const uint8_t pair_second[128] = {
+    ['u'] = 1, ['l'] = 2, ['e'] = 4, ['h'] = 8, ['z'] = PAIR_Z};
+
+/*
+ * One spelling for w[0..len) (lower-case ASCII letters), written over w;
+ * returns the new length (never more than len).  Rules: "our" -> "or"
  * (colour, favourite); "z" -> "s" (organize, analyze); "ll" -> "l"
  * (travelled, enrol/enroll); "ae"/"oe" -> "e" (paediatric, manoeuvre); a
  * final consonant + "re" or "er" loses its "e" (centre/center,
  * metres/meters, centred/centered); "ogue" -> "og" (catalogue); "ence" ->
  * "ense" (defence, licence); "ph" -> "f".  Each maps words of both spellings
  * alike; words no rule covers are in specials[] (grey, tyre, programme...).
+ * The inner rules (all but the endings) run only when `inner` is set: when
+ * the word has one of the pairs above (see pair_first).
  */
-static size_t spell_one(char *w, size_t len)
+static size_t spell_one(char *w, size_t len, int inner)
 {
-    char t[MAX_WORD + 8];
-    size_t n = 0;
+    char *t = w;
+    size_t n = len;
 
-    for (size_t i = 0; i < len; i++) {
-        char c = w[i];
-        if (c == 'o' && i > 0 && i + 2 < len && w[i + 1] == 'u' && w[i + 2] == 'r') {
-            t[n++] = 'o'; /* "our" -> "or" (not at the start: "our", "ours") */
-            i++;
-            continue;
+    if (inner) {
+        char tmp[MAX_WORD + 8];
+        n = 0;
+        for (size_t i = 0; i < len; i++) {
+            char c = w[i];
+            if (c == 'o' && i > 0 && i + 2 < len && w[i + 1] == 'u' && w[i + 2] == 'r') {
+                tmp[n++] = 'o'; /* "our" -> "or" (not at the start: "our", "ours") */
+                i++;
+                continue;
+            }
+            if (c == 'z') {
+                tmp[n++] = 's';
+                continue;
+            }
+            if (c == 'l' && n > 0 && tmp[n - 1] == 'l')
+                continue;
+            if (c == 'e' && n > 0 && (tmp[n - 1] == 'a' || tmp[n - 1] == 'o') && i + 1 < len &&
+                n > 1) {
+                tmp[n - 1] = 'e'; /* "ae", "oe" inside a word -> "e" */
+                continue;
+            }
+            if (c == 'p' && i + 1 < len && w[i + 1] == 'h') {
+                tmp[n++] = 'f';
+                i++;
+                continue;
+            }
+            tmp[n++] = c;
         }
-        if (c == 'z') {
+        memcpy(t, tmp, n);
+    }
+    if (n < 4)
+        return n; /* no ending rule applies to a word this short */
+    /* endings, by the last letter (at most one of them applies):
+     * consonant + "ered" -> "red" (centered -> centred); consonant + "re"/"er" (+ "s") lose
+     * the "e" (centre, center -> centr; metres, meters -> metrs); "ogue(s)" -> "og(s)";
+     * "ence(s)" -> "ense(s)" */
+    switch (t[n - 1]) {
+    case 'd':
+        if (n >= 5 && !is_vowel(t[n - 5]) && ENDS(t, n, "ered")) {
+            t[n - 4] = 'r';
+            t[n - 3] = 'e';
+            t[n - 2] = 'd';
+            n--;
+        }
+        break;
+    case 'r':
+        if (t[n - 2] == 'e' && !is_vowel(t[n - 3])) {
+            t[n - 2] = 'r';
+            n--;
+        }
+        break;
+    case 'e':
+        if (t[n - 2] == 'r' && !is_vowel(t[n - 3])) {
+            t[n - 2] = 'r';
+            n--;
+        } else if (ENDS(t, n, "ogue")) {
+            n -= 2;
+        } else if (ENDS(t, n, "ence")) {
+            t[n - 2] = 's';
+        }
+        break;
+    case 's':
+        if (n >= 5 && !is_vowel(t[n - 4]) && (ENDS(t, n, "res") || ENDS(t, n, "ers"))) {
+            t[n - 3] = 'r';
+            t[n - 2] = 's';
+            n--;
+        } else if (ENDS(t, n, "ogues")) {
+            n -= 3;
             t[n++] = 's';
-            continue;
+        } else if (ENDS(t, n, "ences")) {
+            t[n - 3] = 's';
         }
-        if (c == 'l' && n > 0 && t[n - 1] == 'l')
-            continue;
-        if (c == 'e' && n > 0 && (t[n - 1] == 'a' || t[n - 1] == 'o') && i + 1 < len && n > 1) {
-            t[n - 1] = 'e'; /* "ae", "oe" inside a word -> "e" */
-            continue;
-        }
-        if (c == 'p' && i + 1 < len && w[i + 1] == 'h') {
-            t[n++] = 'f';
-            i++;
-            continue;
-        }
-        t[n++] = c;
+        break;
+    default:
+        break;
     }
-    /* endings: consonant + "re"/"er" (+ "s") lose the "e"; consonant + "ered" -> "red" */
-    if (n >= 5 && !is_vowel(t[n - 5]) && ends_with(t, n, "ered")) {
-        t[n - 4] = 'r'; /* centered -> centred */
-        t[n - 3] = 'e';
-        t[n - 2] = 'd';
-        n--;
-    } else if (n >= 4 && !is_vowel(t[n - 3]) && (ends_with(t, n, "re") || ends_with(t, n, "er"))) {
-        t[n - 2] = 'r'; /* centre, center -> centr */
-        n--;
-    } else if (n >= 5 && !is_vowel(t[n - 4]) &&
-               (ends_with(t, n, "res") || ends_with(t, n, "ers"))) {
-        t[n - 3] = 'r'; /* metres, meters -> metrs */
-        t[n - 2] = 's';
-        n--;
-    }
-    if (ends_with(t, n, "ogue"))
-        n -= 2;
-    else if (ends_with(t, n, "ogues")) {
-        n -= 3;
-        t[n++] = 's';
-    }
-    if (ends_with(t, n, "ence"))
-        t[n - 2] = 's';
-    else if (ends_with(t, n, "ences"))
-        t[n - 3] = 's';
-    memcpy(w, t, n);
     return n;
 }
 
-static void words_room(struct near_words *ws, size_t bytes)
+/* --- the word list ----------------------------------------------------------------------- */
+
+static void words_grow(struct near_words *ws, size_t bytes)
 {
-    if (ws->n == ws->cap) {
-        ws->cap = ws->cap ? ws->cap * 2 : 256;
+    if (ws->n + 4 > ws->cap) {
+        ws->cap = ws->cap * 2 + 16;
         ws->w = xrealloc(ws->w, ws->cap * sizeof(*ws->w));
     }
     if (ws->blen + bytes > ws->bcap) {
@@ -311,99 +377,134 @@ static void words_room(struct near_words *ws, size_t bytes)
     }
 }
 
-/* The word being read. */
-struct cur {
-    char b[MAX_WORD + 8];
+/* Room for a few more words and `bytes` more bytes of canonical forms. */
+static inline void room(struct near_words *ws, size_t bytes)
+{
+    if (ws->n + 4 > ws->cap || ws->blen + bytes > ws->bcap)
+        words_grow(ws, bytes);
+}
+
+/* The state of the split: the word being read, its bytes at out->buf + out->blen. */
+struct split {
+    struct near_words *out;
     size_t len;
     int cap, digit, ascii;
+    unsigned pairs, last; /* pair_first[]/pair_second[] over the word, its last ASCII letter */
     uint32_t line;
+    int pend_stop, pend_line; /* a stop, a line break, since the last word */
 };
 
-static void emit(struct near_words *ws, const char *p, size_t len, int cap, int num)
+/* Record the len bytes at buf + blen as a word (room() was called). */
+static inline void emit(struct near_words *ws, size_t len, int cap, int num, uint32_t line)
 {
+    const char *p = ws->buf + ws->blen;
     struct near_word *w;
 
     /* "per cent" is one word */
-    if (len == 4 && memcmp(p, "cent", 4) == 0 && ws->n > 0 && ws->w[ws->n - 1].len == 3 &&
-        memcmp(ws->buf + (size_t)ws->w[ws->n - 1].p, "per", 3) == 0 && !ws->w[ws->n - 1].sent_end) {
+    if (len == 4 && memcmp(p, "cent", 4) == 0 && ws->n > 0) {
         w = &ws->w[ws->n - 1];
-        words_room(ws, 8);
-        w->p = (const char *)(uintptr_t)ws->blen;
-        memcpy(ws->buf + ws->blen, "percent", 7);
-        ws->blen += 7;
-        w->len = 7;
-        return;
+        if (w->len == 3 && memcmp(ws->buf + w->off, "per", 3) == 0 && !w->sent_end) {
+            memcpy(ws->buf + w->off, "percent ", 8);
+            ws->blen = w->off + 8;
+            w->len = 7;
+            w->line = line;
+            return;
+        }
     }
-    words_room(ws, len + 1);
     w = &ws->w[ws->n++];
-    memset(w, 0, sizeof(*w));
-    w->p = (const char *)(uintptr_t)ws->blen; /* an offset until the buffer stops moving */
-    memcpy(ws->buf + ws->blen, p, len);
-    ws->blen += len;
-    w->len = len;
+    w->off = (uint32_t)ws->blen;
+    w->len = (uint16_t)len;
     w->cap = cap != 0;
     w->num = num != 0;
+    w->sent_end = w->line_end = 0;
+    w->line = line;
+    ws->blen += len;
+    ws->buf[ws->blen++] = ' ';
 }
 
-static void finish(struct near_words *ws, struct cur *c)
+/* Emit the constant word s (a scale, "percent"). */
+static void emit_str(struct near_words *ws, const char *s, size_t len, int num, uint32_t line)
 {
-    int num;
+    room(ws, len + 1);
+    memcpy(ws->buf + ws->blen, s, len);
+    emit(ws, len, 0, num, line);
+}
 
-    if (c->len == 0)
+static void finish(struct split *sp)
+{
+    struct near_words *ws = sp->out;
+    char *p = ws->buf + ws->blen;
+    size_t len = sp->len;
+    int num = sp->digit;
+
+    if (len == 0)
         return;
-    num = c->digit;
-    if (c->ascii && !c->digit) {
-        const struct special *s = special_find(c->b, c->len);
+    sp->len = 0;
+    if (sp->ascii && !sp->digit) {
+        const struct special *s = special_find(p, len);
         if (s && (s->flags & SP_NUM))
             num = 1;
         if (s && s->to) {
-            c->len = strlen(s->to);
-            memcpy(c->b, s->to, c->len);
+            len = strlen(s->to);
+            memcpy(p, s->to, len);
         } else if (!num) {
-            c->len = spell_one(c->b, c->len);
+            len = spell_one(p, len, sp->pairs != 0);
         }
-    } else if (c->digit) {
+    } else if (sp->digit) {
         /* "3.2b", "640m", "20k": the number, then its scale as a word */
         size_t d = 0;
-        while (d < c->len &&
-               ((c->b[d] >= '0' && c->b[d] <= '9') || c->b[d] == '.' || c->b[d] == ','))
+        while (d < len && ((p[d] >= '0' && p[d] <= '9') || p[d] == '.' || p[d] == ','))
             d++;
-        if (d < c->len) {
+        if (d < len && len - d <= 2) {
             static const char *const scale[][2] = {{"b", "billion"},
                                                    {"bn", "billion"},
                                                    {"m", "million"},
                                                    {"mn", "million"},
                                                    {"k", "thousand"}};
             for (size_t k = 0; k < sizeof(scale) / sizeof(scale[0]); k++) {
-                if (strlen(scale[k][0]) == c->len - d &&
-                    memcmp(c->b + d, scale[k][0], c->len - d) == 0) {
-                    emit(ws, c->b, d, 0, 1);
-                    ws->w[ws->n - 1].line = c->line;
-                    emit(ws, scale[k][1], strlen(scale[k][1]), 0, 1);
-                    ws->w[ws->n - 1].line = c->line;
-                    c->len = 0;
+                if (strlen(scale[k][0]) == len - d && memcmp(p + d, scale[k][0], len - d) == 0) {
+                    emit(ws, d, 0, 1, sp->line);
+                    emit_str(ws, scale[k][1], strlen(scale[k][1]), 1, sp->line);
                     return;
                 }
             }
         }
     }
-    emit(ws, c->b, c->len, c->cap, num);
-    ws->w[ws->n - 1].line = c->line;
-    c->len = 0;
+    emit(ws, len, sp->cap, num, sp->line);
 }
 
-static void add_cp(struct cur *c, int32_t cp)
+/* A word begins with a character of category cat: settle the last word's ends. */
+static inline void begin(struct split *sp, int cat, uint32_t line)
 {
+    struct near_words *ws = sp->out;
+
+    if (ws->n > 0) {
+        struct near_word *pw = &ws->w[ws->n - 1];
+        int upper = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT ||
+                    cat == UTF8PROC_CATEGORY_ND;
+        if (sp->pend_line)
+            pw->line_end = pw->sent_end = 1;
+        else if (sp->pend_stop && upper && !is_abbrev(ws->buf + pw->off, pw->len))
+            pw->sent_end = 1;
+    }
+    sp->pend_stop = sp->pend_line = 0;
+    sp->ascii = 1;
+    sp->cap = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
+    sp->digit = cat == UTF8PROC_CATEGORY_ND;
+    sp->line = line;
+    sp->pairs = sp->last = 0;
+    room(ws, WORD_ROOM);
+}
+
+/* A letter, mark or digit outside ASCII: case-folded, accents stripped. */
+static void add_cp(struct split *sp, int32_t cp)
+{
+    char *p = sp->out->buf + sp->out->blen;
     utf8proc_int32_t out[8];
     utf8proc_ssize_t n;
     int bc = 0;
 
-    if (cp < 0x80) {
-        if (c->len < MAX_WORD)
-            c->b[c->len++] = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
-        return;
-    }
-    c->ascii = 0;
+    sp->ascii = 0;
     n = utf8proc_decompose_char(cp, out, 8,
                                 UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK, &bc);
     if (n < 0 || n > 8) {
@@ -411,17 +512,34 @@ static void add_cp(struct cur *c, int32_t cp)
         n = 1;
     }
     for (utf8proc_ssize_t k = 0; k < n; k++) {
-        if (c->len + 4 > MAX_WORD)
+        if (sp->len + 4 > MAX_WORD)
             break;
-        c->len += (size_t)nd_utf8_encode(out[k], c->b + c->len);
+        sp->len += (size_t)nd_utf8_encode(out[k], p + sp->len);
     }
+}
+
+/* The category of an ASCII letter or digit, 0 for any other byte. */
+static int ascii_cat(unsigned char b)
+{
+    if ((unsigned)(b - 'a') < 26u)
+        return UTF8PROC_CATEGORY_LL;
+    if ((unsigned)(b - 'A') < 26u)
+        return UTF8PROC_CATEGORY_LU;
+    if ((unsigned)(b - '0') < 10u)
+        return UTF8PROC_CATEGORY_ND;
+    return 0;
+}
+
+static int ascii_alnum(unsigned char b)
+{
+    return (unsigned)((b | 0x20) - 'a') < 26u || (unsigned)(b - '0') < 10u;
 }
 
 void near_words_split(const char *s, size_t len, struct near_words *out)
 {
-    struct cur c = {.len = 0};
+    struct split sp = {.out = out};
     size_t i = 0;
-    int pend_stop = 0, pend_line = 0, prev_digit_sep = 0;
+    int prev_digit_sep = 0;
     uint32_t line = 0;
 
     memset(out, 0, sizeof(*out));
@@ -429,85 +547,91 @@ void near_words_split(const char *s, size_t len, struct near_words *out)
         return;
     if (len > ND_TEXT_MAX)
         len = ND_TEXT_MAX;
+    out->cap = len / 4 + 16; /* most texts fit: words of three letters or more */
+    out->w = xmalloc(out->cap * sizeof(*out->w));
+    out->bcap = len + len / 8 + 2 * WORD_ROOM;
+    out->buf = xmalloc(out->bcap);
     while (i < len) {
         int32_t cp;
-        int n, word, cat;
+        int cat;
         unsigned char b = (unsigned char)s[i];
 
-        if (b < 0x80) { /* ASCII: no table look-up */
+        if (b < 0x80) {
+            cat = ascii_cat(b);
+            if (cat) { /* a run of ASCII letters and digits: lower-cased, cut at MAX_WORD */
+                char *p;
+                size_t n;
+                unsigned pairs, last;
+                if (sp.len == 0)
+                    begin(&sp, cat, line);
+                p = out->buf + out->blen;
+                n = sp.len;
+                pairs = sp.pairs;
+                last = sp.last;
+                do {
+                    unsigned c = b | 0x20;
+                    if (n < MAX_WORD)
+                        p[n++] = (char)c;
+                    pairs |= (pair_first[last] | PAIR_Z) & pair_second[c];
+                    last = c;
+                    if (++i == len)
+                        break;
+                    b = (unsigned char)s[i];
+                } while (ascii_alnum(b));
+                sp.len = n;
+                sp.pairs = pairs;
+                sp.last = last;
+                prev_digit_sep = 0;
+                continue;
+            }
             cp = b;
-            n = 1;
-            cat = b >= 'a' && b <= 'z'   ? UTF8PROC_CATEGORY_LL
-                  : b >= 'A' && b <= 'Z' ? UTF8PROC_CATEGORY_LU
-                  : b >= '0' && b <= '9' ? UTF8PROC_CATEGORY_ND
-                                         : UTF8PROC_CATEGORY_PO;
+            i++;
         } else {
-            n = nd_utf8_decode(s + i, len - i, &cp);
-            cat = cp < 0 ? UTF8PROC_CATEGORY_CN : utf8proc_get_property(cp)->category;
-        }
-        i += (size_t)n;
-        if (cp < 0) {
-            finish(out, &c);
-            continue;
-        }
-        word = cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO;
-        if (word) {
-            int starting = c.len == 0;
-            if (starting && out->n > 0) {
-                struct near_word *pw = &out->w[out->n - 1];
-                int upper = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT ||
-                            cat == UTF8PROC_CATEGORY_ND;
-                if (pend_line)
-                    pw->line_end = pw->sent_end = 1;
-                else if (pend_stop && upper && !is_abbrev(out->buf + (size_t)pw->p, pw->len))
-                    pw->sent_end = 1;
+            i += (size_t)nd_utf8_decode(s + i, len - i, &cp);
+            if (cp < 0) {
+                finish(&sp);
+                continue;
             }
-            if (starting) {
-                pend_stop = pend_line = 0;
-                c.ascii = 1;
-                c.cap = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
-                c.digit = cat == UTF8PROC_CATEGORY_ND;
-                c.line = line;
+            cat = utf8proc_get_property(cp)->category;
+            if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO) {
+                if (sp.len == 0)
+                    begin(&sp, cat, line);
+                add_cp(&sp, cp);
+                prev_digit_sep = 0;
+                if (cp >= 0x0E00 && solo_char(cp))
+                    finish(&sp);
+                continue;
             }
-            add_cp(&c, cp);
-            prev_digit_sep = 0;
-            if (cp >= 0x0E00 && solo_char(cp))
-                finish(out, &c);
-            continue;
         }
         /* a separator, or a joiner inside a word */
-        if (c.len > 0 && (cp == '\'' || cp == 0x2019) && i < len &&
+        if (sp.len > 0 && (cp == '\'' || cp == 0x2019) && i < len &&
             ((unsigned char)s[i] >= 0x80 || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z')))
             continue; /* don't -> dont */
-        if (c.len > 0 && c.digit && (cp == '.' || cp == ',') && i < len && s[i] >= '0' &&
+        if (sp.len > 0 && sp.digit && (cp == '.' || cp == ',') && i < len && s[i] >= '0' &&
             s[i] <= '9' && !prev_digit_sep) {
-            if (c.len < MAX_WORD)
-                c.b[c.len++] = cp == ',' ? ',' : '.';
+            if (sp.len < MAX_WORD)
+                out->buf[out->blen + sp.len++] = (char)cp;
             prev_digit_sep = 1;
             continue;
         }
         prev_digit_sep = 0;
-        if (c.len > 0) {
-            int was_digit = c.digit;
-            finish(out, &c);
-            if (cp == '%' && was_digit) {
-                emit(out, "percent", 7, 0, 0);
-                out->w[out->n - 1].line = line;
-            }
+        if (sp.len > 0) {
+            int was_digit = sp.digit;
+            finish(&sp);
+            if (cp == '%' && was_digit)
+                emit_str(out, "percent", 7, 0, line);
         }
         if (cp == '.' || cp == '!' || cp == '?')
-            pend_stop = 1;
+            sp.pend_stop = 1;
         else if (cp == '\n') {
-            pend_line = 1;
+            sp.pend_line = 1;
             line++;
         } else if (cp == 0x2029)
-            pend_line = 1;
+            sp.pend_line = 1;
     }
-    finish(out, &c);
+    finish(&sp);
     if (out->n > 0)
         out->w[out->n - 1].line_end = out->w[out->n - 1].sent_end = 1;
-    for (size_t k = 0; k < out->n; k++) /* offsets to pointers, now that buf is final */
-        out->w[k].p = out->buf + (size_t)(uintptr_t)out->w[k].p;
 }
 
 void near_words_free(struct near_words *ws)
@@ -517,32 +641,48 @@ void near_words_free(struct near_words *ws)
     memset(ws, 0, sizeof(*ws));
 }
 
+/* --- title words --------------------------------------------------------------------------- */
+
+struct word_lit {
+    const char *w;
+    size_t len;
+};
+#define LIT(w)                                                                                     \
+    {                                                                                              \
+        w, sizeof(w) - 1                                                                           \
+    }
+
 /* Words a title comparison ignores: tags of wire flashes, and the commonest words. */
-static const char *const title_skip[] = {
-    "breaking",   "flash", "update", "updated", "urgent", "exclusive", "live", "watch", "video",
-    "developing", "a",     "an",     "the",     "in",     "on",        "at",   "of",    "to",
-    "for",        "as",    "and",    "with",    "by",     "from",      "is",   "are",   "its",
-    "it",         "be",    "after",  "over",    "into",   "this",      "that", NULL,
+static const struct word_lit title_skip[] = {
+    LIT("breaking"),  LIT("flash"), LIT("update"), LIT("updated"), LIT("urgent"),
+    LIT("exclusive"), LIT("live"),  LIT("watch"),  LIT("video"),   LIT("developing"),
+    LIT("a"),         LIT("an"),    LIT("the"),    LIT("in"),      LIT("on"),
+    LIT("at"),        LIT("of"),    LIT("to"),     LIT("for"),     LIT("as"),
+    LIT("and"),       LIT("with"),  LIT("by"),     LIT("from"),    LIT("is"),
+    LIT("are"),       LIT("its"),   LIT("it"),     LIT("be"),      LIT("after"),
+    LIT("over"),      LIT("into"),  LIT("this"),   LIT("that"),
 };
 
 size_t near_title_stem(const char *w, size_t len, char *out, size_t cap)
 {
     /* after spell_one(), "-er" is "-r" and "-ers" is "-rs" (merger: mergr) */
-    static const char *const sufs[] = {"ments", "ment", "ings", "ing", "ers", "er", "rs",
-                                       "ed",    "es",   "r",    "s",   "e",   NULL};
+    static const struct word_lit sufs[] = {
+        LIT("ments"), LIT("ment"), LIT("ings"), LIT("ing"), LIT("ers"), LIT("er"),
+        LIT("rs"),    LIT("ed"),   LIT("es"),   LIT("r"),   LIT("s"),   LIT("e"),
+    };
 
-    for (int i = 0; title_skip[i]; i++)
-        if (title_skip[i][0] == w[0] && strlen(title_skip[i]) == len &&
-            memcmp(title_skip[i], w, len) == 0)
+    for (size_t i = 0; i < sizeof(title_skip) / sizeof(title_skip[0]); i++)
+        if (title_skip[i].len == len && title_skip[i].w[0] == w[0] &&
+            memcmp(title_skip[i].w, w, len) == 0)
             return 0;
     if (len == 0 || len > cap)
         return 0;
     memcpy(out, w, len);
     if (w[0] >= '0' && w[0] <= '9')
         return len;
-    for (int i = 0; sufs[i]; i++) {
-        size_t n = strlen(sufs[i]);
-        if (len > n + 2 && memcmp(out + len - n, sufs[i], n) == 0) {
+    for (size_t i = 0; i < sizeof(sufs) / sizeof(sufs[0]); i++) {
+        size_t n = sufs[i].len;
+        if (len > n + 2 && memcmp(out + len - n, sufs[i].w, n) == 0) {
             len -= n;
             break;
         }

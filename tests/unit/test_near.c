@@ -700,10 +700,17 @@ START_TEST(shipped_samples)
 }
 END_TEST
 
-/* The word tables are sorted and their length filter matches them. */
+/* The special words' hash table is the list as it is (else: the table to paste). */
 START_TEST(word_tables)
 {
-    ck_assert_int_eq(near_words_check(), 0);
+    uint8_t want[NEAR_SPECIAL_SLOTS];
+
+    if (near_words_check(want) != 0) {
+        fprintf(stderr, "special_slot[] in near_words.c should be:\n");
+        for (int i = 0; i < NEAR_SPECIAL_SLOTS; i++)
+            fprintf(stderr, "%4d,%s", want[i], i % 16 == 15 ? "\n" : "");
+        ck_abort_msg("the special word table is stale");
+    }
 }
 END_TEST
 

@@ -51,17 +51,41 @@ struct nd_near_sig {
     struct near_tword title[ND_NEAR_MAX_TITLE];
 };
 
+/*
+ * On a little-endian host, the words and the cue lines are read eight bytes
+ * at a time where that helps (the first byte in memory is the lowest);
+ * elsewhere a byte at a time.  Both give the same signatures.
+ */
+#ifndef NEAR_SWAR /* -DNEAR_SWAR=0 builds the other way, to test it */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NEAR_SWAR 1
+#else
+#define NEAR_SWAR 0
+#endif
+#endif
+#define SWAR_HIGH    0x8080808080808080ULL
+#define SWAR_LOW7    0x7F7F7F7F7F7F7F7FULL
+#define SWAR_EACH(b) (0x0101010101010101ULL * (uint8_t)(b))
+
+/* The high bit of each byte of x that equals b. */
+static inline uint64_t swar_eq(uint64_t x, uint8_t b)
+{
+    uint64_t t = x ^ SWAR_EACH(b);
+
+    return ~(((t & SWAR_LOW7) + SWAR_LOW7) | t) & SWAR_HIGH;
+}
+
 /* --- words (near_words.c) --------------------------------------------------------------- */
 
 /* One word of a text, as the tokenizer gives it. */
 struct near_word {
     uint32_t off;          /* its canonical form (lower case, one spelling) at buf + off */
-    uint16_t len;          /* bytes of it (not NUL-terminated) */
-    unsigned cap : 1;      /* began with a capital letter */
-    unsigned num : 1;      /* a number (digits, or a number word) */
-    unsigned sent_end : 1; /* the last word of a sentence */
-    unsigned line_end : 1; /* the last word of a line */
-    uint32_t line;         /* its line (newlines before it) */
+    uint16_t len;     /* bytes of it (not NUL-terminated) */
+    uint8_t cap;      /* 1: began with a capital letter */
+    uint8_t num;      /* 1: a number (digits, or a number word) */
+    uint8_t sent_end; /* 1: the last word of a sentence */
+    uint8_t line_end; /* 1: the last word of a line */
+    uint32_t line;    /* its line (newlines before it) */
 };
 
 /*
@@ -81,11 +105,12 @@ void near_words_split(const char *s, size_t len, struct near_words *out);
 void near_words_free(struct near_words *ws);
 
 /*
- * 0 when the word tables are consistent (every special word found through
- * its hash table); want gets the table as it should be (for the tests).
+ * 0 when the special words' tables are the list as it is (every word found
+ * through them); slots[NEAR_SPECIAL_SLOTS] and filter[NEAR_SPECIAL_SLOTS / 8]
+ * get the tables as they should be (for the tests).
  */
 #define NEAR_SPECIAL_SLOTS 512
-int near_words_check(uint8_t *want);
+int near_words_check(uint8_t *slots, uint64_t *filter);
 
 /* The title form of a canonical word: light stemming; 0 for a word titles ignore. */
 size_t near_title_stem(const char *w, size_t len, char *out, size_t cap);

@@ -131,13 +131,22 @@ static int line_is_cue(const struct cue_index *ci, const char *s, size_t len)
     const unsigned char *u = (const unsigned char *)s;
     size_t spaces = 0;
 
+    size_t i = 0;
+
     if (len >= CUE_MAX_BYTES)
         return 0;
-    for (size_t i = 0; i < len; i++)
+#if NEAR_SWAR
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        spaces += (size_t)(((swar_eq(x, ' ') >> 7) * SWAR_EACH(1)) >> 56);
+    }
+#endif
+    for (; i < len; i++)
         spaces += s[i] == ' ';
     if (spaces > CUE_MAX_WORDS)
         return 0;
-    for (size_t i = 0; i + 1 < len; i++) {
+    for (i = 0; i + 1 < len; i++) {
         uint32_t m = ci->first[u[i]] & ci->second[u[i + 1]];
         while (m) {
             const char *c = cues[__builtin_ctz(m)];
@@ -177,24 +186,53 @@ static void mark_cues(struct nd_near_sig *sig, const struct near_words *ws, cons
     free(cue);
 }
 
+/* Insertion sort of keys[0..n): for runs that are short or nearly in order. */
+static void insertion_sort(uint64_t *keys, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint64_t k = keys[i];
+        size_t j = i;
+        for (; j > 0 && keys[j - 1] > k; j--)
+            keys[j] = keys[j - 1];
+        keys[j] = k;
+    }
+}
+
 /*
- * keys[0..n) ascending.  The keys are (hash << 32 | position), put in in
- * position order, so a stable sort of the hashes alone (LSD radix, a byte a
- * pass) is enough; tmp has room for n.
+ * keys[0..n) ascending; tmp has room for n.  The keys are (hash << 32 |
+ * position), put in in position order, so a stable sort of the hashes alone
+ * is enough.  Hashes are uniform: up to 1,024 keys are spread over 256
+ * buckets by their leading bits (one stable counting pass), which leaves
+ * them nearly in order for an insertion sort; more are sorted by LSD radix,
+ * a byte a pass.
  */
 static void sort_keys(uint64_t *keys, uint64_t *tmp, size_t n)
 {
     uint32_t count[4][256];
-    uint64_t *src = keys, *dst = tmp;
+    uint64_t *src = keys, *dst = tmp, max = 0;
 
     if (n <= 32) {
-        for (size_t i = 1; i < n; i++) {
-            uint64_t k = keys[i];
-            size_t j = i;
-            for (; j > 0 && keys[j - 1] > k; j--)
-                keys[j] = keys[j - 1];
-            keys[j] = k;
+        insertion_sort(keys, n);
+        return;
+    }
+    if (n <= 1024) {
+        unsigned shift = 32;
+        memset(count[0], 0, sizeof(count[0]));
+        for (size_t i = 0; i < n; i++)
+            max |= keys[i];
+        while (shift < 56 && (max >> shift) >= 256)
+            shift++;
+        for (size_t i = 0; i < n; i++)
+            count[0][(keys[i] >> shift) & 0xFF]++;
+        for (unsigned d = 0, at = 0; d < 256; d++) {
+            uint32_t k = count[0][d];
+            count[0][d] = at;
+            at += k;
         }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[0][(keys[i] >> shift) & 0xFF]++] = keys[i];
+        memcpy(keys, tmp, n * sizeof(*keys));
+        insertion_sort(keys, n);
         return;
     }
     memset(count, 0, sizeof(count));

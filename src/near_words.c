@@ -160,50 +160,89 @@ static const struct special specials[] = {
 };
 
 /*
- * An open-addressing table of specials[] (slot special_hash(w): 1 + the
- * entry's index, or 0; collisions go to the next slot), so that a word costs
- * one probe or two.  It is specials[] inserted in order; near_words_check()
- * rebuilds it and a unit test compares (and prints the table when the list
- * changes).
+ * The special words by a 12-bit hash of their first two bytes, last byte and
+ * length (special_hash()): special_filter[] has bit h set for each, so most
+ * words are turned away by one bit; special_slot[] is an open-addressing
+ * table (slot h >> 3, collisions to the next slot) of 1 + each entry's index.
+ * Both are specials[] inserted in order; near_words_check() rebuilds them and
+ * a unit test compares (and prints them when the list changes).
  */
-static const uint8_t special_slot[NEAR_SPECIAL_SLOTS] = {
-    0,  0,   88, 0,  0,  0,  0,  49, 0,   0,  0,  0,  0,  0,  0,  77, 0,  0,  0,  0,  0,  0,   0,
-    0,  102, 0,  0,  0,  0,  0,  0,  0,   0,  0,  30, 0,  0,  94, 0,  74, 0,  0,  0,  0,  0,   27,
-    0,  0,   0,  0,  0,  81, 0,  0,  0,   0,  0,  0,  0,  0,  0,  0,  0,  0,  33, 0,  0,  40,  0,
-    0,  93,  0,  0,  0,  0,  52, 0,  0,   0,  0,  0,  0,  0,  73, 97, 0,  0,  0,  0,  0,  0,   89,
-    0,  0,   0,  0,  84, 0,  44, 0,  47,  0,  0,  0,  0,  0,  0,  0,  0,  26, 0,  22, 0,  0,   0,
-    0,  0,   0,  0,  0,  17, 4,  69, 0,   0,  0,  0,  0,  71, 5,  0,  0,  0,  99, 0,  0,  0,   0,
-    0,  0,   43, 0,  0,  0,  0,  0,  0,   0,  0,  9,  0,  0,  0,  0,  0,  35, 0,  0,  0,  0,   0,
-    0,  0,   0,  0,  0,  67, 0,  0,  0,   0,  0,  0,  0,  39, 0,  0,  0,  0,  0,  0,  0,  0,   3,
-    18, 64,  13, 95, 0,  0,  0,  0,  62,  0,  0,  53, 0,  0,  0,  0,  0,  0,  76, 0,  0,  0,   0,
-    0,  0,   0,  0,  0,  0,  0,  0,  0,   0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  32, 100, 0,
-    0,  0,   0,  56, 0,  0,  0,  0,  0,   23, 0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  50, 0,   0,
-    0,  0,   0,  0,  58, 0,  0,  0,  0,   0,  0,  0,  0,  0,  66, 20, 51, 0,  19, 0,  0,  0,   0,
-    0,  0,   0,  0,  45, 59, 61, 85, 75,  0,  0,  0,  0,  0,  0,  0,  0,  0,  46, 0,  0,  0,   0,
-    1,  0,   78, 0,  0,  0,  29, 0,  0,   0,  0,  0,  0,  0,  0,  0,  79, 0,  0,  0,  0,  0,   0,
-    0,  0,   0,  98, 28, 0,  0,  25, 0,   0,  90, 0,  0,  0,  0,  0,  0,  0,  0,  91, 0,  0,   0,
-    0,  0,   0,  0,  0,  48, 0,  0,  0,   0,  0,  0,  72, 36, 0,  0,  0,  0,  15, 0,  0,  11,  0,
-    0,  0,   0,  57, 63, 42, 0,  0,  0,   82, 0,  24, 60, 0,  0,  0,  0,  0,  0,  0,  0,  0,   0,
-    0,  0,   7,  0,  0,  0,  0,  65, 103, 0,  0,  0,  0,  0,  0,  0,  31, 0,  0,  0,  0,  0,   0,
-    0,  14,  0,  0,  0,  86, 0,  0,  12,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,   0,
-    0,  0,   83, 0,  34, 0,  0,  0,  6,   0,  37, 0,  0,  0,  0,  0,  0,  0,  0,  92, 96, 101, 0,
-    0,  0,   0,  0,  0,  0,  2,  21, 41,  87, 8,  0,  0,  16, 80, 0,  0,  54, 10, 38, 0,  0,   0,
-    0,  0,   0,  0,  0,  0,  0,  0,  0,   0,  0,  0,  0,  55, 0,  0,  0,  0,  0,  0,  0,  70,  0,
-    0,  0,   0,  68, 0,  0,
+static const uint64_t special_filter[NEAR_SPECIAL_SLOTS / 8] = {
+    0x0000000000100000ULL, 0x0000800000000000ULL, 0x0000000000040000ULL,
+    0x0000000000000800ULL, 0x0000000021000000ULL, 0x0000040000000400ULL,
+    0x0000000000000000ULL, 0x0000000000001000ULL, 0x0c00000000000000ULL,
+    0x0000000008200000ULL, 0x0000000000000010ULL, 0x0020000000008000ULL,
+    0x0000000000000000ULL, 0x0044000001000008ULL, 0x0000144000004000ULL,
+    0x0200040000000000ULL, 0x0010000000000040ULL, 0x0010002000200000ULL,
+    0x0800000000000000ULL, 0x0000000000000000ULL, 0x0040800000800000ULL,
+    0x0000200010000000ULL, 0x0000000040000000ULL, 0x0040000080000000ULL,
+    0x0800800000080000ULL, 0x0000000000000000ULL, 0x0000010001080800ULL,
+    0x0000000000400000ULL, 0x0008000000000000ULL, 0x0010000000000000ULL,
+    0x0000000000000000ULL, 0x0000040000020003ULL, 0x0200000000008000ULL,
+    0x0000000440000000ULL, 0x0000000000000000ULL, 0x0000000000010004ULL,
+    0x0000000020000000ULL, 0x0000000020000000ULL, 0x0200008000000000ULL,
+    0x0000000020000002ULL, 0x0100000000000000ULL, 0x0008410000040400ULL,
+    0x0000000000000004ULL, 0x0000020000000000ULL, 0x0080004000800080ULL,
+    0x0200000000008000ULL, 0x0000000000000000ULL, 0x0000000000000010ULL,
+    0x0000000000000000ULL, 0x0000000100000400ULL, 0x0000000080000000ULL,
+    0x0020000000000000ULL, 0x0004000000000000ULL, 0x0000000000000000ULL,
+    0x0000000000000000ULL, 0x0000000400800000ULL, 0x0000000008000c00ULL,
+    0x00000000080c0000ULL, 0x0000001000000040ULL, 0x0000000000000200ULL,
+    0x0000011010280000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL,
+    0x0000000000000000ULL,
 };
 
+static const uint8_t special_slot[NEAR_SPECIAL_SLOTS] = {
+      0,   0,  39,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,  59,   0,   0,
+      0,   0, 101,   0,   0,   0,   0,   0,   0,  32,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   2,  31,   0,   0,   0,   0,  21,   0,   0,   0,  77,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,  12,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,  42,  48,   0,  97,  25,   0,   0,   0,   0,
+     71,   0,   0,   0,   0,   0,   0,   0,   0,  70,   0,   0,   0,   0,  62,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,  63,   0,   0,  67,   0,   0,  65,  95,
+      0,  74,   0,   0,  14,  44,  46,   0,   0,   0,   0,   0,   0,  17,   0,  53,
+     94,   0,   0,   0,   0,   0,  24,   0,   0,   0,  64,   0,  79,   0,  45,   0,
+      0,   0,   0,   0,   0,   0,   0,  92,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,  99,   0,   0,  78,   9,   0,   0,   0,   0,  58,   0,  10,   0,   0,
+      0,   0,   0,  86,   0,   0,   0,   0,   0,   0,   0,  47,   0,   0, 103,   0,
+      0,   0,   4,   0,   0,  15,   0,   5,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,  50,   7,  54,   0,   3,  84,   0,   0,   0,  76,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,  11,   0,   0,   0,   0,   0,   0,   0,  68,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   8,  37,  22,   0,   0,  51,   0,   0,
+      0,  72,   0,   0,   0,   0,   0,  61,   0,   0,   0,  18,  66,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,  38,   0,   6,   0,   0,   0,   0,   0,
+      0,   0,   0,  30,   0,   0,   0,   0,   0,   0,   0,  28,   0,   0,   0,   0,
+      0,   0,   0,   0,  20,   0,   0,  60,  82,   0,   0,  26,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,  96,   0,  56,  36,   0,   0,  16,  52,  55,
+     75,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,  69,   0,   0,
+    100,   0,  27,   0,  93,   0,  33,   0,   0,  81,   0,   0,   0,   0,   0,  89,
+      0,   0,   0,   0,   0,   0,   0,   0,  87,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,  29,   0,   0,  23,   0,   0,   0,
+      0,   0,   0,  43,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,  57,   0,
+      0,   0,   0,   0,   0,   0,  19,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,  40,   0,  80,   0,   0,   0,
+      0,  35,  88,  13,   0,   0,   0,   0,   0,   0,  41,  91, 102,   0,   0,   0,
+     34,   0,   0,   0,   1,   0,   0,   0,   0,  49,   0,   0,   0,   0,   0,   0,
+      0,   0,  85,  83,  73,  90,  98,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+};
+
+/* w[0..len), len >= 1; w[1] is read even when len is 1 (the buffer has room). */
 static unsigned special_hash(const char *w, size_t len)
 {
-    return ((unsigned char)w[0] * 31u + (unsigned char)w[1] * 17u + (unsigned char)w[len - 1] * 7u +
-            (unsigned)len * 131u) &
-           (NEAR_SPECIAL_SLOTS - 1);
+    uint32_t x = (uint32_t)(unsigned char)w[0] | (uint32_t)(unsigned char)w[1] << 8 |
+                 (uint32_t)(unsigned char)w[len - 1] << 16 | (uint32_t)(len & 0xFF) << 24;
+
+    return (x * 0x9E3779B1u) >> 20;
 }
 
 static inline const struct special *special_find(const char *w, size_t len)
 {
-    if (len < 2)
+    unsigned h = special_hash(w, len);
+
+    if (!((special_filter[h >> 6] >> (h & 63)) & 1) || len < 2)
         return NULL;
-    for (unsigned h = special_hash(w, len);; h = (h + 1) & (NEAR_SPECIAL_SLOTS - 1)) {
+    for (h >>= 3;; h = (h + 1) & (NEAR_SPECIAL_SLOTS - 1)) {
         const struct special *s;
         if (special_slot[h] == 0)
             return NULL;
@@ -213,26 +252,35 @@ static inline const struct special *special_find(const char *w, size_t len)
     }
 }
 
-int near_words_check(uint8_t *want)
+int near_words_check(uint8_t *slots, uint64_t *filter)
 {
     size_t n = sizeof(specials) / sizeof(specials[0]);
-    int ok = n < 255 && 2 * n < NEAR_SPECIAL_SLOTS;
+    char w[32];
 
-    memset(want, 0, NEAR_SPECIAL_SLOTS);
-    for (size_t i = 0; ok && i < n; i++) {
+    memset(slots, 0, NEAR_SPECIAL_SLOTS);
+    memset(filter, 0, NEAR_SPECIAL_SLOTS / 8 * sizeof(*filter));
+    if (n >= 255 || 2 * n >= NEAR_SPECIAL_SLOTS)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
         const struct special *s = &specials[i];
         unsigned h;
-        if (s->len != strlen(s->w) || s->len < 2)
+        if (s->len != strlen(s->w) || s->len < 2 || s->len >= sizeof(w))
             return -1;
-        for (h = special_hash(s->w, s->len); want[h]; h = (h + 1) & (NEAR_SPECIAL_SLOTS - 1))
+        h = special_hash(s->w, s->len);
+        filter[h >> 6] |= (uint64_t)1 << (h & 63);
+        for (h >>= 3; slots[h]; h = (h + 1) & (NEAR_SPECIAL_SLOTS - 1))
             ;
-        want[h] = (uint8_t)(i + 1);
+        slots[h] = (uint8_t)(i + 1);
     }
-    if (!ok || memcmp(want, special_slot, NEAR_SPECIAL_SLOTS) != 0)
+    if (memcmp(slots, special_slot, NEAR_SPECIAL_SLOTS) != 0 ||
+        memcmp(filter, special_filter, sizeof(special_filter)) != 0)
         return -1;
-    for (size_t i = 0; i < n; i++)
-        if (special_find(specials[i].w, specials[i].len) != &specials[i])
+    for (size_t i = 0; i < n; i++) { /* found, also in a buffer with a byte after the word */
+        memcpy(w, specials[i].w, specials[i].len);
+        w[specials[i].len] = ' ';
+        if (special_find(w, specials[i].len) != &specials[i])
             return -1;
+    }
     return 0;
 }
 
@@ -256,16 +304,49 @@ static int is_vowel(char c)
     ((len) >= sizeof(suf) - 1 && memcmp((w) + (len) - (sizeof(suf) - 1), suf, sizeof(suf) - 1) == 0)
 
 /*
- * The pairs of letters the inner rules of spell_one() start from ("ou",
- * "ll", "ae", "oe", "ph"), and "z": bit k of pair_first[a] & pair_second[b]
- * is set when "ab" is pair k; PAIR_Z in pair_second marks "z".  The tokenizer
- * ORs (pair_first[previous] | PAIR_Z) & pair_second[letter] over a word:
- * when that is 0, no inner rule applies to it.
+ * Has w[0..len) one of the pairs of letters the inner rules of spell_one()
+ * start from ("ou", "ll", "ae", "oe", "ph"), or a "z"?  (w has room for 8
+ * bytes past len.)  When not, those rules leave it alone.
  */
-#define PAIR_Z 16
-static const uint8_t pair_first[128] = {['o'] = 1 | 4, ['l'] = 2, ['a'] = 4, ['p'] = 8};
-static const uint8_t pair_second[128] = {
-    ['u'] = 1, ['l'] = 2, ['e'] = 4, ['h'] = 8, ['z'] = PAIR_Z};
+static unsigned inner_pairs(const char *w, size_t len)
+{
+#if NEAR_SWAR
+    uint64_t hit = 0, co = 0, cl = 0, ca = 0, cp = 0; /* the last byte of the last eight */
+
+    for (size_t i = 0; i < len; i += 8) { /* branch-free within eight bytes */
+        size_t rest = len - i < 8 ? len - i : 8;
+        uint64_t x, o, l, a, p, e;
+        memcpy(&x, w + i, 8);
+        x &= ~(uint64_t)0 >> (8 * (8 - rest));
+        o = swar_eq(x, 'o');
+        l = swar_eq(x, 'l');
+        a = swar_eq(x, 'a');
+        p = swar_eq(x, 'p');
+        e = swar_eq(x, 'e');
+        hit |= swar_eq(x, 'z') | (((o << 8) | co) & (swar_eq(x, 'u') | e)) |
+               (((l << 8) | cl) & l) | (((a << 8) | ca) & e) | (((p << 8) | cp) & swar_eq(x, 'h'));
+        co = o >> 56;
+        cl = l >> 56;
+        ca = a >> 56;
+        cp = p >> 56;
+    }
+    return hit != 0;
+#else
+    /* bit k of pair_first[a] & pair_second[b]: "ab" is pair k; PAIR_Z: "z" */
+    enum { PAIR_Z = 16 };
+    static const uint8_t pair_first[128] = {['o'] = 1 | 4, ['l'] = 2, ['a'] = 4, ['p'] = 8};
+    static const uint8_t pair_second[128] = {['u'] = 1, ['l'] = 2, ['e'] = 4, ['h'] = 8,
+                                             ['z'] = PAIR_Z};
+    unsigned pairs = 0, last = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = (unsigned char)w[i] & 0x7F;
+        pairs |= (pair_first[last] | PAIR_Z) & pair_second[c];
+        last = c;
+    }
+    return pairs != 0;
+#endif
+}
 
 /*
  * One spelling for w[0..len) (lower-case ASCII letters), written over w;
@@ -276,15 +357,16 @@ static const uint8_t pair_second[128] = {
  * metres/meters, centred/centered); "ogue" -> "og" (catalogue); "ence" ->
  * "ense" (defence, licence); "ph" -> "f".  Each maps words of both spellings
  * alike; words no rule covers are in specials[] (grey, tyre, programme...).
- * The inner rules (all but the endings) run only when `inner` is set: when
- * the word has one of the pairs above (see pair_first).
+ * The inner rules (all but the endings) run only for a word with one of the
+ * pairs above.
  */
-static size_t spell_one(char *w, size_t len, int inner)
+static size_t spell_one(char *w, size_t len)
 {
     char *t = w;
     size_t n = len;
+    unsigned pairs = inner_pairs(w, len);
 
-    if (inner) {
+    if (pairs) {
         char tmp[MAX_WORD + 8];
         n = 0;
         for (size_t i = 0; i < len; i++) {
@@ -389,7 +471,6 @@ struct split {
     struct near_words *out;
     size_t len;
     int cap, digit, ascii;
-    unsigned pairs, last; /* pair_first[]/pair_second[] over the word, its last ASCII letter */
     uint32_t line;
     int pend_stop, pend_line; /* a stop, a line break, since the last word */
 };
@@ -401,7 +482,10 @@ static inline void emit(struct near_words *ws, size_t len, int cap, int num, uin
     struct near_word *w;
 
     /* "per cent" is one word */
-    if (len == 4 && memcmp(p, "cent", 4) == 0 && ws->n > 0) {
+    uint32_t four;
+
+    memcpy(&four, p, 4); /* room: a word has WORD_ROOM bytes */
+    if (((len == 4) & (memcmp(&four, "cent", 4) == 0)) && ws->n > 0) {
         w = &ws->w[ws->n - 1];
         if (w->len == 3 && memcmp(ws->buf + w->off, "per", 3) == 0 && !w->sent_end) {
             memcpy(ws->buf + w->off, "percent ", 8);
@@ -414,8 +498,8 @@ static inline void emit(struct near_words *ws, size_t len, int cap, int num, uin
     w = &ws->w[ws->n++];
     w->off = (uint32_t)ws->blen;
     w->len = (uint16_t)len;
-    w->cap = cap != 0;
-    w->num = num != 0;
+    w->cap = (uint8_t)(cap != 0);
+    w->num = (uint8_t)(num != 0);
     w->sent_end = w->line_end = 0;
     w->line = line;
     ws->blen += len;
@@ -448,7 +532,7 @@ static void finish(struct split *sp)
             len = strlen(s->to);
             memcpy(p, s->to, len);
         } else if (!num) {
-            len = spell_one(p, len, sp->pairs != 0);
+            len = spell_one(p, len);
         }
     } else if (sp->digit) {
         /* "3.2b", "640m", "20k": the number, then its scale as a word */
@@ -492,7 +576,6 @@ static inline void begin(struct split *sp, int cat, uint32_t line)
     sp->cap = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
     sp->digit = cat == UTF8PROC_CATEGORY_ND;
     sp->line = line;
-    sp->pairs = sp->last = 0;
     room(ws, WORD_ROOM);
 }
 
@@ -518,22 +601,31 @@ static void add_cp(struct split *sp, int32_t cp)
     }
 }
 
-/* The category of an ASCII letter or digit, 0 for any other byte. */
+/* The category of an ASCII letter or digit, 0 for any other byte (no branch). */
 static int ascii_cat(unsigned char b)
 {
-    if ((unsigned)(b - 'a') < 26u)
-        return UTF8PROC_CATEGORY_LL;
-    if ((unsigned)(b - 'A') < 26u)
-        return UTF8PROC_CATEGORY_LU;
-    if ((unsigned)(b - '0') < 10u)
-        return UTF8PROC_CATEGORY_ND;
-    return 0;
+    return ((unsigned)(b - 'a') < 26u) * UTF8PROC_CATEGORY_LL +
+           ((unsigned)(b - 'A') < 26u) * UTF8PROC_CATEGORY_LU +
+           ((unsigned)(b - '0') < 10u) * UTF8PROC_CATEGORY_ND;
 }
 
 static int ascii_alnum(unsigned char b)
 {
     return (unsigned)((b | 0x20) - 'a') < 26u || (unsigned)(b - '0') < 10u;
 }
+
+#if NEAR_SWAR
+/* The high bit of each byte of x that is an ASCII letter or digit. */
+static uint64_t alnum8(uint64_t x)
+{
+    uint64_t y = (x | SWAR_EACH(0x20)) & SWAR_LOW7; /* letters lower case; no byte above 0x7F */
+    uint64_t d = x & SWAR_LOW7;                      /* sums below stay within their byte */
+    uint64_t letter = (y + SWAR_EACH(0x80 - 'a')) & ~(y + SWAR_EACH(0x80 - 'z' - 1));
+    uint64_t digit = (d + SWAR_EACH(0x80 - '0')) & ~(d + SWAR_EACH(0x80 - '9' - 1));
+
+    return (letter | digit) & ~x & SWAR_HIGH;
+}
+#endif
 
 void near_words_split(const char *s, size_t len, struct near_words *out)
 {
@@ -561,27 +653,47 @@ void near_words_split(const char *s, size_t len, struct near_words *out)
             if (cat) { /* a run of ASCII letters and digits: lower-cased, cut at MAX_WORD */
                 char *p;
                 size_t n;
-                unsigned pairs, last;
                 if (sp.len == 0)
                     begin(&sp, cat, line);
                 p = out->buf + out->blen;
                 n = sp.len;
-                pairs = sp.pairs;
-                last = sp.last;
+#if NEAR_SWAR
+                while (len - i >= 8) { /* eight bytes at a time */
+                    uint64_t x, stop;
+                    unsigned k;
+                    memcpy(&x, s + i, 8);
+                    stop = ~alnum8(x) & SWAR_HIGH;
+                    k = (unsigned)__builtin_ctzll(stop | 1ULL << 63) / 8 + (stop == 0);
+                    x |= 0x2020202020202020ULL; /* lower case; digits have the bit */
+                    memcpy(p + n, &x, 8);       /* room: WORD_ROOM >= MAX_WORD + 8 */
+                    n = n + k < MAX_WORD ? n + k : MAX_WORD;
+                    i += k;
+                    if (k < 8)
+                        break;
+                }
+                b = i < len ? (unsigned char)s[i] : 0;
+                while (i < len && ascii_alnum(b)) {
+#else
                 do {
-                    unsigned c = b | 0x20;
+#endif
                     if (n < MAX_WORD)
-                        p[n++] = (char)c;
-                    pairs |= (pair_first[last] | PAIR_Z) & pair_second[c];
-                    last = c;
+                        p[n++] = (char)(b | 0x20);
                     if (++i == len)
                         break;
                     b = (unsigned char)s[i];
+#if NEAR_SWAR
+                }
+#else
                 } while (ascii_alnum(b));
+#endif
                 sp.len = n;
-                sp.pairs = pairs;
-                sp.last = last;
                 prev_digit_sep = 0;
+                continue;
+            }
+            if (b == ' ') { /* the commonest separator: it only ends a word */
+                prev_digit_sep = 0;
+                finish(&sp);
+                i++;
                 continue;
             }
             cp = b;

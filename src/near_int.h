@@ -75,11 +75,17 @@ static inline uint64_t swar_eq(uint64_t x, uint8_t b)
     return ~(((t & SWAR_LOW7) + SWAR_LOW7) | t) & SWAR_HIGH;
 }
 
+/* The high bit of each byte of x (bytes below 0x80 only) that equals b (below 0x80). */
+static inline uint64_t swar_eq7(uint64_t x, uint8_t b)
+{
+    return ~((x ^ SWAR_EACH(b)) + SWAR_LOW7) & SWAR_HIGH;
+}
+
 /* --- words (near_words.c) --------------------------------------------------------------- */
 
 /* One word of a text, as the tokenizer gives it. */
 struct near_word {
-    uint32_t off;          /* its canonical form (lower case, one spelling) at buf + off */
+    uint32_t off;     /* its canonical form (lower case, one spelling) at buf + off */
     uint16_t len;     /* bytes of it (not NUL-terminated) */
     uint8_t cap;      /* 1: began with a capital letter */
     uint8_t num;      /* 1: a number (digits, or a number word) */

@@ -264,38 +264,33 @@ static void sort_keys(uint64_t *keys, uint64_t *tmp, size_t n)
         memcpy(keys, src, n * sizeof(*keys));
 }
 
-/* The lead's hashes, for "seen already?": open addressing, (1 << 32 | hash) or 0. */
-#define LEAD_SLOTS 128 /* > 2 * ND_NEAR_LEAD, a power of two */
-
-/* Is v in the set?  Else add it when add is set. */
-static int lead_has(uint64_t *set, uint32_t v, int add)
-{
-    uint64_t k = (uint64_t)1 << 32 | v;
-
-    for (uint32_t i = (v * 0x9E3779B1u) >> 25;; i = (i + 1) & (LEAD_SLOTS - 1)) {
-        if (set[i] == k)
-            return 1;
-        if (set[i] == 0) {
-            if (add)
-                set[i] = k;
-            return 0;
-        }
-    }
-}
-
-/* The lead and the bottom-k sample of the shingles sh[0..nsh). */
+/*
+ * The lead and the bottom-k sample of the shingles sh[0..nsh).  A hash is in
+ * the lead when its first occurrence comes before the shingle that completed
+ * the lead: so the sample, sorted by hash and position, needs no look-up.
+ */
 static void keep_shingles(struct nd_near_sig *sig, const struct shingle *sh, size_t nsh)
 {
-    uint64_t lead[LEAD_SLOTS], *keys, *tmp;
-    size_t distinct = 0, nkeys = 0;
+    uint64_t seen[16], *keys, *tmp; /* seen: 1,024 bits of the hashes in the lead */
+    size_t distinct = 0, nkeys = 0, lead_end = nsh;
 
-    /* the lead: the first ND_NEAR_LEAD distinct hashes, in text order */
-    memset(lead, 0, sizeof(lead));
-    for (size_t i = 0; i < nsh && sig->nlead < ND_NEAR_LEAD; i++) {
-        if (!lead_has(lead, sh[i].v, 1)) {
-            sig->els[sig->nlead].v = sh[i].v;
-            sig->els[sig->nlead].unit = sh[i].unit;
-            sig->nlead++;
+    /* the lead: the first ND_NEAR_LEAD distinct hashes, in text order (a repeated hash is
+     * rare: only a bit already seen is checked against the lead) */
+    memset(seen, 0, sizeof(seen));
+    for (size_t i = 0; i < nsh; i++) {
+        uint32_t v = sh[i].v, bit = v >> 22;
+        int dup = 0;
+        if ((seen[bit >> 6] >> (bit & 63)) & 1)
+            for (unsigned j = 0; j < sig->nlead && !dup; j++)
+                dup = sig->els[j].v == v;
+        if (dup)
+            continue;
+        seen[bit >> 6] |= (uint64_t)1 << (bit & 63);
+        sig->els[sig->nlead].v = v;
+        sig->els[sig->nlead].unit = sh[i].unit;
+        if (++sig->nlead == ND_NEAR_LEAD) {
+            lead_end = i + 1;
+            break;
         }
     }
     /* the sample: the ND_NEAR_SAMPLE smallest distinct hashes, each with the unit of its
@@ -306,9 +301,10 @@ static void keep_shingles(struct nd_near_sig *sig, const struct shingle *sh, siz
     if (nsh > 2 * ND_NEAR_SAMPLE) {
         uint64_t t = ((uint64_t)2 * (ND_NEAR_SAMPLE + 1) << 32) / nsh;
         size_t distinct_below = 0;
-        for (size_t i = 0; i < nsh; i++)
-            if (sh[i].v <= t)
-                keys[nkeys++] = (uint64_t)sh[i].v << 32 | i;
+        for (size_t i = 0; i < nsh; i++) { /* no branch: about half are below */
+            keys[nkeys] = (uint64_t)sh[i].v << 32 | i;
+            nkeys += sh[i].v <= t;
+        }
         sort_keys(keys, tmp, nkeys);
         for (size_t i = 0; i < nkeys; i++)
             distinct_below += i == 0 || keys[i] >> 32 != keys[i - 1] >> 32;
@@ -323,7 +319,7 @@ static void keep_shingles(struct nd_near_sig *sig, const struct shingle *sh, siz
     }
     sig->tau = UINT32_MAX;
     for (size_t i = 0; i < nkeys; i++) {
-        uint32_t v = (uint32_t)(keys[i] >> 32);
+        uint32_t v = (uint32_t)(keys[i] >> 32), pos = (uint32_t)keys[i];
         if (i > 0 && v == (uint32_t)(keys[i - 1] >> 32))
             continue;
         if (distinct == ND_NEAR_SAMPLE) {
@@ -331,10 +327,10 @@ static void keep_shingles(struct nd_near_sig *sig, const struct shingle *sh, siz
             break;
         }
         distinct++;
-        if (!lead_has(lead, v, 0)) { /* ascending: the extras need no sort */
+        if (pos >= lead_end) { /* not in the lead; ascending: the extras need no sort */
             struct near_el *el = &sig->els[sig->nlead + sig->nextra++];
             el->v = v;
-            el->unit = sh[(uint32_t)keys[i]].unit;
+            el->unit = sh[pos].unit;
         }
     }
     free(keys);

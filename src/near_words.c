@@ -168,63 +168,48 @@ static const struct special specials[] = {
  * a unit test compares (and prints them when the list changes).
  */
 static const uint64_t special_filter[NEAR_SPECIAL_SLOTS / 8] = {
-    0x0000000000100000ULL, 0x0000800000000000ULL, 0x0000000000040000ULL,
-    0x0000000000000800ULL, 0x0000000021000000ULL, 0x0000040000000400ULL,
-    0x0000000000000000ULL, 0x0000000000001000ULL, 0x0c00000000000000ULL,
-    0x0000000008200000ULL, 0x0000000000000010ULL, 0x0020000000008000ULL,
-    0x0000000000000000ULL, 0x0044000001000008ULL, 0x0000144000004000ULL,
-    0x0200040000000000ULL, 0x0010000000000040ULL, 0x0010002000200000ULL,
-    0x0800000000000000ULL, 0x0000000000000000ULL, 0x0040800000800000ULL,
-    0x0000200010000000ULL, 0x0000000040000000ULL, 0x0040000080000000ULL,
-    0x0800800000080000ULL, 0x0000000000000000ULL, 0x0000010001080800ULL,
-    0x0000000000400000ULL, 0x0008000000000000ULL, 0x0010000000000000ULL,
-    0x0000000000000000ULL, 0x0000040000020003ULL, 0x0200000000008000ULL,
-    0x0000000440000000ULL, 0x0000000000000000ULL, 0x0000000000010004ULL,
-    0x0000000020000000ULL, 0x0000000020000000ULL, 0x0200008000000000ULL,
-    0x0000000020000002ULL, 0x0100000000000000ULL, 0x0008410000040400ULL,
-    0x0000000000000004ULL, 0x0000020000000000ULL, 0x0080004000800080ULL,
-    0x0200000000008000ULL, 0x0000000000000000ULL, 0x0000000000000010ULL,
-    0x0000000000000000ULL, 0x0000000100000400ULL, 0x0000000080000000ULL,
-    0x0020000000000000ULL, 0x0004000000000000ULL, 0x0000000000000000ULL,
-    0x0000000000000000ULL, 0x0000000400800000ULL, 0x0000000008000c00ULL,
-    0x00000000080c0000ULL, 0x0000001000000040ULL, 0x0000000000000200ULL,
-    0x0000011010280000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL,
-    0x0000000000000000ULL,
+    0x0000000000100000ULL, 0x0000800000000000ULL, 0x0000000000040000ULL, 0x0000000000000800ULL,
+    0x0000000021000000ULL, 0x0000040000000400ULL, 0x0000000000000000ULL, 0x0000000000001000ULL,
+    0x0c00000000000000ULL, 0x0000000008200000ULL, 0x0000000000000010ULL, 0x0020000000008000ULL,
+    0x0000000000000000ULL, 0x0044000001000008ULL, 0x0000144000004000ULL, 0x0200040000000000ULL,
+    0x0010000000000040ULL, 0x0010002000200000ULL, 0x0800000000000000ULL, 0x0000000000000000ULL,
+    0x0040800000800000ULL, 0x0000200010000000ULL, 0x0000000040000000ULL, 0x0040000080000000ULL,
+    0x0800800000080000ULL, 0x0000000000000000ULL, 0x0000010001080800ULL, 0x0000000000400000ULL,
+    0x0008000000000000ULL, 0x0010000000000000ULL, 0x0000000000000000ULL, 0x0000040000020003ULL,
+    0x0200000000008000ULL, 0x0000000440000000ULL, 0x0000000000000000ULL, 0x0000000000010004ULL,
+    0x0000000020000000ULL, 0x0000000020000000ULL, 0x0200008000000000ULL, 0x0000000020000002ULL,
+    0x0100000000000000ULL, 0x0008410000040400ULL, 0x0000000000000004ULL, 0x0000020000000000ULL,
+    0x0080004000800080ULL, 0x0200000000008000ULL, 0x0000000000000000ULL, 0x0000000000000010ULL,
+    0x0000000000000000ULL, 0x0000000100000400ULL, 0x0000000080000000ULL, 0x0020000000000000ULL,
+    0x0004000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000400800000ULL,
+    0x0000000008000c00ULL, 0x00000000080c0000ULL, 0x0000001000000040ULL, 0x0000000000000200ULL,
+    0x0000011010280000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL, 0x0000000000000000ULL,
 };
 
 static const uint8_t special_slot[NEAR_SPECIAL_SLOTS] = {
-      0,   0,  39,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,  59,   0,   0,
-      0,   0, 101,   0,   0,   0,   0,   0,   0,  32,   0,   0,   0,   0,   0,   0,
-      0,   0,   0,   2,  31,   0,   0,   0,   0,  21,   0,   0,   0,  77,   0,   0,
-      0,   0,   0,   0,   0,   0,   0,   0,   0,  12,   0,   0,   0,   0,   0,   0,
-      0,   0,   0,   0,   0,   0,   0,  42,  48,   0,  97,  25,   0,   0,   0,   0,
-     71,   0,   0,   0,   0,   0,   0,   0,   0,  70,   0,   0,   0,   0,  62,   0,
-      0,   0,   0,   0,   0,   0,   0,   0,  63,   0,   0,  67,   0,   0,  65,  95,
-      0,  74,   0,   0,  14,  44,  46,   0,   0,   0,   0,   0,   0,  17,   0,  53,
-     94,   0,   0,   0,   0,   0,  24,   0,   0,   0,  64,   0,  79,   0,  45,   0,
-      0,   0,   0,   0,   0,   0,   0,  92,   0,   0,   0,   0,   0,   0,   0,   0,
-      0,   0,  99,   0,   0,  78,   9,   0,   0,   0,   0,  58,   0,  10,   0,   0,
-      0,   0,   0,  86,   0,   0,   0,   0,   0,   0,   0,  47,   0,   0, 103,   0,
-      0,   0,   4,   0,   0,  15,   0,   5,   0,   0,   0,   0,   0,   0,   0,   0,
-      0,  50,   7,  54,   0,   3,  84,   0,   0,   0,  76,   0,   0,   0,   0,   0,
-      0,   0,   0,   0,   0,   0,  11,   0,   0,   0,   0,   0,   0,   0,  68,   0,
-      0,   0,   0,   0,   0,   0,   0,   0,   8,  37,  22,   0,   0,  51,   0,   0,
-      0,  72,   0,   0,   0,   0,   0,  61,   0,   0,   0,  18,  66,   0,   0,   0,
-      0,   0,   0,   0,   0,   0,   0,   0,  38,   0,   6,   0,   0,   0,   0,   0,
-      0,   0,   0,  30,   0,   0,   0,   0,   0,   0,   0,  28,   0,   0,   0,   0,
-      0,   0,   0,   0,  20,   0,   0,  60,  82,   0,   0,  26,   0,   0,   0,   0,
-      0,   0,   0,   0,   0,   0,   0,  96,   0,  56,  36,   0,   0,  16,  52,  55,
-     75,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,  69,   0,   0,
-    100,   0,  27,   0,  93,   0,  33,   0,   0,  81,   0,   0,   0,   0,   0,  89,
-      0,   0,   0,   0,   0,   0,   0,   0,  87,   0,   0,   0,   0,   0,   0,   0,
-      0,   0,   0,   0,   0,   0,   0,   0,   0,  29,   0,   0,  23,   0,   0,   0,
-      0,   0,   0,  43,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,  57,   0,
-      0,   0,   0,   0,   0,   0,  19,   0,   0,   0,   0,   0,   0,   0,   0,   0,
-      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,  40,   0,  80,   0,   0,   0,
-      0,  35,  88,  13,   0,   0,   0,   0,   0,   0,  41,  91, 102,   0,   0,   0,
-     34,   0,   0,   0,   1,   0,   0,   0,   0,  49,   0,   0,   0,   0,   0,   0,
-      0,   0,  85,  83,  73,  90,  98,   0,   0,   0,   0,   0,   0,   0,   0,   0,
-      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+    0,   0,  39, 0,  0,  0,  0,   0,   0,  0,  0,  0,  0,  59, 0,  0,  0,  0, 101, 0,  0,  0,  0,
+    0,   0,  32, 0,  0,  0,  0,   0,   0,  0,  0,  0,  2,  31, 0,  0,  0,  0, 21,  0,  0,  0,  77,
+    0,   0,  0,  0,  0,  0,  0,   0,   0,  0,  0,  12, 0,  0,  0,  0,  0,  0, 0,   0,  0,  0,  0,
+    0,   0,  42, 48, 0,  97, 25,  0,   0,  0,  0,  71, 0,  0,  0,  0,  0,  0, 0,   0,  70, 0,  0,
+    0,   0,  62, 0,  0,  0,  0,   0,   0,  0,  0,  0,  63, 0,  0,  67, 0,  0, 65,  95, 0,  74, 0,
+    0,   14, 44, 46, 0,  0,  0,   0,   0,  0,  17, 0,  53, 94, 0,  0,  0,  0, 0,   24, 0,  0,  0,
+    64,  0,  79, 0,  45, 0,  0,   0,   0,  0,  0,  0,  0,  92, 0,  0,  0,  0, 0,   0,  0,  0,  0,
+    0,   99, 0,  0,  78, 9,  0,   0,   0,  0,  58, 0,  10, 0,  0,  0,  0,  0, 86,  0,  0,  0,  0,
+    0,   0,  0,  47, 0,  0,  103, 0,   0,  0,  4,  0,  0,  15, 0,  5,  0,  0, 0,   0,  0,  0,  0,
+    0,   0,  50, 7,  54, 0,  3,   84,  0,  0,  0,  76, 0,  0,  0,  0,  0,  0, 0,   0,  0,  0,  0,
+    11,  0,  0,  0,  0,  0,  0,   0,   68, 0,  0,  0,  0,  0,  0,  0,  0,  0, 8,   37, 22, 0,  0,
+    51,  0,  0,  0,  72, 0,  0,   0,   0,  0,  61, 0,  0,  0,  18, 66, 0,  0, 0,   0,  0,  0,  0,
+    0,   0,  0,  0,  38, 0,  6,   0,   0,  0,  0,  0,  0,  0,  0,  30, 0,  0, 0,   0,  0,  0,  0,
+    28,  0,  0,  0,  0,  0,  0,   0,   0,  20, 0,  0,  60, 82, 0,  0,  26, 0, 0,   0,  0,  0,  0,
+    0,   0,  0,  0,  0,  96, 0,   56,  36, 0,  0,  16, 52, 55, 75, 0,  0,  0, 0,   0,  0,  0,  0,
+    0,   0,  0,  0,  69, 0,  0,   100, 0,  27, 0,  93, 0,  33, 0,  0,  81, 0, 0,   0,  0,  0,  89,
+    0,   0,  0,  0,  0,  0,  0,   0,   87, 0,  0,  0,  0,  0,  0,  0,  0,  0, 0,   0,  0,  0,  0,
+    0,   0,  29, 0,  0,  23, 0,   0,   0,  0,  0,  0,  43, 0,  0,  0,  0,  0, 0,   0,  0,  0,  0,
+    57,  0,  0,  0,  0,  0,  0,   0,   19, 0,  0,  0,  0,  0,  0,  0,  0,  0, 0,   0,  0,  0,  0,
+    0,   0,  0,  0,  0,  40, 0,   80,  0,  0,  0,  0,  35, 88, 13, 0,  0,  0, 0,   0,  0,  41, 91,
+    102, 0,  0,  0,  34, 0,  0,   0,   1,  0,  0,  0,  0,  49, 0,  0,  0,  0, 0,   0,  0,  0,  85,
+    83,  73, 90, 98, 0,  0,  0,   0,   0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 0,   0,  0,  0,  0,
+    0,   0,  0,  0,  0,  0,
 };
 
 /* w[0..len), len >= 1; w[1] is read even when len is 1 (the buffer has room). */
@@ -294,49 +279,37 @@ static int is_abbrev(const char *w, size_t len)
     return s && (s->flags & SP_ABBR);
 }
 
-static int is_vowel(char c)
-{
-    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
-}
-
-/* Does w[0..len) end with the string literal suf? */
-#define ENDS(w, len, suf)                                                                          \
-    ((len) >= sizeof(suf) - 1 && memcmp((w) + (len) - (sizeof(suf) - 1), suf, sizeof(suf) - 1) == 0)
-
 /*
- * Has w[0..len) one of the pairs of letters the inner rules of spell_one()
- * start from ("ou", "ll", "ae", "oe", "ph"), or a "z"?  (w has room for 8
- * bytes past len.)  When not, those rules leave it alone.
+ * Has w[0..len) (len >= 1) one of the pairs of letters the inner rules of
+ * spell_one() start from ("ou", "ll", "ae", "oe", "ph"), or a "z"?  When not,
+ * those rules leave it alone.  w has room for 8 bytes past len.
  */
-static unsigned inner_pairs(const char *w, size_t len)
+static inline int inner_pairs(const char *w, size_t len)
 {
 #if NEAR_SWAR
-    uint64_t hit = 0, co = 0, cl = 0, ca = 0, cp = 0; /* the last byte of the last eight */
+    uint64_t hit = 0;
+    size_t i = 0;
 
-    for (size_t i = 0; i < len; i += 8) { /* branch-free within eight bytes */
+    do { /* eight bytes (lower-case ASCII), seven further each time: every pair is in one */
         size_t rest = len - i < 8 ? len - i : 8;
-        uint64_t x, o, l, a, p, e;
+        uint64_t x, o, l, e, p;
         memcpy(&x, w + i, 8);
         x &= ~(uint64_t)0 >> (8 * (8 - rest));
-        o = swar_eq(x, 'o');
-        l = swar_eq(x, 'l');
-        a = swar_eq(x, 'a');
-        p = swar_eq(x, 'p');
-        e = swar_eq(x, 'e');
-        hit |= swar_eq(x, 'z') | (((o << 8) | co) & (swar_eq(x, 'u') | e)) |
-               (((l << 8) | cl) & l) | (((a << 8) | ca) & e) | (((p << 8) | cp) & swar_eq(x, 'h'));
-        co = o >> 56;
-        cl = l >> 56;
-        ca = a >> 56;
-        cp = p >> 56;
-    }
+        o = swar_eq7(x, 'o');
+        l = swar_eq7(x, 'l');
+        e = swar_eq7(x, 'e');
+        p = swar_eq7(x, 'p');
+        hit |= swar_eq7(x, 'z') | ((o << 8) & (swar_eq7(x, 'u') | e)) | ((l << 8) & l) |
+               ((swar_eq7(x, 'a') << 8) & e) | ((p << 8) & swar_eq7(x, 'h'));
+        i += 7;
+    } while (i + 1 < len);
     return hit != 0;
 #else
     /* bit k of pair_first[a] & pair_second[b]: "ab" is pair k; PAIR_Z: "z" */
     enum { PAIR_Z = 16 };
     static const uint8_t pair_first[128] = {['o'] = 1 | 4, ['l'] = 2, ['a'] = 4, ['p'] = 8};
-    static const uint8_t pair_second[128] = {['u'] = 1, ['l'] = 2, ['e'] = 4, ['h'] = 8,
-                                             ['z'] = PAIR_Z};
+    static const uint8_t pair_second[128] = {
+        ['u'] = 1, ['l'] = 2, ['e'] = 4, ['h'] = 8, ['z'] = PAIR_Z};
     unsigned pairs = 0, last = 0;
 
     for (size_t i = 0; i < len; i++) {
@@ -348,60 +321,80 @@ static unsigned inner_pairs(const char *w, size_t len)
 #endif
 }
 
-/*
- * One spelling for w[0..len) (lower-case ASCII letters), written over w;
- * returns the new length (never more than len).  Rules: "our" -> "or"
- * (colour, favourite); "z" -> "s" (organize, analyze); "ll" -> "l"
- * (travelled, enrol/enroll); "ae"/"oe" -> "e" (paediatric, manoeuvre); a
- * final consonant + "re" or "er" loses its "e" (centre/center,
- * metres/meters, centred/centered); "ogue" -> "og" (catalogue); "ence" ->
- * "ense" (defence, licence); "ph" -> "f".  Each maps words of both spellings
- * alike; words no rule covers are in specials[] (grey, tyre, programme...).
- * The inner rules (all but the endings) run only for a word with one of the
- * pairs above.
- */
-static size_t spell_one(char *w, size_t len)
+/* The inner rules of spell_one() over w[0..len), for a word with one of their pairs. */
+static size_t spell_inner(char *w, size_t len)
 {
-    char *t = w;
-    size_t n = len;
-    unsigned pairs = inner_pairs(w, len);
+    char tmp[MAX_WORD + 8];
+    size_t n = 0;
 
-    if (pairs) {
-        char tmp[MAX_WORD + 8];
-        n = 0;
-        for (size_t i = 0; i < len; i++) {
-            char c = w[i];
-            if (c == 'o' && i > 0 && i + 2 < len && w[i + 1] == 'u' && w[i + 2] == 'r') {
-                tmp[n++] = 'o'; /* "our" -> "or" (not at the start: "our", "ours") */
-                i++;
-                continue;
-            }
-            if (c == 'z') {
-                tmp[n++] = 's';
-                continue;
-            }
-            if (c == 'l' && n > 0 && tmp[n - 1] == 'l')
-                continue;
-            if (c == 'e' && n > 0 && (tmp[n - 1] == 'a' || tmp[n - 1] == 'o') && i + 1 < len &&
-                n > 1) {
-                tmp[n - 1] = 'e'; /* "ae", "oe" inside a word -> "e" */
-                continue;
-            }
-            if (c == 'p' && i + 1 < len && w[i + 1] == 'h') {
-                tmp[n++] = 'f';
-                i++;
-                continue;
-            }
-            tmp[n++] = c;
+    for (size_t i = 0; i < len; i++) {
+        char c = w[i];
+        if (c == 'o' && i > 0 && i + 2 < len && w[i + 1] == 'u' && w[i + 2] == 'r') {
+            tmp[n++] = 'o'; /* "our" -> "or" (not at the start: "our", "ours") */
+            i++;
+            continue;
         }
-        memcpy(t, tmp, n);
+        if (c == 'z') {
+            tmp[n++] = 's';
+            continue;
+        }
+        if (c == 'l' && n > 0 && tmp[n - 1] == 'l')
+            continue;
+        if (c == 'e' && n > 0 && (tmp[n - 1] == 'a' || tmp[n - 1] == 'o') && i + 1 < len && n > 1) {
+            tmp[n - 1] = 'e'; /* "ae", "oe" inside a word -> "e" */
+            continue;
+        }
+        if (c == 'p' && i + 1 < len && w[i + 1] == 'h') {
+            tmp[n++] = 'f';
+            i++;
+            continue;
+        }
+        tmp[n++] = c;
     }
-    if (n < 4)
-        return n; /* no ending rule applies to a word this short */
-    /* endings, by the last letter (at most one of them applies):
-     * consonant + "ered" -> "red" (centered -> centred); consonant + "re"/"er" (+ "s") lose
-     * the "e" (centre, center -> centr; metres, meters -> metrs); "ogue(s)" -> "og(s)";
-     * "ence(s)" -> "ense(s)" */
+    memcpy(w, tmp, n);
+    return n;
+}
+
+static int is_vowel(char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+}
+
+/* Does w[0..len) end with the string literal suf? */
+#define ENDS(w, len, suf)                                                                          \
+    ((len) >= sizeof(suf) - 1 && memcmp((w) + (len) - (sizeof(suf) - 1), suf, sizeof(suf) - 1) == 0)
+
+/*
+ * The last two letters of the words an ending rule may change ("ed", "re",
+ * "er", "es", "rs", "ue", "ce"): bit ((a - 'a') & 31) << 5 | ((b - 'a') & 31)
+ * of end2[] for the ending "ab".  Other bytes (digits) may share a bit: the
+ * rules themselves decide.
+ */
+#define END2(a, b)        (((unsigned)((a) - 'a') & 31) << 5 | ((unsigned)((b) - 'a') & 31))
+#define END2_BIT(w, a, b) ((END2(a, b) >> 6) == (w) ? (uint64_t)1 << (END2(a, b) & 63) : 0)
+#define END2_WORD(w)                                                                               \
+    (END2_BIT(w, 'e', 'd') | END2_BIT(w, 'r', 'e') | END2_BIT(w, 'e', 'r') |                       \
+     END2_BIT(w, 'e', 's') | END2_BIT(w, 'r', 's') | END2_BIT(w, 'u', 'e') |                       \
+     END2_BIT(w, 'c', 'e'))
+static const uint64_t end2[16] = {
+    END2_WORD(0),  END2_WORD(1),  END2_WORD(2),  END2_WORD(3),  END2_WORD(4),  END2_WORD(5),
+    END2_WORD(6),  END2_WORD(7),  END2_WORD(8),  END2_WORD(9),  END2_WORD(10), END2_WORD(11),
+    END2_WORD(12), END2_WORD(13), END2_WORD(14), END2_WORD(15),
+};
+
+/*
+ * The endings of t[0..n): consonant + "ered" -> "red" (centered -> centred);
+ * consonant + "re"/"er" loses the "e" (centre, center -> centr); consonant +
+ * "res"/"ers" likewise (metres, meters -> metrs); "ogue(s)" -> "og(s)";
+ * "ence(s)" -> "ense(s)".  At most one applies (their endings differ); most
+ * words are turned away by their last two letters (end2[]).
+ */
+static inline size_t spell_ending(char *t, size_t n)
+{
+    unsigned e = END2(t[n > 1 ? n - 2 : 0], t[n - 1]);
+
+    if (__builtin_expect(n < 4 || !((end2[e >> 6] >> (e & 63)) & 1), 1))
+        return n;
     switch (t[n - 1]) {
     case 'd':
         if (n >= 5 && !is_vowel(t[n - 5]) && ENDS(t, n, "ered")) {
@@ -445,79 +438,120 @@ static size_t spell_one(char *w, size_t len)
     return n;
 }
 
+/*
+ * One spelling for w[0..len) (lower-case ASCII letters, len >= 1), written
+ * over w; returns the new length (never more than len).  Rules: "our" -> "or"
+ * (colour, favourite); "z" -> "s" (organize, analyze); "ll" -> "l"
+ * (travelled, enrol/enroll); "ae"/"oe" -> "e" (paediatric, manoeuvre); then
+ * the endings (spell_ending); "ph" -> "f".  Each maps words of both
+ * spellings alike; words no rule covers are in specials[] (grey, tyre,
+ * programme...).
+ */
+static inline size_t spell_one(char *w, size_t len)
+{
+    if (inner_pairs(w, len))
+        len = spell_inner(w, len);
+    return spell_ending(w, len);
+}
+
 /* --- the word list ----------------------------------------------------------------------- */
 
-static void words_grow(struct near_words *ws, size_t bytes)
-{
-    if (ws->n + 4 > ws->cap) {
-        ws->cap = ws->cap * 2 + 16;
-        ws->w = xrealloc(ws->w, ws->cap * sizeof(*ws->w));
-    }
-    if (ws->blen + bytes > ws->bcap) {
-        ws->bcap = (ws->blen + bytes) * 2;
-        ws->buf = xrealloc(ws->buf, ws->bcap);
-    }
-}
+/*
+ * The helpers of near_words_split() are inlined into it: its state (struct
+ * split, a local) then lives in registers, which matters at a few hundred
+ * words a text.
+ */
+#define SPLIT_INLINE static inline __attribute__((always_inline))
 
-/* Room for a few more words and `bytes` more bytes of canonical forms. */
-static inline void room(struct near_words *ws, size_t bytes)
-{
-    if (ws->n + 4 > ws->cap || ws->blen + bytes > ws->bcap)
-        words_grow(ws, bytes);
-}
-
-/* The state of the split: the word being read, its bytes at out->buf + out->blen. */
+/* The state of a split: the words so far, and the word being read (its bytes at buf + blen). */
 struct split {
-    struct near_words *out;
-    size_t len;
+    struct near_word *w;
+    size_t n, wcap;
+    char *buf;
+    size_t blen, bcap;
+    size_t len; /* bytes of the word being read */
     int cap, digit, ascii;
     uint32_t line;
     int pend_stop, pend_line; /* a stop, a line break, since the last word */
 };
 
-/* Record the len bytes at buf + blen as a word (room() was called). */
-static inline void emit(struct near_words *ws, size_t len, int cap, int num, uint32_t line)
+/* Room for a few more words and `bytes` more bytes of canonical forms. */
+SPLIT_INLINE void room(struct split *sp, size_t bytes)
 {
-    const char *p = ws->buf + ws->blen;
-    struct near_word *w;
+    if (__builtin_expect(sp->n + 4 > sp->wcap, 0)) {
+        sp->wcap = sp->wcap * 2 + 16;
+        sp->w = xrealloc(sp->w, sp->wcap * sizeof(*sp->w));
+    }
+    if (__builtin_expect(sp->blen + bytes > sp->bcap, 0)) {
+        sp->bcap = (sp->blen + bytes) * 2;
+        sp->buf = xrealloc(sp->buf, sp->bcap);
+    }
+}
 
-    /* "per cent" is one word */
+/* Record the len bytes at buf + blen as a word (room() was called). */
+SPLIT_INLINE void emit(struct split *sp, size_t len, int cap, int num, uint32_t line)
+{
+    const char *p = sp->buf + sp->blen;
+    struct near_word *w;
     uint32_t four;
 
+    /* "per cent" is one word */
     memcpy(&four, p, 4); /* room: a word has WORD_ROOM bytes */
-    if (((len == 4) & (memcmp(&four, "cent", 4) == 0)) && ws->n > 0) {
-        w = &ws->w[ws->n - 1];
-        if (w->len == 3 && memcmp(ws->buf + w->off, "per", 3) == 0 && !w->sent_end) {
-            memcpy(ws->buf + w->off, "percent ", 8);
-            ws->blen = w->off + 8;
+    if (__builtin_expect((len == 4) & (memcmp(&four, "cent", 4) == 0), 0) && sp->n > 0) {
+        w = &sp->w[sp->n - 1];
+        if (w->len == 3 && memcmp(sp->buf + w->off, "per", 3) == 0 && !w->sent_end) {
+            memcpy(sp->buf + w->off, "percent ", 8);
+            sp->blen = w->off + 8;
             w->len = 7;
             w->line = line;
             return;
         }
     }
-    w = &ws->w[ws->n++];
-    w->off = (uint32_t)ws->blen;
+    w = &sp->w[sp->n++];
+    w->off = (uint32_t)sp->blen;
     w->len = (uint16_t)len;
     w->cap = (uint8_t)(cap != 0);
     w->num = (uint8_t)(num != 0);
     w->sent_end = w->line_end = 0;
     w->line = line;
-    ws->blen += len;
-    ws->buf[ws->blen++] = ' ';
+    sp->blen += len;
+    sp->buf[sp->blen++] = ' ';
 }
 
 /* Emit the constant word s (a scale, "percent"). */
-static void emit_str(struct near_words *ws, const char *s, size_t len, int num, uint32_t line)
+SPLIT_INLINE void emit_str(struct split *sp, const char *s, size_t len, int num, uint32_t line)
 {
-    room(ws, len + 1);
-    memcpy(ws->buf + ws->blen, s, len);
-    emit(ws, len, 0, num, line);
+    room(sp, len + 1);
+    memcpy(sp->buf + sp->blen, s, len);
+    emit(sp, len, 0, num, line);
 }
 
-static void finish(struct split *sp)
+/* "3.2b", "640m", "20k": the number, then its scale as a word (1), or 0 for another word. */
+static int scale_of(const char *p, size_t len, size_t *digits, const char **word)
 {
-    struct near_words *ws = sp->out;
-    char *p = ws->buf + ws->blen;
+    static const char *const scale[][2] = {
+        {"b", "billion"}, {"bn", "billion"}, {"m", "million"}, {"mn", "million"}, {"k", "thousand"},
+    };
+    size_t d = 0;
+
+    while (d < len && ((p[d] >= '0' && p[d] <= '9') || p[d] == '.' || p[d] == ','))
+        d++;
+    if (d == len || len - d > 2)
+        return 0;
+    for (size_t k = 0; k < sizeof(scale) / sizeof(scale[0]); k++) {
+        if (strlen(scale[k][0]) == len - d && memcmp(p + d, scale[k][0], len - d) == 0) {
+            *digits = d;
+            *word = scale[k][1];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The word being read is complete: its canonical form is recorded (nothing when empty). */
+SPLIT_INLINE void finish(struct split *sp)
+{
+    char *p = sp->buf + sp->blen;
     size_t len = sp->len;
     int num = sp->digit;
 
@@ -526,49 +560,40 @@ static void finish(struct split *sp)
     sp->len = 0;
     if (sp->ascii && !sp->digit) {
         const struct special *s = special_find(p, len);
-        if (s && (s->flags & SP_NUM))
-            num = 1;
-        if (s && s->to) {
-            len = strlen(s->to);
-            memcpy(p, s->to, len);
-        } else if (!num) {
+        if (__builtin_expect(s != NULL, 0)) {
+            if (s->flags & SP_NUM)
+                num = 1;
+            if (s->to) {
+                len = strlen(s->to);
+                memcpy(p, s->to, len);
+            } else if (!num) {
+                len = spell_one(p, len);
+            }
+        } else {
             len = spell_one(p, len);
         }
     } else if (sp->digit) {
-        /* "3.2b", "640m", "20k": the number, then its scale as a word */
-        size_t d = 0;
-        while (d < len && ((p[d] >= '0' && p[d] <= '9') || p[d] == '.' || p[d] == ','))
-            d++;
-        if (d < len && len - d <= 2) {
-            static const char *const scale[][2] = {{"b", "billion"},
-                                                   {"bn", "billion"},
-                                                   {"m", "million"},
-                                                   {"mn", "million"},
-                                                   {"k", "thousand"}};
-            for (size_t k = 0; k < sizeof(scale) / sizeof(scale[0]); k++) {
-                if (strlen(scale[k][0]) == len - d && memcmp(p + d, scale[k][0], len - d) == 0) {
-                    emit(ws, d, 0, 1, sp->line);
-                    emit_str(ws, scale[k][1], strlen(scale[k][1]), 1, sp->line);
-                    return;
-                }
-            }
+        size_t d;
+        const char *word;
+        if (scale_of(p, len, &d, &word)) {
+            emit(sp, d, 0, 1, sp->line);
+            emit_str(sp, word, strlen(word), 1, sp->line);
+            return;
         }
     }
-    emit(ws, len, sp->cap, num, sp->line);
+    emit(sp, len, sp->cap, num, sp->line);
 }
 
 /* A word begins with a character of category cat: settle the last word's ends. */
-static inline void begin(struct split *sp, int cat, uint32_t line)
+SPLIT_INLINE void begin(struct split *sp, int cat, uint32_t line)
 {
-    struct near_words *ws = sp->out;
-
-    if (ws->n > 0) {
-        struct near_word *pw = &ws->w[ws->n - 1];
+    if (sp->n > 0 && (sp->pend_line | sp->pend_stop)) {
+        struct near_word *pw = &sp->w[sp->n - 1];
         int upper = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT ||
                     cat == UTF8PROC_CATEGORY_ND;
         if (sp->pend_line)
             pw->line_end = pw->sent_end = 1;
-        else if (sp->pend_stop && upper && !is_abbrev(ws->buf + pw->off, pw->len))
+        else if (upper && !is_abbrev(sp->buf + pw->off, pw->len))
             pw->sent_end = 1;
     }
     sp->pend_stop = sp->pend_line = 0;
@@ -576,18 +601,16 @@ static inline void begin(struct split *sp, int cat, uint32_t line)
     sp->cap = cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
     sp->digit = cat == UTF8PROC_CATEGORY_ND;
     sp->line = line;
-    room(ws, WORD_ROOM);
+    room(sp, WORD_ROOM);
 }
 
-/* A letter, mark or digit outside ASCII: case-folded, accents stripped. */
-static void add_cp(struct split *sp, int32_t cp)
+/* A letter, mark or digit outside ASCII, case-folded, accents stripped, appended to p[0..len). */
+static size_t add_cp(char *p, size_t len, int32_t cp)
 {
-    char *p = sp->out->buf + sp->out->blen;
     utf8proc_int32_t out[8];
     utf8proc_ssize_t n;
     int bc = 0;
 
-    sp->ascii = 0;
     n = utf8proc_decompose_char(cp, out, 8,
                                 UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK, &bc);
     if (n < 0 || n > 8) {
@@ -595,10 +618,11 @@ static void add_cp(struct split *sp, int32_t cp)
         n = 1;
     }
     for (utf8proc_ssize_t k = 0; k < n; k++) {
-        if (sp->len + 4 > MAX_WORD)
+        if (len + 4 > MAX_WORD)
             break;
-        sp->len += (size_t)nd_utf8_encode(out[k], p + sp->len);
+        len += (size_t)nd_utf8_encode(out[k], p + len);
     }
+    return len;
 }
 
 /* The category of an ASCII letter or digit, 0 for any other byte (no branch). */
@@ -619,7 +643,7 @@ static int ascii_alnum(unsigned char b)
 static uint64_t alnum8(uint64_t x)
 {
     uint64_t y = (x | SWAR_EACH(0x20)) & SWAR_LOW7; /* letters lower case; no byte above 0x7F */
-    uint64_t d = x & SWAR_LOW7;                      /* sums below stay within their byte */
+    uint64_t d = x & SWAR_LOW7;                     /* sums below stay within their byte */
     uint64_t letter = (y + SWAR_EACH(0x80 - 'a')) & ~(y + SWAR_EACH(0x80 - 'z' - 1));
     uint64_t digit = (d + SWAR_EACH(0x80 - '0')) & ~(d + SWAR_EACH(0x80 - '9' - 1));
 
@@ -627,9 +651,46 @@ static uint64_t alnum8(uint64_t x)
 }
 #endif
 
+/*
+ * The run of ASCII letters and digits at s[i..len) (s[i] is one), lower-cased
+ * and appended to the word being read (cut at MAX_WORD).  Returns the index
+ * after it.
+ */
+SPLIT_INLINE size_t ascii_run(struct split *sp, const char *s, size_t i, size_t len)
+{
+    char *p = sp->buf + sp->blen;
+    size_t n = sp->len;
+    unsigned char b;
+
+#if NEAR_SWAR
+    while (len - i >= 8) { /* eight bytes at a time */
+        uint64_t x, stop;
+        unsigned k;
+        memcpy(&x, s + i, 8);
+        stop = ~alnum8(x) & SWAR_HIGH;
+        k = (unsigned)__builtin_ctzll(stop | 1ULL << 63) / 8 + (stop == 0);
+        x |= 0x2020202020202020ULL; /* lower case; digits have the bit */
+        memcpy(p + n, &x, 8);       /* room: WORD_ROOM >= MAX_WORD + 8 */
+        n = n + k < MAX_WORD ? n + k : MAX_WORD;
+        i += k;
+        if (k < 8) {
+            sp->len = n;
+            return i;
+        }
+    }
+#endif
+    while (i < len && ascii_alnum(b = (unsigned char)s[i])) {
+        if (n < MAX_WORD)
+            p[n++] = (char)(b | 0x20);
+        i++;
+    }
+    sp->len = n;
+    return i;
+}
+
 void near_words_split(const char *s, size_t len, struct near_words *out)
 {
-    struct split sp = {.out = out};
+    struct split sp;
     size_t i = 0;
     int prev_digit_sep = 0;
     uint32_t line = 0;
@@ -639,10 +700,11 @@ void near_words_split(const char *s, size_t len, struct near_words *out)
         return;
     if (len > ND_TEXT_MAX)
         len = ND_TEXT_MAX;
-    out->cap = len / 4 + 16; /* most texts fit: words of three letters or more */
-    out->w = xmalloc(out->cap * sizeof(*out->w));
-    out->bcap = len + len / 8 + 2 * WORD_ROOM;
-    out->buf = xmalloc(out->bcap);
+    memset(&sp, 0, sizeof(sp));
+    sp.wcap = len / 4 + 16; /* most texts fit: words of three letters or more */
+    sp.w = xmalloc(sp.wcap * sizeof(*sp.w));
+    sp.bcap = len + len / 8 + 2 * WORD_ROOM;
+    sp.buf = xmalloc(sp.bcap);
     while (i < len) {
         int32_t cp;
         int cat;
@@ -650,47 +712,18 @@ void near_words_split(const char *s, size_t len, struct near_words *out)
 
         if (b < 0x80) {
             cat = ascii_cat(b);
-            if (cat) { /* a run of ASCII letters and digits: lower-cased, cut at MAX_WORD */
-                char *p;
-                size_t n;
+            if (cat) { /* a run of ASCII letters and digits */
                 if (sp.len == 0)
                     begin(&sp, cat, line);
-                p = out->buf + out->blen;
-                n = sp.len;
-#if NEAR_SWAR
-                while (len - i >= 8) { /* eight bytes at a time */
-                    uint64_t x, stop;
-                    unsigned k;
-                    memcpy(&x, s + i, 8);
-                    stop = ~alnum8(x) & SWAR_HIGH;
-                    k = (unsigned)__builtin_ctzll(stop | 1ULL << 63) / 8 + (stop == 0);
-                    x |= 0x2020202020202020ULL; /* lower case; digits have the bit */
-                    memcpy(p + n, &x, 8);       /* room: WORD_ROOM >= MAX_WORD + 8 */
-                    n = n + k < MAX_WORD ? n + k : MAX_WORD;
-                    i += k;
-                    if (k < 8)
-                        break;
-                }
-                b = i < len ? (unsigned char)s[i] : 0;
-                while (i < len && ascii_alnum(b)) {
-#else
-                do {
-#endif
-                    if (n < MAX_WORD)
-                        p[n++] = (char)(b | 0x20);
-                    if (++i == len)
-                        break;
-                    b = (unsigned char)s[i];
-#if NEAR_SWAR
-                }
-#else
-                } while (ascii_alnum(b));
-#endif
-                sp.len = n;
+                i = ascii_run(&sp, s, i, len);
                 prev_digit_sep = 0;
+                if (i < len && s[i] == ' ') { /* the commonest separator: it only ends a word */
+                    finish(&sp);
+                    i++;
+                }
                 continue;
             }
-            if (b == ' ') { /* the commonest separator: it only ends a word */
+            if (b == ' ') {
                 prev_digit_sep = 0;
                 finish(&sp);
                 i++;
@@ -708,7 +741,8 @@ void near_words_split(const char *s, size_t len, struct near_words *out)
             if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_NO) {
                 if (sp.len == 0)
                     begin(&sp, cat, line);
-                add_cp(&sp, cp);
+                sp.len = add_cp(sp.buf + sp.blen, sp.len, cp);
+                sp.ascii = 0;
                 prev_digit_sep = 0;
                 if (cp >= 0x0E00 && solo_char(cp))
                     finish(&sp);
@@ -722,7 +756,7 @@ void near_words_split(const char *s, size_t len, struct near_words *out)
         if (sp.len > 0 && sp.digit && (cp == '.' || cp == ',') && i < len && s[i] >= '0' &&
             s[i] <= '9' && !prev_digit_sep) {
             if (sp.len < MAX_WORD)
-                out->buf[out->blen + sp.len++] = (char)cp;
+                sp.buf[sp.blen + sp.len++] = (char)cp;
             prev_digit_sep = 1;
             continue;
         }
@@ -731,7 +765,7 @@ void near_words_split(const char *s, size_t len, struct near_words *out)
             int was_digit = sp.digit;
             finish(&sp);
             if (cp == '%' && was_digit)
-                emit_str(out, "percent", 7, 0, line);
+                emit_str(&sp, "percent", 7, 0, line);
         }
         if (cp == '.' || cp == '!' || cp == '?')
             sp.pend_stop = 1;
@@ -742,8 +776,14 @@ void near_words_split(const char *s, size_t len, struct near_words *out)
             sp.pend_line = 1;
     }
     finish(&sp);
-    if (out->n > 0)
-        out->w[out->n - 1].line_end = out->w[out->n - 1].sent_end = 1;
+    if (sp.n > 0)
+        sp.w[sp.n - 1].line_end = sp.w[sp.n - 1].sent_end = 1;
+    out->w = sp.w;
+    out->n = sp.n;
+    out->cap = sp.wcap;
+    out->buf = sp.buf;
+    out->blen = sp.blen;
+    out->bcap = sp.bcap;
 }
 
 void near_words_free(struct near_words *ws)

@@ -2,6 +2,7 @@
  * near_sig.c: near-duplicate signatures (near.h): units, shingles, the lead,
  * the bottom-k sample, numbers and names, title words; packing.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #define XXH_INLINE_ALL
@@ -93,27 +94,44 @@ static const char *const cues[] = {
     "continue reading", "share this",     "follow us",     "sign up",   "republished",
     "appeared first",   "first appeared", "unsubscribe",
 };
-#define NCUES (sizeof(cues) / sizeof(cues[0]))
+#define NCUES     (sizeof(cues) / sizeof(cues[0]))
+#define COPYRIGHT "\xc2\xa9" /* the one cue shorter than four bytes, looked for alone */
 
 /*
- * The cues by their first two bytes, either case: bit k of first[b] (of
- * second[b]) is set when cue k begins with b (has b second).  A line is
- * compared only with the cues its byte pairs may begin.
+ * The cues by their first four bytes, either case, for a look every other
+ * byte: at an even i, bit k of first[s[i]] & second[s[i + 1]] & third[s[i +
+ * 2]] is set when cue k may begin at i, bit 32 + k when it may begin at
+ * i - 1.  (first[b] has bit k when cue k begins with b, bit 32 + k when b is
+ * its second byte; second[] and third[] likewise one and two bytes further.)
+ * Every cue of four bytes or more is met at its first or second byte.  Bytes
+ * index the tables by their low seven bits: a byte above 0x7F may pass for
+ * a letter, and the comparison that follows turns it away.  Built once.
  */
 struct cue_index {
-    uint32_t first[256], second[256];
+    uint64_t first[128], second[128], third[128];
 };
 
-static void cue_index_init(struct cue_index *ci)
+static struct cue_index cue_ix;
+static pthread_once_t cue_ix_once = PTHREAD_ONCE_INIT;
+
+static void cue_index_put(uint64_t *t, char c, uint64_t bit)
 {
-    memset(ci, 0, sizeof(*ci));
+    t[(unsigned char)c & 0x7F] |= bit;
+    if (c >= 'a' && c <= 'z')
+        t[(unsigned char)c - 32] |= bit;
+}
+
+static void cue_index_init(void)
+{
     for (unsigned k = 0; k < NCUES; k++) {
-        for (int j = 0; j < 2; j++) {
-            unsigned char c = (unsigned char)cues[k][j];
-            uint32_t *t = j ? ci->second : ci->first;
-            t[c] |= 1u << k;
-            if (c >= 'a' && c <= 'z')
-                t[c - 32] |= 1u << k;
+        const char *c = cues[k];
+        if (strlen(c) < 4)
+            continue; /* the copyright sign, looked for alone */
+        for (unsigned j = 0; j < 2; j++) {
+            uint64_t bit = (uint64_t)1 << (32 * j + k);
+            cue_index_put(cue_ix.first, c[j], bit);
+            cue_index_put(cue_ix.second, c[j + 1], bit);
+            cue_index_put(cue_ix.third, c[j + 2], bit);
         }
     }
 }
@@ -123,15 +141,24 @@ static char lower(char c)
     return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 }
 
+/* Is cue c at s[at..len), in any case? */
+static int cue_at(const char *c, const char *s, size_t at, size_t len)
+{
+    size_t j = 0;
+
+    while (c[j] && at + j < len && lower(s[at + j]) == c[j])
+        j++;
+    return c[j] == '\0';
+}
+
 /* Does s[0..len) (one line of at most CUE_MAX_WORDS words) contain a cue, in any case? */
 #define CUE_MAX_WORDS 50
 #define CUE_MAX_BYTES (CUE_MAX_WORDS * 24)
-static int line_is_cue(const struct cue_index *ci, const char *s, size_t len)
+static int line_is_cue(const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
-    size_t spaces = 0;
-
-    size_t i = 0;
+    const struct cue_index *ci = &cue_ix;
+    size_t spaces = 0, i = 0;
 
     if (len >= CUE_MAX_BYTES)
         return 0;
@@ -146,44 +173,46 @@ static int line_is_cue(const struct cue_index *ci, const char *s, size_t len)
         spaces += s[i] == ' ';
     if (spaces > CUE_MAX_WORDS)
         return 0;
-    for (i = 0; i + 1 < len; i++) {
-        uint32_t m = ci->first[u[i]] & ci->second[u[i + 1]];
-        while (m) {
-            const char *c = cues[__builtin_ctz(m)];
-            size_t j = 2;
+    for (const char *c = memchr(s, COPYRIGHT[0], len); c != NULL && c + 1 < s + len;
+         c = memchr(c + 1, COPYRIGHT[0], (size_t)(s + len - c - 1)))
+        if (c[1] == COPYRIGHT[1])
+            return 1;
+    for (i = 0; i + 2 < len; i += 2) {
+        uint64_t m =
+            ci->first[u[i] & 0x7F] & ci->second[u[i + 1] & 0x7F] & ci->third[u[i + 2] & 0x7F];
+        while (__builtin_expect(m != 0, 0)) {
+            unsigned k = (unsigned)__builtin_ctzll(m);
             m &= m - 1;
-            while (c[j] && i + j < len && lower(s[i + j]) == c[j])
-                j++;
-            if (c[j] == '\0')
+            if (k < 32 ? cue_at(cues[k], s, i, len) : i > 0 && cue_at(cues[k - 32], s, i - 1, len))
                 return 1;
         }
     }
     return 0;
 }
 
-/* Flag the units on every cue line. */
-static void mark_cues(struct nd_near_sig *sig, const struct near_words *ws, const char *text)
+/* Flag the units on every cue line of text[0..len). */
+static void mark_cues(struct nd_near_sig *sig, const struct near_words *ws, const char *text,
+                      size_t len)
 {
     uint32_t nlines = ws->n ? ws->w[ws->n - 1].line + 1 : 0, line = 0;
-    uint8_t *cue = xcalloc(nlines + 1, 1);
-    const char *p = text;
+    uint8_t small[256], *cue = nlines < sizeof(small) ? small : xmalloc(nlines + 1);
+    const char *p = text, *end = text + len;
     unsigned unit = 0;
-    struct cue_index ci;
 
-    cue_index_init(&ci);
-    while (p && line < nlines) {
-        const char *end = strchr(p, '\n');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        cue[line++] = (uint8_t)line_is_cue(&ci, p, len);
-        p = end ? end + 1 : NULL;
+    pthread_once(&cue_ix_once, cue_index_init);
+    while (line < nlines) { /* the text has that many lines: its words are on them */
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        cue[line++] = (uint8_t)line_is_cue(p, n);
+        p = nl ? nl + 1 : end;
     }
+    /* every word is in a unit (nunits > 0 when there are words): no branch */
     for (size_t w = 0; w < ws->n; w++) {
-        if (cue[ws->w[w].line] && unit < sig->nunits)
-            sig->units[unit].nsh |= NEAR_UNIT_CUE;
-        if (ws->w[w].sent_end && unit + 1 < sig->nunits)
-            unit++;
+        sig->units[unit].nsh |= (uint16_t)(cue[ws->w[w].line] ? NEAR_UNIT_CUE : 0);
+        unit += ws->w[w].sent_end & (unit + 1 < sig->nunits);
     }
-    free(cue);
+    if (cue != small)
+        free(cue);
 }
 
 /* Insertion sort of keys[0..n): for runs that are short or nearly in order. */
@@ -401,9 +430,10 @@ struct nd_near_sig *nd_near_sig_new(const char *title, const char *text)
 {
     struct nd_near_sig *sig = xcalloc(1, sizeof(*sig));
     struct near_words tw, xw;
+    size_t text_len = text ? strlen(text) : 0;
 
     near_words_split(title, title ? strlen(title) : 0, &tw);
-    near_words_split(text, text ? strlen(text) : 0, &xw);
+    near_words_split(text, text_len, &xw);
     keep_title(sig, &tw);
     if (!same_words(&tw, &xw)) { /* a text that only repeats the title is no text */
         size_t cap = xw.n < MAX_SHINGLES ? xw.n : MAX_SHINGLES;
@@ -412,7 +442,7 @@ struct nd_near_sig *nd_near_sig_new(const char *title, const char *text)
         keep_shingles(sig, sh, nsh);
         free(sh);
         keep_keys(sig, &xw);
-        mark_cues(sig, &xw, text);
+        mark_cues(sig, &xw, text, text_len);
     }
     near_words_free(&tw);
     near_words_free(&xw);

@@ -376,8 +376,9 @@ static void keep_keys(struct nd_near_sig *sig, const struct near_words *ws)
             uint16_t h = (uint16_t)XXH3_64bits(ws->buf + w->off, w->len);
             uint8_t kind = w->num ? NEAR_KEY_NUMBER : NEAR_KEY_NAME;
             int dup = 0;
-            for (unsigned j = 0; j < sig->nkeys && !dup; j++)
-                dup = sig->keys[j].h == h && sig->keys[j].unit == unit;
+            /* the keys of this unit are the last ones: units only grow */
+            for (unsigned j = sig->nkeys; j-- > 0 && sig->keys[j].unit == unit && !dup;)
+                dup = sig->keys[j].h == h;
             if (!dup)
                 sig->keys[sig->nkeys++] = (struct near_key){h, (uint8_t)unit, kind};
         }

@@ -393,7 +393,7 @@ static inline size_t spell_ending(char *t, size_t n)
 {
     unsigned e = END2(t[n > 1 ? n - 2 : 0], t[n - 1]);
 
-    if (__builtin_expect(n < 4 || !((end2[e >> 6] >> (e & 63)) & 1), 1))
+    if (__builtin_expect(((n >= 4) & (unsigned)(end2[e >> 6] >> (e & 63))) == 0, 1))
         return n;
     switch (t[n - 1]) {
     case 'd':
@@ -834,7 +834,8 @@ size_t near_title_stem(const char *w, size_t len, char *out, size_t cap)
         return len;
     for (size_t i = 0; i < sizeof(sufs) / sizeof(sufs[0]); i++) {
         size_t n = sufs[i].len;
-        if (len > n + 2 && memcmp(out + len - n, sufs[i].w, n) == 0) {
+        if (len > n + 2 && out[len - 1] == sufs[i].w[n - 1] &&
+            memcmp(out + len - n, sufs[i].w, n) == 0) {
             len -= n;
             break;
         }

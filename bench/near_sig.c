@@ -1,7 +1,7 @@
 /*
  * near_sig.c: what a near-duplicate signature costs (nd_near_sig_new).
- *   near_sig [--hashes] [ITEMS.jsonl...]
- * Signs every article, ROUNDS times, and prints the best round's cost per
+ *   near_sig [--hashes] [--rounds N] [ITEMS.jsonl...]
+ * Signs every article N times (default 7), and prints the best round's cost per
  * article and per 390 words.  With no file, 2,000 synthetic articles
  * (near_gen.h, 390 words on average); a file holds one JSON object a line with
  * "title" and "content_text" (what `newsctl parse` prints) or "text".
@@ -21,7 +21,6 @@
 #include "near_gen.h"
 #include "newsd/near.h"
 
-#define ROUNDS    7
 #define SYNTHETIC 2000
 
 struct art {
@@ -94,13 +93,15 @@ static int load(const char *path)
 
 int main(int argc, char **argv)
 {
-    int hashes = 0, files = 0;
+    int hashes = 0, files = 0, rounds = 7;
     double best = 1e30;
     size_t words = 0;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--hashes") == 0)
             hashes = 1;
+        else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
+            rounds = (int)strtol(argv[++i], NULL, 10);
         else if (load(argv[i]) < 0)
             return 1;
         else
@@ -128,7 +129,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < narts; i++)
         words += arts[i].words;
-    for (int r = 0; r < ROUNDS; r++) {
+    for (int r = 0; r < (rounds > 0 ? rounds : 1); r++) {
         double t0 = now(), t;
         for (size_t i = 0; i < narts; i++)
             nd_near_sig_free(nd_near_sig_new(arts[i].title, arts[i].text));
@@ -139,7 +140,7 @@ int main(int argc, char **argv)
     printf("%zu articles, %.0f words on average: %.2f us per article, %.2f us per 390 words "
            "(best of %d rounds)\n",
            narts, (double)words / (double)narts, best / (double)narts * 1e6,
-           best / (double)words * 390 * 1e6, ROUNDS);
+           best / (double)words * 390 * 1e6, rounds);
     for (size_t i = 0; i < narts; i++) {
         free(arts[i].title);
         free(arts[i].text);

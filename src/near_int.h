@@ -52,6 +52,24 @@ struct nd_near_sig {
 };
 
 /*
+ * The compact form of a signature (near_sig.c), for the index's memory: at
+ * most NEAR_COMPACT_MAX bytes, with a bit per unit from flags (NULL: all 0),
+ * followed by NEAR_COMPACT_PAD bytes of 0 that the reader needs (out has room
+ * for both; the length returned leaves them out).  near_sig_expand() gives
+ * the signature and the flags (ND_NEAR_MAX_UNITS bits) back;
+ * near_sig_expand_sorted() gives all but the hashes into sig, and the hashes
+ * in hash order into vals[] with meta[] (unit | NEAR_META_LEAD): returns
+ * how many.
+ */
+#define NEAR_COMPACT_MAX 2304
+#define NEAR_COMPACT_PAD 8
+#define NEAR_META_LEAD   0x8000
+size_t near_sig_compact(const struct nd_near_sig *sig, const uint8_t *flags, uint8_t *out);
+void near_sig_expand(const uint8_t *in, struct nd_near_sig *sig, uint8_t *flags);
+size_t near_sig_expand_sorted(const uint8_t *in, struct nd_near_sig *sig, uint8_t *flags,
+                              uint32_t *vals, uint16_t *meta);
+
+/*
  * On a little-endian host, the words and the cue lines are read eight bytes
  * at a time where that helps (the first byte in memory is the lowest);
  * elsewhere a byte at a time.  Both give the same signatures.

@@ -153,6 +153,27 @@ void nd_near_index_query(const struct nd_near_index *ix, const struct nd_near_si
 void nd_near_index_document(struct nd_near_index *ix, const struct nd_near_sig *const *sigs,
                             size_t n);
 
+/*
+ * Is b a copy of a, by the rules of a query (the same thresholds, measures
+ * and reasons) for this one pair, with no boilerplate model: for two items
+ * the caller has already paired (an exact key that points to an earlier
+ * article: the same story, or a URL several different items share?).  Fills
+ * *m as a query would with b as its only candidate (m->ref and
+ * m->nearest_ref are 0); an empty signature on either side is ND_NEAR_NEW
+ * with no candidate.  Pure.
+ */
+void nd_near_compare(const struct nd_near_sig *a, const struct nd_near_sig *b,
+                     struct nd_near_match *m);
+
+/*
+ * The signature of the entry last added under ref: *out gets a copy (caller
+ * frees), the same signature that was added (nd_near_sig_pack() gives the
+ * same bytes).  ND_ENOTFOUND when no entry has that reference (never added,
+ * or expired); *out is NULL then.
+ */
+int nd_near_index_get(const struct nd_near_index *ix, uint64_t ref,
+                      struct nd_near_sig **out) ND_WUR;
+
 /* Forget every entry whose time is before `before`; returns how many were removed. */
 size_t nd_near_index_expire(struct nd_near_index *ix, int64_t before);
 

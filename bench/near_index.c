@@ -7,13 +7,16 @@
  *   near_index [MAX_ARTICLES]     (default 1000000; sizes 10^4, 10^5, 10^6)
  * Prints, per size: signature and insert cost per article, look-up cost per
  * article (new ones, copies), candidates compared, copies found, memory per
- * article, packed signature bytes per article.
+ * article (as nd_near_index_bytes() states it, and the process's resident
+ * memory over what it was before the index), packed signature bytes per
+ * article.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "near_gen.h"
 #include "newsd/near.h"
@@ -27,6 +30,22 @@ static double now(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+/* The process's resident memory, bytes. */
+static size_t rss(void)
+{
+    FILE *fp = fopen("/proc/self/statm", "r");
+    unsigned long size = 0, resident = 0;
+
+    if (fp == NULL)
+        return 0;
+    if (fscanf(fp, "%lu %lu", &size, &resident) != 2)
+        resident = 0;
+    fclose(fp);
+    return (size_t)resident * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static size_t rss0; /* before the index */
 
 /* An edited copy of text: a word changed in the second sentence and a footer added. */
 static void edit(const char *text, char *out, size_t cap)
@@ -114,11 +133,12 @@ static void measure(struct nd_near_index *ix, size_t size, const struct stats *s
     for (size_t k = 0; k < copies; k++)
         nd_near_sig_free(sigs[k]);
     free(sigs);
-    printf("| %zu | %.1f | %.1f | %.1f | %.1f | %.1f | %zu/%zu | %zu | %.0f | %.0f |\n", size,
-           st->sig_s / (double)st->added * 1e6, st->add_s / (double)st->added * 1e6,
+    printf("| %zu | %.1f | %.1f | %.1f | %.1f | %.1f | %zu/%zu | %zu | %.0f | %.0f | %.0f |\n",
+           size, st->sig_s / (double)st->added * 1e6, st->add_s / (double)st->added * 1e6,
            t_new / QUERIES * 1e6, copies ? t_copy / (double)copies * 1e6 : 0,
            (double)cand_new / QUERIES, found, copies, false_ties,
            (double)nd_near_index_bytes(ix) / (double)nd_near_index_count(ix),
+           ((double)rss() - (double)rss0) / (double)nd_near_index_count(ix),
            (double)st->blob_bytes / (double)st->added);
     fflush(stdout);
 }
@@ -131,9 +151,11 @@ int main(int argc, char **argv)
     char *keep[1000] = {0};
 
     gen_init();
+    rss0 = rss();
     printf("| articles | signature us | insert us | look-up us (new) | look-up us (copy) | "
-           "candidates (new) | copies found | false ties | index bytes/article | blob "
-           "bytes/article |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+           "candidates (new) | copies found | false ties | index bytes/article | resident "
+           "bytes/article "
+           "| blob bytes/article |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (size_t size = 10000; size <= max; size *= 10) {
         grow(ix, size, &st, keep, 1000);
         measure(ix, size, &st, keep, 1000);

@@ -198,6 +198,7 @@ static void mark_cues(struct nd_near_sig *sig, const struct near_words *ws, cons
     uint8_t small[256], *cue = nlines < sizeof(small) ? small : xmalloc(nlines + 1);
     const char *p = text, *end = text + len;
     unsigned unit = 0;
+    uint8_t any = 0;
 
     pthread_once(&cue_ix_once, cue_index_init);
     while (line < nlines) { /* the text has that many lines: its words are on them */
@@ -206,11 +207,16 @@ static void mark_cues(struct nd_near_sig *sig, const struct near_words *ws, cons
         cue[line++] = (uint8_t)line_is_cue(p, n);
         p = nl ? nl + 1 : end;
     }
-    /* every word is in a unit (nunits > 0 when there are words): no branch */
+    /* a unit is on a cue line when one of its words is (nunits > 0 when there are words) */
     for (size_t w = 0; w < ws->n; w++) {
-        sig->units[unit].nsh |= (uint16_t)(cue[ws->w[w].line] ? NEAR_UNIT_CUE : 0);
-        unit += ws->w[w].sent_end & (unit + 1 < sig->nunits);
+        any |= cue[ws->w[w].line];
+        if (ws->w[w].sent_end && unit + 1 < sig->nunits) {
+            sig->units[unit++].nsh |= (uint16_t)(any ? NEAR_UNIT_CUE : 0);
+            any = 0;
+        }
     }
+    if (ws->n > 0)
+        sig->units[unit].nsh |= (uint16_t)(any ? NEAR_UNIT_CUE : 0);
     if (cue != small)
         free(cue);
 }

@@ -9,6 +9,7 @@
  * posted under about 14 keys, in a map of 8 bytes a slot kept between 70%
  * and 85% full; a key of two entries or more has a list of 32-bit slots.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #define XXH_INLINE_ALL
@@ -27,6 +28,9 @@
 #define TOMBSTONE_KEY 1u
 #define MAP_MAX_LOAD  85 /* percent of slots used (tombstones too) before a map is rebuilt */
 #define MAP_NEW_LOAD  70 /* percent of slots live after */
+
+/* The allocation of an entry whose compact form takes size bytes (and the reader's padding). */
+#define ENTRY_BYTES(size) (offsetof(struct near_entry, data) + (size) + NEAR_COMPACT_PAD)
 
 /* --- a uint32 -> uint32 hash map (open addressing, linear probing) ---------------------- */
 
@@ -607,10 +611,10 @@ void nd_near_index_add(struct nd_near_index *ix, const struct nd_near_sig *sig, 
     near_view_of(&v, sig, drop);
     model_learn(model_get(ix, source), sig);
     size = near_sig_compact(sig, drop, data);
-    e = xmalloc(sizeof(*e) + size + NEAR_COMPACT_PAD);
+    e = xmalloc(ENTRY_BYTES(size));
     e->ref = ref;
     e->time = time;
-    e->size = (uint32_t)size;
+    e->size = (uint16_t)size;
     memcpy(e->data, data, size + NEAR_COMPACT_PAD);
     if (ix->nfree_slots > 0) {
         slot = ix->free_slots[--ix->nfree_slots];
@@ -623,7 +627,7 @@ void nd_near_index_add(struct nd_near_index *ix, const struct nd_near_sig *sig, 
     }
     ix->entries[slot] = e;
     ix->count++;
-    ix->entry_bytes += sizeof(*e) + size + NEAR_COMPACT_PAD;
+    ix->entry_bytes += ENTRY_BYTES(size);
     by_ref_put(ix, slot);
     nk = near_view_keys(&v, keys);
     for (size_t i = 0; i < nk; i++)
@@ -646,7 +650,7 @@ size_t nd_near_index_expire(struct nd_near_index *ix, int64_t before)
         for (size_t i = 0; i < nk; i++)
             post_del(ix, keys[i], (uint32_t)s);
         by_ref_del(ix, (uint32_t)s);
-        ix->entry_bytes -= sizeof(*e) + e->size + NEAR_COMPACT_PAD;
+        ix->entry_bytes -= ENTRY_BYTES(e->size);
         free(e);
         ix->entries[s] = NULL;
         if (ix->nfree_slots == ix->free_slots_cap) {

@@ -64,7 +64,7 @@ size_t near_view_keys(const struct near_view *v, uint32_t *keys);
 struct near_entry {
     uint64_t ref;
     int64_t time;
-    uint32_t size; /* of data */
+    uint16_t size; /* of data, at most NEAR_COMPACT_MAX */
     uint8_t data[];
 };
 

@@ -174,8 +174,9 @@ void nd_near_compare(const struct nd_near_sig *a, const struct nd_near_sig *b,
 /*
  * The signature of the entry last added under ref: *out gets a copy (caller
  * frees), the same signature that was added (nd_near_sig_pack() gives the
- * same bytes).  ND_ENOTFOUND when no entry has that reference (never added,
- * or expired); *out is NULL then.
+ * same bytes).  ND_ENOTFOUND when there is none (never added, or that entry
+ * expired: an earlier entry under the same ref does not answer for it); *out
+ * is NULL then.
  */
 int nd_near_index_get(const struct nd_near_index *ix, uint64_t ref,
                       struct nd_near_sig **out) ND_WUR;

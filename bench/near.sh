@@ -1,8 +1,11 @@
 #!/bin/sh
-# bench/near.sh: the near-duplicate index at 10^4, 10^5 and 10^6 articles (bench/near_index.c).
-#   bench/near.sh [MAX_ARTICLES]
+# bench/near.sh: the near-duplicate signature and index (bench/near_sig.c, bench/near_index.c).
+#   bench/near.sh [MAX_ARTICLES]          the index at 10^4, 10^5 ... MAX_ARTICLES (default 10^6)
+#   bench/near.sh sig [ITEMS.jsonl...]    the signature's cost (synthetic articles, or the
+#                                         articles `newsctl parse` printed to ITEMS.jsonl)
 # Builds newsd_core in $BUILD_DIR (default build-bench, the project's default build type) and
-# bench/out/near_index against it, then runs it; docs/benchmarks.md has the figures.
+# bench/out/near_index and bench/out/near_sig against it, then runs one; docs/benchmarks.md has
+# the figures.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-bench}
@@ -10,7 +13,15 @@ out=$root/bench/out
 mkdir -p "$out"
 cmake -S "$root" -B "$build" -DNEWSD_TESTS=OFF >/dev/null
 cmake --build "$build" --target newsd_core -j2 >/dev/null
-cc -O2 -g -D_GNU_SOURCE -I"$root/include" -I"$build/generated" "$root/bench/near_index.c" \
-    "$build/libnewsd_core.a" $(pkg-config --libs libcurl libxml-2.0 libzmq libconfig jansson \
-    sqlite3 libutf8proc libxxhash libsystemd) -lm -o "$out/near_index"
-"$out/near_index" "${1:-1000000}"
+libs=$(pkg-config --libs libcurl libxml-2.0 libzmq libconfig jansson sqlite3 libutf8proc \
+    libxxhash libsystemd)
+for b in near_index near_sig; do
+    # shellcheck disable=SC2086
+    cc -O2 -g -D_GNU_SOURCE -I"$root/include" -I"$build/generated" "$root/bench/$b.c" \
+        "$build/libnewsd_core.a" $libs -lm -o "$out/$b"
+done
+if [ "${1:-}" = sig ]; then
+    shift
+    exec "$out/near_sig" "$@"
+fi
+exec "$out/near_index" "${1:-1000000}"

@@ -225,10 +225,29 @@ static void new_keys(const struct nd_dedupe *d, struct nd_dedupe_verdict *v, con
  * it clearly another story than this one (a podcast's items all linking to
  * its page, a section page given as every item's link)?
  */
+/*
+ * Is the URL that matched `row` no identity: is the earlier article behind
+ * it clearly another story than this one (a podcast's items all linking to
+ * its page, a section page given as every item's link)?  Without both
+ * texts to compare, the URL stands.
+ */
 static int url_is_shared(const struct nd_dedupe *d, const struct nd_candidate *c, int64_t row)
 {
-    (void)d, (void)c, (void)row;
-    return 0; /* PENDING: nd_near_compare */
+    struct nd_near_sig *old = NULL;
+    struct nd_near_match m;
+    int shared = 0;
+
+    if (c->sig == NULL || nd_near_sig_empty(c->sig))
+        return 0;
+    if (nd_near_index_get(d->near, (uint64_t)row, &old) != ND_OK &&
+        nd_near_index_get(d->near, (uint64_t)nd_dedupe_cluster_of(d, row), &old) != ND_OK)
+        return 0;
+    if (!nd_near_sig_empty(old)) {
+        nd_near_compare(c->sig, old, &m);
+        shared = m.verdict == ND_NEAR_NEW && m.score < SHARED_URL_SCORE;
+    }
+    nd_near_sig_free(old);
+    return shared;
 }
 
 static int is_home(const char *url, const char *home)

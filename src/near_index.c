@@ -1,7 +1,15 @@
 /*
  * near_index.c: the near-duplicate index (near.h): entries, posting lists,
- * per-source boilerplate models.  Comparison and verdict: near_score.c.
+ * per-source boilerplate models.  Comparison, verdict and query: near_score.c.
+ *
+ * Memory: an entry is one allocation holding its signature in the compact
+ * form (near_sig_compact: about 800 bytes for a news article) and the units
+ * its source's boilerplate model dropped when it was added; a comparison
+ * makes the entry's view from it on the stack (near_entry_view).  An entry is
+ * posted under about 14 keys, in a map of 8 bytes a slot kept between 70%
+ * and 85% full; a key of two entries or more has a list of 32-bit slots.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #define XXH_INLINE_ALL
@@ -18,6 +26,11 @@
 #define KEY_TITLE     3
 #define EMPTY_KEY     0u
 #define TOMBSTONE_KEY 1u
+#define MAP_MAX_LOAD  85 /* percent of slots used (tombstones too) before a map is rebuilt */
+#define MAP_NEW_LOAD  70 /* percent of slots live after */
+
+/* The allocation of an entry whose compact form takes size bytes (and the reader's padding). */
+#define ENTRY_BYTES(size) (offsetof(struct near_entry, data) + (size) + NEAR_COMPACT_PAD)
 
 /* --- a uint32 -> uint32 hash map (open addressing, linear probing) ---------------------- */
 
@@ -26,19 +39,27 @@ static uint32_t mkey(uint32_t k)
     return k < 2 ? k + 2 : k; /* 0 and 1 mark empty and removed slots */
 }
 
+/* The home slot of k: its mixed bits scaled to the capacity (any capacity). */
 static size_t slot_of(uint32_t k, size_t cap)
 {
-    return (size_t)(((uint64_t)k * 0x9E3779B97F4A7C15ULL) >> 32) & (cap - 1);
+    uint32_t h = (uint32_t)(((uint64_t)k * 0x9E3779B97F4A7C15ULL) >> 32);
+
+    return (size_t)(((uint64_t)h * cap) >> 32);
 }
 
-static void map_grow(struct near_map *m, size_t cap);
+static size_t next_slot(size_t i, size_t cap)
+{
+    return i + 1 == cap ? 0 : i + 1;
+}
+
+static void map_rebuild(struct near_map *m, size_t cap);
 
 uint32_t *near_map_get(const struct near_map *m, uint32_t k)
 {
     if (m->cap == 0)
         return NULL;
     k = mkey(k);
-    for (size_t i = slot_of(k, m->cap);; i = (i + 1) & (m->cap - 1)) {
+    for (size_t i = slot_of(k, m->cap);; i = next_slot(i, m->cap)) {
         if (m->keys[i] == k)
             return &m->vals[i];
         if (m->keys[i] == EMPTY_KEY)
@@ -51,10 +72,10 @@ uint32_t *near_map_put(struct near_map *m, uint32_t k)
 {
     size_t tomb = SIZE_MAX;
 
-    if ((m->used + 1) * 4 >= m->cap * 3)
-        map_grow(m, m->live * 2 + 1 > m->cap / 2 ? (m->cap ? m->cap * 2 : 64) : m->cap);
+    if ((m->used + 1) * 100 > m->cap * MAP_MAX_LOAD)
+        map_rebuild(m, (m->live + 1) * 100 / MAP_NEW_LOAD + 16);
     k = mkey(k);
-    for (size_t i = slot_of(k, m->cap);; i = (i + 1) & (m->cap - 1)) {
+    for (size_t i = slot_of(k, m->cap);; i = next_slot(i, m->cap)) {
         if (m->keys[i] == k)
             return &m->vals[i];
         if (m->keys[i] == TOMBSTONE_KEY && tomb == SIZE_MAX)
@@ -82,9 +103,10 @@ void near_map_del(struct near_map *m, uint32_t k)
     m->live--;
 }
 
-static void map_grow(struct near_map *m, size_t cap)
+static void map_rebuild(struct near_map *m, size_t cap)
 {
-    struct near_map n = {xcalloc(cap, sizeof(uint32_t)), xcalloc(cap, sizeof(uint32_t)), cap, 0, 0};
+    struct near_map n = {xcalloc(cap, sizeof(uint32_t)), xmalloc(cap * sizeof(uint32_t)), cap, 0,
+                         0};
 
     for (size_t i = 0; i < m->cap; i++)
         if (m->keys[i] > TOMBSTONE_KEY)
@@ -99,6 +121,11 @@ void near_map_free(struct near_map *m)
     free(m->keys);
     free(m->vals);
     memset(m, 0, sizeof(*m));
+}
+
+static size_t map_bytes(const struct near_map *m)
+{
+    return m->cap * 2 * sizeof(uint32_t);
 }
 
 /* --- posting lists ----------------------------------------------------------------------- */
@@ -279,13 +306,6 @@ static struct near_model *model_get(struct nd_near_index *ix, const char *source
     return m;
 }
 
-static int cmp_el(const void *a, const void *b)
-{
-    const struct near_el *x = a, *y = b;
-
-    return x->v < y->v ? -1 : x->v > y->v;
-}
-
 static int cmp_u32(const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -328,22 +348,25 @@ static void model_free(struct near_model *m)
 }
 
 /*
- * Which units of sig are boilerplate (drop[i] = 1): seen in ND_NEAR_BOILER_MIN
- * of the source's recent items, or of the other items of the current document.
+ * Which units of sig are boilerplate for an item of source (their bits set
+ * in drop): seen in ND_NEAR_BOILER_MIN of the source's recent items, or of
+ * the other items of the current document.
  */
-static void find_boiler(const struct nd_near_index *ix, const struct near_model *m,
-                        const struct nd_near_sig *sig, uint8_t *drop)
+void near_boiler(const struct nd_near_index *ix, const struct nd_near_sig *sig, const char *source,
+                 uint8_t *drop)
 {
+    const struct near_model *m = model_find(ix, source ? source : "");
     int in_doc = 0;
 
-    memset(drop, 0, ND_NEAR_MAX_UNITS);
+    memset(drop, 0, NEAR_UNIT_BYTES);
     for (size_t k = 0; k < ix->ndoc && !in_doc; k++)
         in_doc = ix->doc[k] == sig;
     for (unsigned i = 0; i < sig->nunits; i++) {
         const uint32_t *c = m ? near_map_get(&m->seen, sig->units[i].hash) : NULL;
         const uint32_t *d = ix->ndoc ? near_map_get(&ix->doc_units, sig->units[i].hash) : NULL;
         uint32_t others = d ? *d - (uint32_t)in_doc : 0;
-        drop[i] = (c && *c >= ND_NEAR_BOILER_MIN) || others >= ND_NEAR_BOILER_MIN;
+        if ((c && *c >= ND_NEAR_BOILER_MIN) || others >= ND_NEAR_BOILER_MIN)
+            drop[i / 8] |= (uint8_t)(1u << (i % 8));
     }
 }
 
@@ -376,72 +399,169 @@ void nd_near_index_document(struct nd_near_index *ix, const struct nd_near_sig *
     }
 }
 
-/* --- views: a signature without its source's boilerplate -------------------------------- */
+/* --- views and entries ------------------------------------------------------------------- */
 
-struct near_view *near_view_make(const struct nd_near_index *ix, const struct nd_near_sig *sig,
-                                 const char *source)
+/* The kept units' shingles, cue lines and first units of sig into v (the rest of v untouched). */
+static void view_units(struct near_view *v, const struct nd_near_sig *sig, const uint8_t *drop)
 {
-    uint8_t drop[ND_NEAR_MAX_UNITS];
-    struct near_view *v;
-    struct near_el tmp[ND_NEAR_LEAD + ND_NEAR_SAMPLE];
-    unsigned nels = 0, nkeys = 0;
-    size_t bytes;
-    char *p;
-
-    find_boiler(ix, model_find(ix, source ? source : ""), sig, drop);
-    for (unsigned i = 0; i < (unsigned)sig->nlead + sig->nextra; i++)
-        if (!drop[sig->els[i].unit])
-            tmp[nels++] = sig->els[i];
-    for (unsigned i = 0; i < sig->nkeys; i++)
-        if (!drop[sig->keys[i].unit])
-            nkeys++;
-    bytes = sizeof(*v) + nels * (sizeof(uint32_t) + sizeof(uint16_t)) +
-            nkeys * sizeof(struct near_key) + sig->ntitle * sizeof(struct near_tword);
-    v = xcalloc(1, bytes);
-    p = (char *)(v + 1);
-    v->vals = (uint32_t *)p;
-    p += nels * sizeof(uint32_t);
-    v->keys = (struct near_key *)p;
-    p += nkeys * sizeof(struct near_key);
-    v->meta = (uint16_t *)p;
-    p += nels * sizeof(uint16_t);
-    v->title = (struct near_tword *)p;
+    v->n = 0;
     v->tau = sig->tau;
     v->nunits = sig->nunits;
-    for (unsigned i = 0; i < sig->nunits; i++) {
-        if (drop[i])
+    v->nlead_units = 0;
+    memset(v->cue, 0, sizeof(v->cue));
+    for (unsigned u = 0; u < sig->nunits; u++) {
+        unsigned nsh = sig->units[u].nsh & ~NEAR_UNIT_CUE;
+        if (drop && ((drop[u / 8] >> (u % 8)) & 1))
             continue;
-        unsigned nsh = sig->units[i].nsh & ~NEAR_UNIT_CUE;
         v->n += nsh;
-        if (sig->units[i].nsh & NEAR_UNIT_CUE)
-            v->cue[i / 8] |= (uint8_t)(1u << (i % 8));
+        if (sig->units[u].nsh & NEAR_UNIT_CUE)
+            v->cue[u / 8] |= (uint8_t)(1u << (u % 8));
         if (nsh >= 2 && v->nlead_units < NEAR_LEAD_UNITS)
-            v->lead_units[v->nlead_units++] = sig->units[i].hash;
+            v->lead_units[v->nlead_units++] = sig->units[u].hash;
     }
-    /* elements sorted by hash, each with its unit and whether it is in the lead: the kept
-     * lead (text order) is sorted, then merged with the kept extras (already ascending) */
-    {
-        unsigned nl = 0, i = 0, j;
-        for (unsigned k = 0; k < sig->nlead; k++)
-            if (!drop[sig->els[k].unit])
-                nl++;
-        qsort(tmp, nl, sizeof(*tmp), cmp_el);
-        j = nl;
-        while (i < nl || j < nels) {
-            int from_lead = j >= nels || (i < nl && tmp[i].v < tmp[j].v);
-            const struct near_el *e = from_lead ? &tmp[i++] : &tmp[j++];
-            v->vals[v->nels] = e->v;
-            v->meta[v->nels] = (uint16_t)(e->unit | (from_lead ? NEAR_META_LEAD : 0));
-            v->nels++;
-        }
-    }
-    for (unsigned i = 0; i < sig->nkeys; i++)
-        if (!drop[sig->keys[i].unit])
-            v->keys[v->nkeys++] = sig->keys[i];
+    v->nkeys = 0;
+    for (unsigned k = 0; k < sig->nkeys; k++)
+        if (!(drop && ((drop[sig->keys[k].unit / 8] >> (sig->keys[k].unit % 8)) & 1)))
+            v->keys[v->nkeys++] = sig->keys[k];
     memcpy(v->title, sig->title, sig->ntitle * sizeof(*sig->title));
     v->ntitle = sig->ntitle;
-    v->bytes = bytes;
-    return v;
+}
+
+void near_view_of(struct near_view *v, const struct nd_near_sig *sig, const uint8_t *drop)
+{
+    struct near_el lead[ND_NEAR_LEAD];
+    unsigned nl = 0, i = 0, j, nels = (unsigned)sig->nlead + sig->nextra;
+
+#define DROPPED(u) (drop && ((drop[(u) / 8] >> ((u) % 8)) & 1))
+    view_units(v, sig, drop);
+    /* the kept lead, by hash (its hashes are distinct), merged with the kept others
+     * (ascending already) */
+    for (unsigned k = 0; k < sig->nlead; k++) {
+        const struct near_el *e = &sig->els[k];
+        unsigned at = nl;
+        if (DROPPED(e->unit))
+            continue;
+        for (; at > 0 && lead[at - 1].v > e->v; at--)
+            lead[at] = lead[at - 1];
+        lead[at] = *e;
+        nl++;
+    }
+    v->nels = 0;
+    j = sig->nlead;
+    for (;;) {
+        while (j < nels && DROPPED(sig->els[j].unit))
+            j++;
+        if (i == nl && j == nels)
+            break;
+        if (j == nels || (i < nl && lead[i].v < sig->els[j].v)) {
+            v->vals[v->nels] = lead[i].v;
+            v->meta[v->nels] = (uint16_t)(lead[i].unit | NEAR_META_LEAD);
+            i++;
+        } else {
+            v->vals[v->nels] = sig->els[j].v;
+            v->meta[v->nels] = sig->els[j].unit;
+            j++;
+        }
+        v->nels++;
+    }
+#undef DROPPED
+}
+
+void near_entry_view(const struct near_entry *e, struct near_view *v)
+{
+    struct nd_near_sig sig; /* all but its hashes: those come sorted, into v */
+    uint8_t drop[NEAR_UNIT_BYTES], any = 0;
+    size_t n = near_sig_expand_sorted(e->data, &sig, drop, v->vals, v->meta);
+
+    view_units(v, &sig, drop);
+    for (unsigned i = 0; i < NEAR_UNIT_BYTES; i++)
+        any |= drop[i];
+    if (!any) {
+        v->nels = (uint16_t)n;
+        return;
+    }
+    v->nels = 0;
+    for (size_t k = 0; k < n; k++) { /* without the dropped units' hashes */
+        unsigned u = v->meta[k] & 0xFF;
+        v->vals[v->nels] = v->vals[k];
+        v->meta[v->nels] = v->meta[k];
+        v->nels += !((drop[u / 8] >> (u % 8)) & 1);
+    }
+}
+
+/* --- entries by reference ------------------------------------------------------------------ */
+
+static size_t ref_home(uint64_t ref, size_t cap)
+{
+    uint64_t h = (ref ^ (ref >> 29)) * 0xBF58476D1CE4E5B9ULL;
+
+    return (size_t)(((h >> 32) * cap) >> 32);
+}
+
+static void by_ref_put(struct nd_near_index *ix, uint32_t slot);
+
+static void by_ref_grow(struct nd_near_index *ix)
+{
+    uint32_t *old = ix->by_ref;
+    size_t old_cap = ix->by_ref_cap;
+
+    ix->by_ref_cap = ix->by_ref_cap ? ix->by_ref_cap * 2 : 1024;
+    ix->by_ref = xcalloc(ix->by_ref_cap, sizeof(uint32_t));
+    ix->by_ref_live = 0;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i])
+            by_ref_put(ix, old[i] - 1);
+    free(old);
+}
+
+/* The table index of ref's slot, or SIZE_MAX. */
+static size_t by_ref_find(const struct nd_near_index *ix, uint64_t ref)
+{
+    if (ix->by_ref_cap == 0)
+        return SIZE_MAX;
+    for (size_t i = ref_home(ref, ix->by_ref_cap);; i = next_slot(i, ix->by_ref_cap)) {
+        if (ix->by_ref[i] == 0)
+            return SIZE_MAX;
+        if (ix->entries[ix->by_ref[i] - 1]->ref == ref)
+            return i;
+    }
+}
+
+/* slot answers for its entry's reference from now on (a later entry of the same one wins). */
+static void by_ref_put(struct nd_near_index *ix, uint32_t slot)
+{
+    uint64_t ref = ix->entries[slot]->ref;
+    size_t i;
+
+    if ((ix->by_ref_live + 1) * 4 > ix->by_ref_cap * 3)
+        by_ref_grow(ix);
+    i = by_ref_find(ix, ref);
+    if (i == SIZE_MAX) {
+        for (i = ref_home(ref, ix->by_ref_cap); ix->by_ref[i]; i = next_slot(i, ix->by_ref_cap))
+            ;
+        ix->by_ref_live++;
+    }
+    ix->by_ref[i] = slot + 1;
+}
+
+/* slot's entry goes: its reference forgotten if it answers for it (backward-shift deletion). */
+static void by_ref_del(struct nd_near_index *ix, uint32_t slot)
+{
+    size_t i = by_ref_find(ix, ix->entries[slot]->ref), j;
+
+    if (i == SIZE_MAX || ix->by_ref[i] != slot + 1)
+        return;
+    ix->by_ref[i] = 0;
+    ix->by_ref_live--;
+    for (j = next_slot(i, ix->by_ref_cap); ix->by_ref[j]; j = next_slot(j, ix->by_ref_cap)) {
+        size_t home = ref_home(ix->entries[ix->by_ref[j] - 1]->ref, ix->by_ref_cap);
+        /* may the element at j move to the hole at i (is i between its home and j)? */
+        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+            ix->by_ref[i] = ix->by_ref[j];
+            ix->by_ref[j] = 0;
+            i = j;
+        }
+    }
 }
 
 /* --- the index ---------------------------------------------------------------------------- */
@@ -458,13 +578,14 @@ void nd_near_index_free(struct nd_near_index *ix)
     if (ix == NULL)
         return;
     for (size_t i = 0; i < ix->nslots; i++)
-        free(ix->slots[i].view);
+        free(ix->entries[i]);
     for (size_t i = 1; i <= ix->nlists; i++)
         free(ix->lists[i].slots);
     for (size_t i = 0; i < ix->nmodels; i++)
         model_free(ix->models[i]);
-    free(ix->slots);
+    free(ix->entries);
     free(ix->free_slots);
+    free(ix->by_ref);
     free(ix->lists);
     free(ix->free_lists);
     free(ix->models);
@@ -478,29 +599,37 @@ void nd_near_index_add(struct nd_near_index *ix, const struct nd_near_sig *sig, 
                        const char *source, int64_t time)
 {
     uint32_t keys[NEAR_MAX_POST_KEYS];
-    struct near_view *v;
+    uint8_t drop[NEAR_UNIT_BYTES], data[NEAR_COMPACT_MAX + NEAR_COMPACT_PAD];
+    struct near_view v;
+    struct near_entry *e;
+    size_t nk, size;
     uint32_t slot;
-    size_t nk;
 
     if (source == NULL)
         source = "";
-    v = near_view_make(ix, sig, source);
+    near_boiler(ix, sig, source, drop);
+    near_view_of(&v, sig, drop);
     model_learn(model_get(ix, source), sig);
+    size = near_sig_compact(sig, drop, data);
+    e = xmalloc(ENTRY_BYTES(size));
+    e->ref = ref;
+    e->time = time;
+    e->size = (uint16_t)size;
+    memcpy(e->data, data, size + NEAR_COMPACT_PAD);
     if (ix->nfree_slots > 0) {
         slot = ix->free_slots[--ix->nfree_slots];
     } else {
         if (ix->nslots == ix->slots_cap) {
-            ix->slots_cap = ix->slots_cap ? ix->slots_cap * 2 : 1024;
-            ix->slots = xrealloc(ix->slots, ix->slots_cap * sizeof(*ix->slots));
+            ix->slots_cap = ix->slots_cap ? ix->slots_cap + ix->slots_cap / 2 : 1024;
+            ix->entries = xrealloc(ix->entries, ix->slots_cap * sizeof(*ix->entries));
         }
         slot = (uint32_t)ix->nslots++;
     }
-    ix->slots[slot].view = v;
-    ix->slots[slot].ref = ref;
-    ix->slots[slot].time = time;
+    ix->entries[slot] = e;
     ix->count++;
-    ix->view_bytes += v->bytes;
-    nk = near_view_keys(v, keys);
+    ix->entry_bytes += ENTRY_BYTES(size);
+    by_ref_put(ix, slot);
+    nk = near_view_keys(&v, keys);
     for (size_t i = 0; i < nk; i++)
         post_add(ix, keys[i], slot);
 }
@@ -511,16 +640,19 @@ size_t nd_near_index_expire(struct nd_near_index *ix, int64_t before)
     size_t removed = 0;
 
     for (size_t s = 0; s < ix->nslots; s++) {
-        struct near_slot *e = &ix->slots[s];
+        struct near_entry *e = ix->entries[s];
+        struct near_view v;
         size_t nk;
-        if (e->view == NULL || e->time >= before)
+        if (e == NULL || e->time >= before)
             continue;
-        nk = near_view_keys(e->view, keys);
+        near_entry_view(e, &v);
+        nk = near_view_keys(&v, keys);
         for (size_t i = 0; i < nk; i++)
             post_del(ix, keys[i], (uint32_t)s);
-        ix->view_bytes -= e->view->bytes;
-        free(e->view);
-        e->view = NULL;
+        by_ref_del(ix, (uint32_t)s);
+        ix->entry_bytes -= ENTRY_BYTES(e->size);
+        free(e);
+        ix->entries[s] = NULL;
         if (ix->nfree_slots == ix->free_slots_cap) {
             ix->free_slots_cap = ix->free_slots_cap ? ix->free_slots_cap * 2 : 256;
             ix->free_slots = xrealloc(ix->free_slots, ix->free_slots_cap * sizeof(uint32_t));
@@ -532,6 +664,21 @@ size_t nd_near_index_expire(struct nd_near_index *ix, int64_t before)
     return removed;
 }
 
+int nd_near_index_get(const struct nd_near_index *ix, uint64_t ref, struct nd_near_sig **out)
+{
+    size_t i = by_ref_find(ix, ref);
+    const struct near_entry *e;
+    uint8_t drop[NEAR_UNIT_BYTES];
+
+    *out = NULL;
+    if (i == SIZE_MAX)
+        return ND_ENOTFOUND;
+    e = ix->entries[ix->by_ref[i] - 1];
+    *out = xcalloc(1, sizeof(**out));
+    near_sig_expand(e->data, *out, drop);
+    return 0;
+}
+
 size_t nd_near_index_count(const struct nd_near_index *ix)
 {
     return ix->count;
@@ -539,16 +686,16 @@ size_t nd_near_index_count(const struct nd_near_index *ix)
 
 size_t nd_near_index_bytes(const struct nd_near_index *ix)
 {
-    size_t b = sizeof(*ix) + ix->view_bytes + ix->slots_cap * sizeof(*ix->slots) +
-               ix->free_slots_cap * sizeof(uint32_t) + ix->lists_cap * sizeof(*ix->lists) +
-               ix->free_lists_cap * sizeof(uint32_t) + ix->posting_of.cap * 2 * sizeof(uint32_t) +
-               ix->model_of.cap * 2 * sizeof(uint32_t);
+    size_t b = sizeof(*ix) + ix->entry_bytes + ix->slots_cap * sizeof(*ix->entries) +
+               ix->free_slots_cap * sizeof(uint32_t) + ix->by_ref_cap * sizeof(uint32_t) +
+               ix->lists_cap * sizeof(*ix->lists) + ix->free_lists_cap * sizeof(uint32_t) +
+               map_bytes(&ix->posting_of) + map_bytes(&ix->model_of) + map_bytes(&ix->doc_units);
 
     for (size_t i = 1; i <= ix->nlists; i++)
         b += ix->lists[i].cap * sizeof(uint32_t);
     for (size_t i = 0; i < ix->nmodels; i++) {
         const struct near_model *m = ix->models[i];
-        b += sizeof(*m) + strlen(m->source) + 1 + m->seen.cap * 2 * sizeof(uint32_t);
+        b += sizeof(*m) + strlen(m->source) + 1 + map_bytes(&m->seen);
         for (unsigned k = 0; k < ND_NEAR_HISTORY; k++)
             b += m->recent[k].n * sizeof(uint32_t);
     }

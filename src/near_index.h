@@ -1,7 +1,7 @@
 /*
  * near_index.h: the near-duplicate index's insides, shared by near_index.c
  * (entries, posting lists, boilerplate models) and near_score.c (comparison,
- * verdict).  Not a public header.
+ * verdict, query).  Not a public header.
  */
 #ifndef NEWSD_NEAR_INDEX_H
 #define NEWSD_NEAR_INDEX_H
@@ -14,10 +14,13 @@
 #define NEAR_LEAD_UNITS    3 /* leading unit hashes a view keeps (posting keys) */
 #define NEAR_MIN_TEXT      3 /* fewer shingles than this: a title-only item */
 #define NEAR_MIN_SAMPLES   8 /* sampled hashes that make a containment estimate */
-#define NEAR_META_LEAD     0x8000
 #define NEAR_MAX_POST_KEYS (12 + NEAR_LEAD_UNITS + ND_NEAR_MAX_TITLE)
+#define NEAR_UNIT_BYTES    ((ND_NEAR_MAX_UNITS + 7) / 8) /* a bit per unit */
 
-/* A uint32 -> uint32 hash map; keys 0 and 1 are stored as 2 and 3. */
+/*
+ * A uint32 -> uint32 hash map (open addressing, linear probing, any
+ * capacity); keys 0 and 1 are stored as 2 and 3.
+ */
 struct near_map {
     uint32_t *keys, *vals;
     size_t cap, used, live;
@@ -31,7 +34,8 @@ void near_map_free(struct near_map *m);
 /*
  * A signature as the index compares it: its source's boilerplate units
  * dropped, the kept shingle hashes sorted, each with its unit and whether it
- * is in the lead.  One allocation (the arrays follow the struct).
+ * is in the lead.  Made afresh for each comparison (near_view_of), on the
+ * stack: entries keep only their signature (struct near_entry).
  */
 struct near_view {
     uint32_t n;   /* shingles in the kept units */
@@ -39,19 +43,33 @@ struct near_view {
     uint16_t nels, nkeys, ntitle, nunits;
     uint8_t nlead_units;
     uint32_t lead_units[NEAR_LEAD_UNITS];
-    uint8_t cue[(ND_NEAR_MAX_UNITS + 7) / 8]; /* units of lines that look like boilerplate */
-    uint32_t *vals;                           /* ascending */
-    uint16_t *meta;                           /* unit | NEAR_META_LEAD */
-    struct near_key *keys;
-    struct near_tword *title;
-    size_t bytes; /* of the allocation */
+    uint8_t cue[NEAR_UNIT_BYTES];                 /* units of lines that look like boilerplate */
+    uint32_t vals[ND_NEAR_LEAD + ND_NEAR_SAMPLE]; /* ascending */
+    uint16_t meta[ND_NEAR_LEAD + ND_NEAR_SAMPLE]; /* unit | NEAR_META_LEAD */
+    struct near_key keys[ND_NEAR_MAX_KEYS];       /* of kept units */
+    struct near_tword title[ND_NEAR_MAX_TITLE];
 };
 
-struct near_slot {
-    struct near_view *view; /* NULL: a free slot */
+/* The view of sig without the units whose bit is set in drop (NULL: none). */
+void near_view_of(struct near_view *v, const struct nd_near_sig *sig, const uint8_t *drop);
+
+/* Posting keys of a view; keys has room for NEAR_MAX_POST_KEYS.  Returns the count. */
+size_t near_view_keys(const struct near_view *v, uint32_t *keys);
+
+/*
+ * An entry: its signature in the compact form (near_sig_compact), with a bit
+ * set for each unit its source's boilerplate model dropped when it was
+ * added.  One allocation.
+ */
+struct near_entry {
     uint64_t ref;
     int64_t time;
+    uint16_t size; /* of data, at most NEAR_COMPACT_MAX */
+    uint8_t data[];
 };
+
+/* The view of an entry, as it was when the entry was added. */
+void near_entry_view(const struct near_entry *e, struct near_view *v);
 
 struct near_plist {
     uint32_t n, cap;
@@ -71,11 +89,13 @@ struct near_model {
 };
 
 struct nd_near_index {
-    struct near_slot *slots;
-    size_t nslots, slots_cap, count, view_bytes;
+    struct near_entry **entries; /* by slot; NULL: a free slot */
+    size_t nslots, slots_cap, count, entry_bytes;
     uint32_t *free_slots;
     size_t nfree_slots, free_slots_cap;
-    struct near_map posting_of; /* posting key -> list number */
+    uint32_t *by_ref; /* ref -> slot + 1 (0: empty), open addressing on the ref */
+    size_t by_ref_cap, by_ref_live;
+    struct near_map posting_of; /* posting key -> SINGLE | slot, or list number */
     struct near_plist *lists;   /* [1..nlists]: postings of two entries or more */
     size_t nlists, lists_cap;
     uint32_t *free_lists;
@@ -88,14 +108,13 @@ struct nd_near_index {
     struct near_map doc_units; /* unit hash -> items of the document that have it */
 };
 
-/* The view of sig for an item of source (boilerplate dropped).  Caller frees. */
-struct near_view *near_view_make(const struct nd_near_index *ix, const struct nd_near_sig *sig,
-                                 const char *source);
+/* The units of sig that are boilerplate for an item of source: their bits set in drop. */
+void near_boiler(const struct nd_near_index *ix, const struct nd_near_sig *sig, const char *source,
+                 uint8_t *drop);
+
 /* The entries posted under key: *n slots, oldest first (one: room for a single one). */
 const uint32_t *near_postings(const struct nd_near_index *ix, uint32_t key, uint32_t *one,
                               unsigned *n);
-/* Posting keys of a view; keys has room for NEAR_MAX_POST_KEYS.  Returns the count. */
-size_t near_view_keys(const struct near_view *v, uint32_t *keys);
 
 /* How a query compares with one candidate (near_score.c). */
 struct near_score {

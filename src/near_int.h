@@ -51,23 +51,76 @@ struct nd_near_sig {
     struct near_tword title[ND_NEAR_MAX_TITLE];
 };
 
+/*
+ * The compact form of a signature (near_sig.c), for the index's memory: at
+ * most NEAR_COMPACT_MAX bytes, with a bit per unit from flags (NULL: all 0),
+ * followed by NEAR_COMPACT_PAD bytes of 0 that the reader needs (out has room
+ * for both; the length returned leaves them out).  near_sig_expand() gives
+ * the signature and the flags (ND_NEAR_MAX_UNITS bits) back;
+ * near_sig_expand_sorted() gives all but the hashes into sig, and the hashes
+ * in hash order into vals[] with meta[] (unit | NEAR_META_LEAD): returns
+ * how many.
+ */
+#define NEAR_COMPACT_MAX 2304
+#define NEAR_COMPACT_PAD 8
+#define NEAR_META_LEAD   0x8000
+size_t near_sig_compact(const struct nd_near_sig *sig, const uint8_t *flags, uint8_t *out);
+void near_sig_expand(const uint8_t *in, struct nd_near_sig *sig, uint8_t *flags);
+size_t near_sig_expand_sorted(const uint8_t *in, struct nd_near_sig *sig, uint8_t *flags,
+                              uint32_t *vals, uint16_t *meta);
+
+/*
+ * On a little-endian host, the words and the cue lines are read eight bytes
+ * at a time where that helps (the first byte in memory is the lowest);
+ * elsewhere a byte at a time.  Both give the same signatures.
+ */
+#ifndef NEAR_SWAR /* -DNEAR_SWAR=0 builds the other way, to test it */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NEAR_SWAR 1
+#else
+#define NEAR_SWAR 0
+#endif
+#endif
+#define SWAR_HIGH    0x8080808080808080ULL
+#define SWAR_LOW7    0x7F7F7F7F7F7F7F7FULL
+#define SWAR_EACH(b) (0x0101010101010101ULL * (uint8_t)(b))
+
+/* The high bit of each byte of x that equals b. */
+static inline uint64_t swar_eq(uint64_t x, uint8_t b)
+{
+    uint64_t t = x ^ SWAR_EACH(b);
+
+    return ~(((t & SWAR_LOW7) + SWAR_LOW7) | t) & SWAR_HIGH;
+}
+
+/* The high bit of each byte of x (bytes below 0x80 only) that equals b (below 0x80). */
+static inline uint64_t swar_eq7(uint64_t x, uint8_t b)
+{
+    return ~((x ^ SWAR_EACH(b)) + SWAR_LOW7) & SWAR_HIGH;
+}
+
 /* --- words (near_words.c) --------------------------------------------------------------- */
 
 /* One word of a text, as the tokenizer gives it. */
 struct near_word {
-    const char *p; /* canonical form (lower case, one spelling); not NUL-terminated */
-    size_t len;
-    unsigned cap : 1;      /* began with a capital letter */
-    unsigned num : 1;      /* a number (digits, or a number word) */
-    unsigned sent_end : 1; /* the last word of a sentence */
-    unsigned line_end : 1; /* the last word of a line */
-    uint32_t line;         /* its line (newlines before it) */
+    uint32_t off;     /* its canonical form (lower case, one spelling) at buf + off */
+    uint16_t len;     /* bytes of it (not NUL-terminated) */
+    uint8_t cap;      /* 1: began with a capital letter */
+    uint8_t num;      /* 1: a number (digits, or a number word) */
+    uint8_t sent_end; /* 1: the last word of a sentence */
+    uint8_t line_end; /* 1: the last word of a line */
+    uint32_t line;    /* its line (newlines before it) */
 };
 
+/*
+ * The words of a text.  buf holds their canonical forms in order, each
+ * followed by one space: the words w[i..j] joined by single spaces are the
+ * bytes from buf + w[i].off to buf + w[j].off + w[j].len.
+ */
 struct near_words {
     struct near_word *w;
     size_t n, cap;
-    char *buf; /* the canonical forms, back to back */
+    char *buf;
     size_t blen, bcap;
 };
 
@@ -75,8 +128,13 @@ struct near_words {
 void near_words_split(const char *s, size_t len, struct near_words *out);
 void near_words_free(struct near_words *ws);
 
-/* 0 when the word tables are consistent (sorted, the length filter right): for the tests. */
-int near_words_check(void);
+/*
+ * 0 when the special words' tables are the list as it is (every word found
+ * through them); slots[NEAR_SPECIAL_SLOTS] and filter[NEAR_SPECIAL_SLOTS / 8]
+ * get the tables as they should be (for the tests).
+ */
+#define NEAR_SPECIAL_SLOTS 512
+int near_words_check(uint8_t *slots, uint64_t *filter);
 
 /* The title form of a canonical word: light stemming; 0 for a word titles ignore. */
 size_t near_title_stem(const char *w, size_t len, char *out, size_t cap);

@@ -11,7 +11,6 @@
  * teaser); elsewhere it must cover half of the other (an update, a copy with
  * a footer), or it is an excerpt (a digest's quotation).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "near_index.h"
@@ -256,58 +255,97 @@ static int seen_add(uint32_t *seen, uint32_t slot)
     }
 }
 
-void nd_near_index_query(const struct nd_near_index *ix, const struct nd_near_sig *sig,
-                         const char *source, struct nd_near_match *m)
+/* One candidate's comparison into the answer: the best pass, else the nearest failure. */
+static void weigh(struct nd_near_match *m, const struct near_score *s, uint64_t ref, double *best,
+                  double *near_best)
 {
-    uint32_t keys[NEAR_MAX_POST_KEYS];
-    uint32_t seen[SEEN_CAP];
-    struct near_view *v;
-    size_t nk;
-    double best = -1, near_best = -1;
+    if (s->pass && s->score > *best) {
+        *best = s->score;
+        m->verdict = ND_NEAR_DUP;
+        m->ref = ref;
+        m->score = s->score;
+        m->threshold = s->threshold;
+        m->measure = s->measure;
+        m->reason = s->reason;
+    } else if (!s->pass && *best < 0 && s->score > *near_best) {
+        *near_best = s->score;
+        m->has_nearest = 1;
+        m->nearest_ref = ref;
+        m->nearest_score = s->score;
+        m->score = s->score;
+        m->threshold = s->threshold;
+        m->measure = s->measure;
+        m->reason = s->reason;
+    }
+}
 
+static void answer_start(struct nd_near_match *m)
+{
     memset(m, 0, sizeof(*m));
     m->verdict = ND_NEAR_NEW;
     m->reason = "no earlier article shares enough text";
-    if (nd_near_sig_empty(sig) || ix->count == 0)
-        return;
-    v = near_view_make(ix, sig, source ? source : "");
-    memset(seen, 0, sizeof(seen));
-    nk = near_view_keys(v, keys);
-    for (size_t k = 0; k < nk && m->candidates < ND_NEAR_MAX_CANDIDATES; k++) {
-        uint32_t one;
-        unsigned np;
-        const uint32_t *pl = near_postings(ix, keys[k], &one, &np);
-        for (unsigned p = np; p-- > 0 && m->candidates < ND_NEAR_MAX_CANDIDATES;) {
-            const struct near_slot *e = &ix->slots[pl[p]];
-            struct near_score s;
-            if (!seen_add(seen, pl[p]))
-                continue;
-            m->candidates++;
-            near_compare(v, e->view, &s);
-            if (s.pass && s.score > best) {
-                best = s.score;
-                m->verdict = ND_NEAR_DUP;
-                m->ref = e->ref;
-                m->score = s.score;
-                m->threshold = s.threshold;
-                m->measure = s.measure;
-                m->reason = s.reason;
-            } else if (!s.pass && best < 0 && s.score > near_best) {
-                near_best = s.score;
-                m->has_nearest = 1;
-                m->nearest_ref = e->ref;
-                m->nearest_score = s.score;
-                m->score = s.score;
-                m->threshold = s.threshold;
-                m->measure = s.measure;
-                m->reason = s.reason;
-            }
-        }
-    }
+}
+
+static void answer_end(struct nd_near_match *m)
+{
     if (m->verdict == ND_NEAR_DUP) {
         m->has_nearest = 0;
         m->nearest_ref = 0;
         m->nearest_score = 0;
     }
-    free(v);
+}
+
+void nd_near_index_query(const struct nd_near_index *ix, const struct nd_near_sig *sig,
+                         const char *source, struct nd_near_match *m)
+{
+    uint32_t keys[NEAR_MAX_POST_KEYS];
+    uint32_t seen[SEEN_CAP];
+    uint8_t drop[NEAR_UNIT_BYTES];
+    struct near_view v, cv;
+    size_t nk;
+    double best = -1, near_best = -1;
+
+    answer_start(m);
+    if (nd_near_sig_empty(sig) || ix->count == 0)
+        return;
+    near_boiler(ix, sig, source, drop);
+    near_view_of(&v, sig, drop);
+    memset(seen, 0, sizeof(seen));
+    nk = near_view_keys(&v, keys);
+    for (size_t k = 0; k < nk && m->candidates < ND_NEAR_MAX_CANDIDATES; k++) {
+        uint32_t one;
+        unsigned np;
+        const uint32_t *pl = near_postings(ix, keys[k], &one, &np);
+        for (unsigned p = np; p-- > 0 && m->candidates < ND_NEAR_MAX_CANDIDATES;) {
+            const struct near_entry *e = ix->entries[pl[p]];
+            struct near_score s;
+            if (!seen_add(seen, pl[p]))
+                continue;
+            m->candidates++;
+            near_entry_view(e, &cv);
+            near_compare(&v, &cv, &s);
+            weigh(m, &s, e->ref, &best, &near_best);
+        }
+    }
+    answer_end(m);
+}
+
+void nd_near_compare(const struct nd_near_sig *a, const struct nd_near_sig *b,
+                     struct nd_near_match *m)
+{
+    struct near_view va, vb;
+    struct near_score s;
+    double best = -1, near_best = -1;
+
+    answer_start(m);
+    if (nd_near_sig_empty(a) || nd_near_sig_empty(b)) {
+        m->reason = "nothing to compare: no text and no title";
+        return;
+    }
+    near_view_of(&va, a, NULL);
+    near_view_of(&vb, b, NULL);
+    m->candidates = 1;
+    near_compare(&va, &vb, &s);
+    weigh(m, &s, 0, &best, &near_best);
+    answer_end(m);
 }

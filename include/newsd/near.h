@@ -35,8 +35,12 @@
  *    agree on the numbers, and not swap one name for another, in the units
  *    they share; titles likewise.
  *
- * Memory: about 1.3 KB per indexed article (nd_near_index_bytes), and about
- * 4 KB per source for its boilerplate model.
+ * Memory: about 1.0 KB per indexed article of 400 words (nd_near_index_bytes;
+ * docs/benchmarks.md): its signature in a compact form (about 810 bytes:
+ * hashes Elias-Fano coded, small numbers in as few bits as they need), its
+ * posting keys (about 14, in a map kept 70-85% full: about 140 bytes), and
+ * its slot and reference (about 20); about 8 KB per source for its
+ * boilerplate model.  Comparing with an entry decodes it on the stack.
  *
  * Signatures are deterministic on every machine: hashes are XXH3 of UTF-8
  * bytes, and the packed form is little-endian whatever the host.
@@ -73,7 +77,8 @@ struct nd_near_index;
  * The signature of an article: title and text are plain UTF-8 (either may be
  * NULL), text as the cleaner gives it, paragraphs separated by newlines.
  * Returns a new signature; caller frees with nd_near_sig_free().  Input past
- * ND_TEXT_MAX bytes (and past 20,000 shingles) is ignored.  Pure.
+ * ND_TEXT_MAX bytes (and past 20,000 shingles) is ignored.  Pure; about 20 µs
+ * for a news article of 400 words (docs/benchmarks.md).
  */
 struct nd_near_sig *nd_near_sig_new(const char *title, const char *text);
 void nd_near_sig_free(struct nd_near_sig *sig);
@@ -109,6 +114,7 @@ void nd_near_index_free(struct nd_near_index *ix);
  * boilerplate model learns from it, after its own boilerplate was dropped
  * with the model as it was.  To rebuild an index, add the stored signatures
  * again in the order they were first added: the result is the same.
+ * nd_near_index_get() gives the signature back by ref.
  */
 void nd_near_index_add(struct nd_near_index *ix, const struct nd_near_sig *sig, uint64_t ref,
                        const char *source, int64_t time);
@@ -152,6 +158,28 @@ void nd_near_index_query(const struct nd_near_index *ix, const struct nd_near_si
  */
 void nd_near_index_document(struct nd_near_index *ix, const struct nd_near_sig *const *sigs,
                             size_t n);
+
+/*
+ * Is b a copy of a, by the rules of a query (the same thresholds, measures
+ * and reasons) for this one pair, with no boilerplate model: for two items
+ * the caller has already paired (an exact key that points to an earlier
+ * article: the same story, or a URL several different items share?).  Fills
+ * *m as a query would with b as its only candidate (m->ref and
+ * m->nearest_ref are 0); an empty signature on either side is ND_NEAR_NEW
+ * with no candidate.  Pure.
+ */
+void nd_near_compare(const struct nd_near_sig *a, const struct nd_near_sig *b,
+                     struct nd_near_match *m);
+
+/*
+ * The signature of the entry last added under ref: *out gets a copy (caller
+ * frees), the same signature that was added (nd_near_sig_pack() gives the
+ * same bytes).  ND_ENOTFOUND when there is none (never added, or that entry
+ * expired: an earlier entry under the same ref does not answer for it); *out
+ * is NULL then.
+ */
+int nd_near_index_get(const struct nd_near_index *ix, uint64_t ref,
+                      struct nd_near_sig **out) ND_WUR;
 
 /* Forget every entry whose time is before `before`; returns how many were removed. */
 size_t nd_near_index_expire(struct nd_near_index *ix, int64_t before);

@@ -14,7 +14,8 @@
 
 #include "newsd/dedupe.h"
 
-#define SHARED_URL_SCORE 0.35 /* a URL whose earlier article scores below this is shared */
+#define SHARED_URL_SCORE     0.35 /* a URL whose earlier article scores below this is shared */
+#define SHARED_URL_SHINGLES  30   /* ... when both texts have at least this many shingles */
 
 /* An open-addressing table from nonzero 64-bit keys to fixed-size values. */
 struct map {
@@ -228,8 +229,9 @@ static void new_keys(const struct nd_dedupe *d, struct nd_dedupe_verdict *v, con
 /*
  * Is the URL that matched `row` no identity: is the earlier article behind
  * it clearly another story than this one (a podcast's items all linking to
- * its page, a section page given as every item's link)?  Without both
- * texts to compare, the URL stands.
+ * its page, a section page given as every item's link)?  Only two texts
+ * of some length say so: an aggregator's one-line blurb under the URL of
+ * an article is that article.  Without both texts, the URL stands.
  */
 static int url_is_shared(const struct nd_dedupe *d, const struct nd_candidate *c, int64_t row)
 {
@@ -237,12 +239,12 @@ static int url_is_shared(const struct nd_dedupe *d, const struct nd_candidate *c
     struct nd_near_match m;
     int shared = 0;
 
-    if (c->sig == NULL || nd_near_sig_empty(c->sig))
+    if (c->sig == NULL || nd_near_sig_shingles(c->sig) < SHARED_URL_SHINGLES)
         return 0;
     if (nd_near_index_get(d->near, (uint64_t)row, &old) != ND_OK &&
         nd_near_index_get(d->near, (uint64_t)nd_dedupe_cluster_of(d, row), &old) != ND_OK)
         return 0;
-    if (!nd_near_sig_empty(old)) {
+    if (nd_near_sig_shingles(old) >= SHARED_URL_SHINGLES) {
         nd_near_compare(c->sig, old, &m);
         shared = m.verdict == ND_NEAR_NEW && m.score < SHARED_URL_SCORE;
     }

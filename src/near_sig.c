@@ -466,6 +466,15 @@ int nd_near_sig_empty(const struct nd_near_sig *sig)
     return sig->nunits == 0 && sig->ntitle == 0;
 }
 
+size_t nd_near_sig_shingles(const struct nd_near_sig *sig)
+{
+    size_t n = 0;
+
+    for (unsigned i = 0; i < sig->nunits; i++)
+        n += sig->units[i].nsh & 0x7fff;
+    return n;
+}
+
 /* --- packing: little-endian, whatever the host ------------------------------------------ */
 
 static uint8_t *put16(uint8_t *p, uint16_t v)

@@ -101,6 +101,8 @@ int nd_near_sig_unpack(const uint8_t *blob, size_t len, struct nd_near_sig **out
 
 /* Is there any text or title to compare?  (An empty item never matches.) */
 int nd_near_sig_empty(const struct nd_near_sig *sig);
+/* How many word shingles its text has (how much evidence it is). */
+size_t nd_near_sig_shingles(const struct nd_near_sig *sig);
 
 /* The index.  nd_near_index_free(NULL) does nothing. */
 struct nd_near_index *nd_near_index_new(void);

@@ -194,27 +194,53 @@ END_TEST
  * earlier article behind it is another story: podcast episodes that all
  * link to the show's page, in two feeds or in two polls of a one-item feed.
  */
+#define EPISODE(title, guid, text)                                                                 \
+    "<item><title>" title "</title><link>https://show.example/pod</link><guid>" guid               \
+    "</guid><description>" text "</description></item>"
+#define HARBOUR                                                                                    \
+    "We talk with the harbour master about dredging the channel, the new ferry schedules for "     \
+    "the winter months, the storms that closed the port for a week in January, the fishermen "     \
+    "who moved their boats upriver, and what the council plans to do about the old sea wall."
+#define ORCHARD                                                                                    \
+    "A visit to a cider orchard in the hills, where three generations of one family graft old "    \
+    "apple varieties onto young rootstock, press the fruit in a barn built by their grandfather "  \
+    "and sell the cider at the Saturday market in town, next to the cheese maker's stall."
+#define LIBRARY                                                                                    \
+    "The city library opens its reading room on Friday nights for concerts by local choirs, "      \
+    "jazz trios and a brass band from the fire brigade, with tea served in the lobby and the "     \
+    "children's corner open late, and the librarians say the evenings are full every week."
+
+/*
+ * A URL is no identity when it is the feed's home page, or when the
+ * earlier article behind it is clearly another story: podcast episodes that
+ * all link to the show's page, in two feeds or in two polls of a one-item
+ * feed.  A short blurb under an article's URL is that article, though.
+ */
 START_TEST(home_page_links)
 {
-    static const char *ep1 =
-        "<rss version=\"2.0\"><channel><title>Show</title><link>https://show.example/pod</link>"
-        "<item><title>Episode 1: the harbour</title><link>https://show.example/pod</link>"
-        "<guid>ep1</guid><description>We talk with the harbour master about dredging, ferry "
-        "schedules and the winter storms that closed the port for a week in January.</description>"
-        "</item></channel></rss>";
-    static const char *ep2 =
-        "<rss version=\"2.0\"><channel><title>Show</title><link>https://show.example/pod</link>"
-        "<item><title>Episode 2: the orchard</title><link>https://show.example/pod</link>"
-        "<guid>ep2</guid><description>A visit to a cider orchard in the hills, where three "
-        "generations of one family graft old apple varieties onto young rootstock.</description>"
-        "</item></channel></rss>";
-    static const char *other =
-        "<rss version=\"2.0\"><channel><title>Mirror</title><link>https://m.example/</link>"
-        "<item><title>Live music at the library</title><link>https://show.example/pod?x=1</link>"
-        "<guid>m1</guid><description>The city library opens its reading room on Friday nights "
-        "for concerts by local choirs, jazz trios and a brass band from the fire "
-        "brigade.</description>"
-        "</item></channel></rss>";
+    static const char *ep1 = "<rss version=\"2.0\"><channel><title>Show</title>"
+                             "<link>https://show.example/</link>" EPISODE(
+                                 "Episode 1: the harbour", "ep1", HARBOUR) "</channel></rss>";
+    static const char *ep2 = "<rss version=\"2.0\"><channel><title>Show</title>"
+                             "<link>https://show.example/</link>" EPISODE(
+                                 "Episode 2: the orchard", "ep2", ORCHARD) "</channel></rss>";
+    static const char *other = "<rss version=\"2.0\"><channel><title>Mirror</title>"
+                               "<link>https://m.example/</link>" EPISODE(
+                                   "Live music at the library", "m1", LIBRARY) "</channel></rss>";
+    static const char *blurb =
+        "<rss version=\"2.0\"><channel><title>Links</title>"
+        "<link>https://l.example/</link>" EPISODE("Worth a listen", "l1",
+                                                  "A good one about orchards.") "</channel></rss>";
+    static const char *root = "<rss version=\"2.0\"><channel><title>Root</title>"
+                              "<item><title>A</title><link>https://r.example/</link><guid>a</guid>"
+                              "<description>Snow closed the mountain pass for two days; the "
+                              "road crews cleared it by Thursday and the buses run again on the "
+                              "winter timetable.</description></item></channel></rss>";
+    static const char *root2 = "<rss version=\"2.0\"><channel><title>Root</title>"
+                               "<item><title>B</title><link>https://r.example/</link><guid>b</guid>"
+                               "<description>The county fair opens on Saturday with a tractor "
+                               "parade, a pie contest and the first sheep shearing show in ten "
+                               "years.</description></item></channel></rss>";
     struct nd_ingest in = run("show", ep1, ND_NEAR_DROP);
 
     ck_assert_int_eq(in.added, 1);
@@ -222,11 +248,21 @@ START_TEST(home_page_links)
     in = run("show", ep2, ND_NEAR_DROP); /* one-item feed, polled again: a new episode */
     ck_assert_int_eq(in.added, 1);
     nd_ingest_clear(&in);
-    in = run("mirror", other, ND_NEAR_DROP); /* same link, another story */
+    in = run("mirror", other, ND_NEAR_DROP); /* the same link, another story, another feed */
     ck_assert_int_eq(in.added, 1);
     nd_ingest_clear(&in);
-    in = run("show", ep2, ND_NEAR_DROP); /* but the same episode again is a duplicate */
+    in = run("links", blurb, ND_NEAR_DROP); /* a blurb under the link: the URL stands */
     ck_assert_int_eq(in.added, 0);
+    ck_assert_int_eq(in.duplicates, 1);
+    nd_ingest_clear(&in);
+    in = run("show", ep2, ND_NEAR_DROP); /* and the same episode again is a duplicate */
+    ck_assert_int_eq(in.added, 0);
+    nd_ingest_clear(&in);
+    in = run("root", root, ND_NEAR_DROP); /* a site's root is never an identity */
+    ck_assert_int_eq(in.added, 1);
+    nd_ingest_clear(&in);
+    in = run("root", root2, ND_NEAR_DROP);
+    ck_assert_int_eq(in.added, 1);
     nd_ingest_clear(&in);
 }
 END_TEST

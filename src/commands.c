@@ -13,11 +13,19 @@
 #include "newsd/strmap.h"
 #include "newsd/version.h"
 
+/* What a refresh answers for one source: its poll, or why it was skipped. */
+struct result {
+    int done;
+    struct nd_poll_report r; /* strings below */
+    char *error;             /* the poll's error, or NULL */
+    char *reason;            /* skipped: why, else NULL */
+};
+
 struct refresh {
     struct nd_client *client;
     struct nd_strv ids;
-    json_t **results; /* one per id, NULL until done */
-    size_t pending;   /* results still NULL */
+    struct result *results; /* one per id */
+    size_t pending;         /* results not done */
     struct refresh *prev, *next;
 };
 
@@ -47,8 +55,10 @@ struct nd_commands *nd_commands_new(const struct nd_commands_env *env)
 
 static void refresh_free(struct refresh *r)
 {
-    for (size_t i = 0; i < r->ids.n; i++)
-        json_decref(r->results[i]);
+    for (size_t i = 0; i < r->ids.n; i++) {
+        free(r->results[i].error);
+        free(r->results[i].reason);
+    }
     free(r->results);
     nd_strv_free(&r->ids);
     free(r);
@@ -169,34 +179,64 @@ static void cmd_sources(struct nd_commands *c, struct nd_client *cl, const struc
     nd_control_reply(c->env.ctl, cl, json_pack("{s:b, s:o}", "ok", 1, "sources", arr), NULL);
 }
 
-static json_t *poll_result(const struct nd_poll_report *r)
+/* A JSON string (escaped by jansson) appended to b. */
+static int add_string(struct nd_buf *b, const char *s)
 {
-    return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:I}", "id", r->source_id,
-                     "outcome", nd_outcome_name(r->outcome), "http_status",
-                     (json_int_t)r->http_status, "items", (json_int_t)r->items, "new",
-                     (json_int_t)r->added, "updated", (json_int_t)r->updated, "duplicates",
-                     (json_int_t)r->duplicates, "skipped", (json_int_t)r->skipped, "error",
-                     r->error ? json_string(r->error) : json_null(), "seq", (json_int_t)r->seq);
+    json_t *j = json_string(s);
+    char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    int rc = nd_buf_adds(b, t ? t : "null");
+
+    free(t);
+    json_decref(j);
+    return rc;
 }
 
-/* The entry of a source that a refresh did not poll. */
-static json_t *skip_result(struct nd_commands *c, const char *id, const char *why)
+/* One source's entry of a refresh reply (ids are [a-z0-9._-]: no escaping). */
+static int add_result(struct nd_buf *b, const char *id, const struct result *x)
 {
-    return json_pack("{s:s, s:s, s:s, s:I}", "id", id, "outcome", "skipped", "reason", why, "seq",
-                     (json_int_t)nd_store_last_seq(c->env.store));
+    const struct nd_poll_report *r = &x->r;
+    int rc = 0;
+
+    if (x->reason) {
+        rc |= nd_buf_printf(b, "{\"id\":\"%s\",\"outcome\":\"skipped\",\"reason\":", id);
+        rc |= add_string(b, x->reason);
+        rc |= nd_buf_printf(b, ",\"seq\":%lld}", (long long)r->seq);
+        return rc;
+    }
+    rc |= nd_buf_printf(b,
+                        "{\"id\":\"%s\",\"outcome\":\"%s\",\"http_status\":%ld,\"items\":%zu,"
+                        "\"new\":%zu,\"updated\":%zu,\"duplicates\":%zu,\"skipped\":%zu,"
+                        "\"error\":",
+                        id, nd_outcome_name(r->outcome), r->http_status, r->items, r->added,
+                        r->updated, r->duplicates, r->skipped);
+    if (x->error)
+        rc |= add_string(b, x->error);
+    else
+        rc |= nd_buf_adds(b, "null");
+    rc |= nd_buf_printf(b, ",\"seq\":%lld}", (long long)r->seq);
+    return rc;
 }
 
 /* Answer r, now that nothing is pending, and free it. */
 static void refresh_answer(struct nd_commands *c, struct refresh *r)
 {
-    json_t *arr;
+    struct nd_buf b;
+    int rc = 0;
 
-    arr = json_array();
+    nd_buf_init(&b, 0);
+    rc |= nd_buf_adds(&b, "{\"ok\":true,\"sources\":[");
     for (size_t i = 0; i < r->ids.n; i++) {
-        json_array_append_new(arr, r->results[i]);
-        r->results[i] = NULL;
+        if (i)
+            rc |= nd_buf_addc(&b, ',');
+        rc |= add_result(&b, r->ids.v[i], &r->results[i]);
     }
-    nd_control_reply(c->env.ctl, r->client, json_pack("{s:b, s:o}", "ok", 1, "sources", arr), NULL);
+    rc |= nd_buf_adds(&b, "]}");
+    if (rc == ND_OK)
+        nd_control_reply_text(c->env.ctl, r->client, b.data, b.len);
+    else
+        nd_control_error(c->env.ctl, r->client, "the reply does not fit in memory");
+    nd_buf_free(&b);
+    r->client = NULL;
     refresh_free(r);
 }
 
@@ -230,7 +270,9 @@ static void cmd_refresh(struct nd_commands *c, struct nd_client *cl, const struc
     /* in the order asked, ahead of scheduled polls (the last one queued in front goes first) */
     for (size_t i = r->ids.n; i-- > 0;) {
         if (nd_poller_refresh(p, r->ids.v[i], req->force, why, sizeof(why)) == ND_EEXIST) {
-            r->results[i] = skip_result(c, r->ids.v[i], why);
+            r->results[i].done = 1;
+            r->results[i].reason = xstrdup(why);
+            r->results[i].r.seq = nd_store_last_seq(c->env.store);
             continue;
         }
         struct waiter *w = xcalloc(1, sizeof(*w));
@@ -253,15 +295,16 @@ static void cmd_refresh(struct nd_commands *c, struct nd_client *cl, const struc
 void nd_commands_poll_done(struct nd_commands *c, const struct nd_poll_report *rep)
 {
     struct waiter *w = nd_strmap_del(&c->waiting, rep->source_id), *next;
-    json_t *result;
 
-    if (w == NULL)
-        return;
-    result = poll_result(rep);
     for (; w; w = next) {
         struct refresh *r = w->r;
+        struct result *x = &r->results[w->i];
         next = w->next;
-        r->results[w->i] = json_deep_copy(result);
+        x->done = 1;
+        x->r = *rep;
+        x->r.source_id = NULL; /* the id is the refresh's own */
+        x->error = rep->error ? xstrdup(rep->error) : NULL;
+        x->r.error = NULL;
         free(w);
         if (--r->pending > 0)
             continue;
@@ -273,7 +316,6 @@ void nd_commands_poll_done(struct nd_commands *c, const struct nd_poll_report *r
             r->next->prev = r->prev;
         refresh_answer(c, r);
     }
-    json_decref(result);
 }
 
 static void cmd_reload(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)

@@ -26,8 +26,9 @@
 #include "newsd/poller.h"
 #include "newsd/worker.h"
 
-#define PRUNE_EVERY_MS (3600 * 1000)
-#define PRUNE_ROWS     5000 /* rows of each table a prune step removes (then the loop turns) */
+#define PRUNE_EVERY_MS  (3600 * 1000)
+#define STATUS_EVERY_MS 1000 /* sd_notify STATUS= at most this often */
+#define PRUNE_ROWS      5000 /* rows of each table a prune step removes (then the loop turns) */
 
 struct nd_daemon {
     struct nd_config *cfg;
@@ -47,6 +48,8 @@ struct nd_daemon {
     struct nd_loop_timer prune, watchdog, deadline;
     int stopping;
     int log_level; /* the configured one (SIGUSR2 toggles debug) */
+    int notify;    /* started by systemd (NOTIFY_SOCKET) */
+    int64_t last_status;
     int64_t started;
     uint64_t watchdog_usec;
 };
@@ -318,6 +321,7 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
     d->sigfd = -1;
     d->started = nd_now();
     d->log_level = cfg->log_level;
+    d->notify = getenv("NOTIFY_SOCKET") != NULL;
     d->loop = nd_loop_new();
     nd_loop_timer_init(&d->prune, on_prune, d);
     nd_loop_timer_init(&d->watchdog, on_watchdog, d);

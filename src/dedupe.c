@@ -14,8 +14,8 @@
 
 #include "newsd/dedupe.h"
 
-#define SHARED_URL_SCORE     0.35 /* a URL whose earlier article scores below this is shared */
-#define SHARED_URL_SHINGLES  30   /* ... when both texts have at least this many shingles */
+#define SHARED_URL_SCORE    0.35 /* a URL whose earlier article scores below this is shared */
+#define SHARED_URL_SHINGLES 30   /* ... when both texts have at least this many shingles */
 
 /* An open-addressing table from nonzero 64-bit keys to fixed-size values. */
 struct map {

@@ -48,8 +48,12 @@ struct xfer {
     struct xfer *prev, *next;
 };
 
+#define EASY_POOL 64 /* easy handles kept for the next transfers (curl_easy_reset) */
+
 struct nd_fetcher {
     CURLM *multi;
+    CURL *pool[EASY_POOL];
+    size_t n_pool;
     struct nd_loop *loop;
     struct nd_loop_timer timer; /* curl's timeout */
     struct xfer *xfers;
@@ -206,11 +210,14 @@ static int on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_po
     return CURL_PREREQFUNC_OK;
 }
 
-static void xfer_free(struct xfer *x)
+/* Free x; its easy handle goes back to f's pool when there is room (f may be NULL). */
+static void xfer_free(struct nd_fetcher *f, struct xfer *x)
 {
     if (x == NULL)
         return;
-    if (x->easy)
+    if (x->easy && f && f->n_pool < EASY_POOL)
+        f->pool[f->n_pool++] = x->easy;
+    else if (x->easy)
         curl_easy_cleanup(x->easy);
     curl_slist_free_all(x->headers);
     nd_buf_free(&x->body);
@@ -219,7 +226,8 @@ static void xfer_free(struct xfer *x)
     free(x);
 }
 
-static struct xfer *xfer_new(const struct nd_fetch_req *req)
+/* A transfer for req, on an easy handle of f's pool when there is one (f may be NULL). */
+static struct xfer *xfer_new(struct nd_fetcher *f, const struct nd_fetch_req *req)
 {
     struct xfer *x = xcalloc(1, sizeof(*x));
     char scheme[16] = "";
@@ -230,9 +238,14 @@ static struct xfer *xfer_new(const struct nd_fetch_req *req)
     x->url = xstrdup(req->url);
     x->allow_private = req->allow_private;
     nd_buf_init(&x->body, (size_t)req->max_body);
-    x->easy = e = curl_easy_init();
+    if (f && f->n_pool > 0) {
+        x->easy = e = f->pool[--f->n_pool];
+        curl_easy_reset(e);
+    } else {
+        x->easy = e = curl_easy_init();
+    }
     if (e == NULL) {
-        xfer_free(x);
+        xfer_free(NULL, x);
         return NULL;
     }
     x->headers = curl_slist_append(x->headers, ACCEPT);
@@ -468,8 +481,10 @@ void nd_fetcher_free(struct nd_fetcher *f)
     for (x = f->xfers; x; x = next) {
         next = x->next;
         curl_multi_remove_handle(f->multi, x->easy); /* calls on_socket(REMOVE) */
-        xfer_free(x);
+        xfer_free(NULL, x);
     }
+    while (f->n_pool > 0)
+        curl_easy_cleanup(f->pool[--f->n_pool]);
     curl_multi_cleanup(f->multi);
     free(f);
 }
@@ -477,14 +492,14 @@ void nd_fetcher_free(struct nd_fetcher *f)
 int nd_fetch_start(struct nd_fetcher *f, const struct nd_fetch_req *req, nd_fetch_done_fn fn,
                    void *arg)
 {
-    struct xfer *x = xfer_new(req);
+    struct xfer *x = xfer_new(f, req);
 
     if (x == NULL)
         return ND_ENOMEM;
     x->fn = fn;
     x->arg = arg;
     if (curl_multi_add_handle(f->multi, x->easy) != CURLM_OK) {
-        xfer_free(x);
+        xfer_free(f, x);
         return ND_EINVAL;
     }
     x->next = f->xfers;
@@ -521,13 +536,13 @@ static void reap(struct nd_fetcher *f)
         f->in_flight--;
         finish(x, rc);
         x->fn(x->arg, &x->res);
-        xfer_free(x);
+        xfer_free(f, x);
     }
 }
 
 int nd_fetch_blocking(const struct nd_fetch_req *req, struct nd_fetch_result *res)
 {
-    struct xfer *x = xfer_new(req);
+    struct xfer *x = xfer_new(NULL, req);
     CURLcode rc;
 
     memset(res, 0, sizeof(*res));
@@ -538,6 +553,6 @@ int nd_fetch_blocking(const struct nd_fetch_req *req, struct nd_fetch_result *re
     finish(x, rc);
     *res = x->res;
     memset(&x->res, 0, sizeof(x->res));
-    xfer_free(x);
+    xfer_free(NULL, x);
     return ND_OK;
 }

@@ -41,6 +41,9 @@ int nd_control_recv(struct nd_control *c, struct nd_client **client, struct nd_r
  */
 void nd_control_reply(struct nd_control *c, struct nd_client *client, json_t *reply,
                       const struct nd_strv *frames);
+/* The same with the reply header already encoded (text[0..len), a JSON object), no frames. */
+void nd_control_reply_text(struct nd_control *c, struct nd_client *client, const char *text,
+                           size_t len);
 /* Shorthand for {"ok":false,"error":msg}. */
 void nd_control_error(struct nd_control *c, struct nd_client *client, const char *fmt, ...)
     ND_PRINTF(3, 4);

@@ -208,12 +208,6 @@ static const char *skip_reason(const struct nd_entry *e)
 
 int nd_clean_entry(const struct nd_entry *e, const struct nd_clean_ctx *ctx, struct nd_article *a)
 {
-    return nd_clean_entry_flags(e, ctx, 0, a);
-}
-
-int nd_clean_entry_flags(const struct nd_entry *e, const struct nd_clean_ctx *ctx, unsigned flags,
-                         struct nd_article *a)
-{
     const char *source = ctx && ctx->source_id ? ctx->source_id : "";
     const char *base = e->base ? e->base : e->link;
     const struct nd_text *body = NULL;
@@ -295,14 +289,11 @@ int nd_clean_entry_flags(const struct nd_entry *e, const struct nd_clean_ctx *ct
     }
     nd_html_out_free(&h);
 
-    /* the fingerprints are for dedupe (a tenth of the time here); the id needs the
-     * normalized text only when the article has neither URL nor guid */
-    if (!(flags & ND_CLEAN_NO_DEDUPE) || (a->url == NULL && nd_str_empty(a->guid))) {
+    /* the id needs the normalized text only when the article has neither URL nor guid
+     * (the dedupe keys are prepare.c's) */
+    if (a->url == NULL && nd_str_empty(a->guid)) {
         nd_fp_compute(a->title, a->content_text, &fp, &norm);
-        if (!(flags & ND_CLEAN_NO_DEDUPE)) {
-            a->text_hash = fp.text_hash;
-            a->simhash = fp.simhash;
-        }
+        a->text_hash = fp.text_hash;
     }
     make_id(a, source, norm);
     free(norm);

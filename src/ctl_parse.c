@@ -49,7 +49,7 @@ static int parse_one(const char *name, const char *data, size_t len, const struc
         struct nd_article a;
         memset(&a, 0, sizeof(a));
         /* no dedupe here: no fingerprints (the output is the same) */
-        if (nd_clean_entry_flags(&feed.entries[i], &cctx, ND_CLEAN_NO_DEDUPE, &a) == ND_OK || all) {
+        if (nd_clean_entry(&feed.entries[i], &cctx, &a) == ND_OK || all) {
             char *json = nd_message_encode(&a, &m);
             puts(json);
             free(json);

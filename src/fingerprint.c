@@ -285,7 +285,6 @@ void nd_fp_compute(const char *title, const char *text, struct nd_fp *fp, char *
         normalize_into(&o, text, xlen);
     o.p[o.len] = '\0';
     fp->text_hash = nd_fp_text_hash(o.p, o.len);
-    fp->simhash = nd_fp_simhash(o.p, o.len);
     if (norm)
         *norm = o.p;
     else

@@ -10,6 +10,25 @@
 
 static int log_level = ND_LOG_INFO;
 
+/* Lines held by log_hold(), written together (stderr is unbuffered: a write a line otherwise). */
+static char held[65536];
+static size_t n_held;
+static int holding;
+
+static void flush_held(void)
+{
+    if (n_held)
+        fwrite(held, 1, n_held, stderr);
+    n_held = 0;
+}
+
+void log_hold(int on)
+{
+    holding = on;
+    if (!on)
+        flush_held();
+}
+
 void log_set_level(int level)
 {
     log_level = level;
@@ -49,10 +68,23 @@ static void vlog(int level, const char *errstr, const char *fmt, va_list ap)
     for (char *p = msg; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
-    if (errstr)
+    if (holding) {
+        char line[sizeof(msg) + 320];
+        int n = errstr ? snprintf(line, sizeof(line), "<%d>%s: %s\n", level, msg, errstr)
+                       : snprintf(line, sizeof(line), "<%d>%s\n", level, msg);
+        if (n < 0)
+            return;
+        if ((size_t)n >= sizeof(line))
+            n = (int)sizeof(line) - 1;
+        if (n_held + (size_t)n > sizeof(held))
+            flush_held();
+        memcpy(held + n_held, line, (size_t)n);
+        n_held += (size_t)n;
+    } else if (errstr) {
         fprintf(stderr, "<%d>%s: %s\n", level, msg, errstr);
-    else
+    } else {
         fprintf(stderr, "<%d>%s\n", level, msg);
+    }
 }
 
 #define LOG_FN(name, level, with_errno)                                                            \
@@ -77,6 +109,7 @@ void fatal(const char *fmt, ...)
     int saved = errno;
     va_list ap;
 
+    flush_held();
     va_start(ap, fmt);
     vlog(ND_LOG_ERR, strerror(saved), fmt, ap);
     va_end(ap);
@@ -87,6 +120,7 @@ void fatalx(const char *fmt, ...)
 {
     va_list ap;
 
+    flush_held();
     va_start(ap, fmt);
     vlog(ND_LOG_ERR, NULL, fmt, ap);
     va_end(ap);

@@ -125,6 +125,10 @@ static void log_outcome(const struct nd_poll *poll)
 
 void nd_poll_free(struct nd_poll *poll)
 {
+    if (poll->p && poll->p->doc == poll) {
+        nd_near_index_document(nd_dedupe_near(poll->p->env.dedupe), NULL, 0);
+        poll->p->doc = NULL;
+    }
     nd_fetch_result_clear(&poll->res);
     nd_prepared_free(&poll->prep);
     nd_ingest_clear(&poll->in);
@@ -356,8 +360,13 @@ static int admit(struct nd_poll *poll, int64_t deadline)
     int rc = 1;
 
     poll->in.home = pp->home;
-    if (pp->sigs) /* the document's own items are evidence of its boilerplate */
-        nd_near_index_document(ix, (const struct nd_near_sig *const *)pp->sigs, pp->n_articles);
+    if (poll->p->doc != poll) {
+        /* the document's own items are evidence of its boilerplate; it stays the context
+         * over the slices of a large document, until another document is admitted */
+        nd_near_index_document(ix, (const struct nd_near_sig *const *)pp->sigs,
+                               pp->sigs ? pp->n_articles : 0);
+        poll->p->doc = poll;
+    }
     while (poll->left > 0) {
         size_t i = poll->left - 1; /* oldest first */
         if (nd_ingest_article(&poll->in, &pp->feed, &pp->articles[i], pp->sigs ? pp->sigs[i] : NULL,
@@ -372,7 +381,6 @@ static int admit(struct nd_poll *poll, int64_t deadline)
             break;
         }
     }
-    nd_near_index_document(ix, NULL, 0);
     if (rc == 1 && nd_store_source_put(poll->p->env.store, poll->source_id, &poll->ns) != ND_OK)
         return ND_ESTORE;
     return rc;
@@ -382,12 +390,14 @@ static void publish(struct nd_poll *poll)
 {
     struct nd_ingest *in = &poll->in;
 
+    log_hold(1);
     for (size_t i = 0; i < in->messages.n; i++) {
         long long seq = (long long)(in->first_seq + (int64_t)i);
         if (nd_publish(poll->p->env.pub, in->topic, in->messages.v[i]) != ND_OK)
             log_warnx("publish: seq %lld not sent (it is in the journal)", seq);
         log_info("source %s: seq %lld: %s", poll->source_id, seq, in->titles.v[i]);
     }
+    log_hold(0);
     in->first_seq += (int64_t)in->messages.n;
     nd_strv_free(&in->messages);
     nd_strv_free(&in->titles);

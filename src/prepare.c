@@ -7,18 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "newsd/fingerprint.h"
 #include "newsd/near.h"
 #include "newsd/parse.h"
 #include "newsd/prepare.h"
 #include "newsd/url.h"
 
-/* The near-duplicate signature of article i, and its packed form. */
+/* The dedupe fingerprints of article i: its text hash, its near-duplicate signature packed. */
 static void sign(struct nd_prepared *out, size_t i)
 {
-    const struct nd_article *a = &out->articles[i];
+    struct nd_article *a = &out->articles[i];
     uint8_t buf[ND_NEAR_BLOB_MAX];
+    struct nd_fp fp;
     int n;
 
+    if (a->text_hash == 0) {
+        nd_fp_compute(a->title, a->content_text, &fp, NULL);
+        a->text_hash = fp.text_hash;
+    }
     out->sigs[i] = nd_near_sig_new(a->title, a->content_text);
     n = nd_near_sig_pack(out->sigs[i], buf, sizeof(buf));
     if (n > 0) {

@@ -32,8 +32,7 @@ struct nd_article {
     size_t n_enclosures;
     char *image;         /* or NULL */
     char *duplicate_of;  /* id of the first copy, or NULL */
-    uint64_t text_hash;  /* hash of normalized title+text; 0 when too little text */
-    uint64_t simhash;    /* near-duplicate fingerprint; 0 when too little text */
+    uint64_t text_hash;  /* hash of normalized title+text (prepare.h); 0 when too little text */
     const char *skipped; /* why it is no article (static, one line), or NULL: see nd_clean_entry */
 };
 
@@ -57,12 +56,6 @@ struct nd_clean_ctx {
 int nd_clean_entry(const struct nd_entry *e, const struct nd_clean_ctx *ctx,
                    struct nd_article *out) ND_WUR;
 
-/* nd_clean_entry() flags */
-#define ND_CLEAN_NO_DEDUPE 0x1 /* the caller does no dedupe: text_hash and simhash stay 0 */
-
-/* nd_clean_entry() with flags (ND_CLEAN_*): the same article otherwise. */
-int nd_clean_entry_flags(const struct nd_entry *e, const struct nd_clean_ctx *ctx, unsigned flags,
-                         struct nd_article *out) ND_WUR;
 void nd_article_free(struct nd_article *a);
 
 /* Everything a message carries besides the article itself. */

@@ -21,7 +21,6 @@
 
 struct nd_fp {
     uint64_t text_hash;
-    uint64_t simhash;
 };
 
 /*
@@ -35,8 +34,11 @@ uint64_t nd_fp_text_hash(const char *norm, size_t len);
 uint64_t nd_fp_simhash(const char *norm, size_t len);
 
 /*
- * Fingerprints of title + text (either may be NULL).  When norm is not
- * NULL, *norm gets the normalized title+text (caller frees).
+ * The text hash of title + text (either may be NULL): the exact-text dedupe
+ * key.  When norm is not NULL, *norm gets the normalized title+text (caller
+ * frees).  The SimHash is no longer the daemon's near-duplicate method
+ * (near.h is); nd_fp_simhash() stays as the baseline near.h is measured
+ * against.
  */
 void nd_fp_compute(const char *title, const char *text, struct nd_fp *fp, char **norm);
 

@@ -27,6 +27,12 @@ int log_get_level(void);
 /* Parse "error", "warning", "notice", "info", "debug"; -1 if unknown. */
 int log_level_parse(const char *name);
 
+/*
+ * Hold the lines logged until log_hold(0), then write them at once (a burst
+ * of one line per published article costs one write, not one per line).
+ */
+void log_hold(int on);
+
 void log_warn(const char *fmt, ...) ND_PRINTF(1, 2);
 void log_warnx(const char *fmt, ...) ND_PRINTF(1, 2);
 void log_notice(const char *fmt, ...) ND_PRINTF(1, 2);

@@ -848,15 +848,20 @@ static void baselines(const char *path)
         const char *ta = json_string_value(json_object_get(a, "text")),
                    *tb = json_string_value(json_object_get(b, "text"));
         struct nd_fp fa, fb;
-        uint64_t *sa, *sb;
+        uint64_t *sa, *sb, ha, hb;
         size_t na, nb, m;
-        nd_fp_compute(json_string_value(json_object_get(a, "title")), ta, &fa, NULL);
-        nd_fp_compute(json_string_value(json_object_get(b, "title")), tb, &fb, NULL);
+        char *norm;
+        nd_fp_compute(json_string_value(json_object_get(a, "title")), ta, &fa, &norm);
+        ha = nd_fp_simhash(norm, strlen(norm));
+        free(norm);
+        nd_fp_compute(json_string_value(json_object_get(b, "title")), tb, &fb, &norm);
+        hb = nd_fp_simhash(norm, strlen(norm));
+        free(norm);
         na = shingle_set(ta, &sa);
         nb = shingle_set(tb, &sb);
         m = common(sa, na, sb, nb);
-        hit[0] = fa.simhash && fb.simhash && nd_fp_hamming(fa.simhash, fb.simhash) <= 3;
-        hit[1] = fa.simhash && fb.simhash && nd_fp_hamming(fa.simhash, fb.simhash) <= 10;
+        hit[0] = ha && hb && nd_fp_hamming(ha, hb) <= 3;
+        hit[1] = ha && hb && nd_fp_hamming(ha, hb) <= 10;
         hit[2] = na + nb - m > 0 && (double)m / (double)(na + nb - m) >= 0.5;
         hit[3] = na && nb && (double)m / (double)(na < nb ? na : nb) >= 0.8;
         for (int k = 0; k < NBASE; k++) {

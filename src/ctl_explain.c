@@ -126,7 +126,9 @@ static int explain_text(struct nd_ctl_opts *o)
         perror(o->text);
         return EXIT_REQUEST;
     }
-    nd_prepare(data, len, NULL, NULL, &cctx, ND_PREPARE_NEAR, NULL, &p);
+    struct nd_parse_in pin = {NULL, NULL, NULL};
+
+    nd_prepare(data, len, &pin, &cctx, ND_PREPARE_NEAR, NULL, &p);
     free(data);
     if (p.rc != ND_OK) {
         fprintf(stderr, "newsctl: %s: %s\n", o->text, p.error);

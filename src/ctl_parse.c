@@ -84,7 +84,8 @@ static int parse_url(const struct nd_ctl_opts *o, const char *url, int64_t now)
     }
     {
         /* the server's charset unless --charset says otherwise */
-        struct nd_parse_in in = {res.final_url, o->charset ? o->charset : res.charset, o->language};
+        struct nd_parse_in in = {res.final_url, o->charset ? o->charset : res.charset,
+                                 o->language ? o->language : res.content_language};
         rc = parse_one(url, res.body, res.len, &in, url, o->all, now);
     }
     nd_fetch_result_clear(&res);

@@ -65,6 +65,7 @@ void nd_fetch_result_clear(struct nd_fetch_result *r)
     free(r->body);
     free(r->content_type);
     free(r->charset);
+    free(r->content_language);
     free(r->etag);
     free(r->last_modified);
     free(r->final_url);
@@ -148,6 +149,7 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
         nd_str_set(&r->etag, NULL);
         nd_str_set(&r->last_modified, NULL);
         nd_str_set(&r->content_type, NULL);
+        nd_str_set(&r->content_language, NULL);
         r->max_age = -1;
         return len;
     }
@@ -157,6 +159,8 @@ static size_t on_header(char *line, size_t size, size_t n, void *arg)
         nd_str_take(&r->last_modified, v);
     } else if ((v = header_value(line, len, "Content-Type")) != NULL) {
         nd_str_take(&r->content_type, v);
+    } else if ((v = header_value(line, len, "Content-Language")) != NULL) {
+        nd_str_take(&r->content_language, v);
     } else if ((v = header_value(line, len, "Cache-Control")) != NULL) {
         parse_cache_control(r, v);
         free(v);

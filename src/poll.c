@@ -234,6 +234,8 @@ static void prepared(struct nd_poll *poll)
     }
     for (size_t i = 0; i < poll->prep.feed.warnings.n; i++)
         log_debug("source %s: %s", poll->source_id, poll->prep.feed.warnings.v[i]);
+    for (size_t i = 0; i < poll->prep.skip_notes.n; i++)
+        log_debug("source %s: %s skipped", poll->source_id, poll->prep.skip_notes.v[i]);
     nd_poll_next_state(poll, &poll->res, ttl);
     if (poll->outcome == ND_OUT_OK)
         poll->left = poll->prep.n_articles;
@@ -250,9 +252,10 @@ static void job_run(struct nd_job *job)
 {
     struct nd_poll *poll = (struct nd_poll *)(void *)job;
     struct nd_clean_ctx cctx = {poll->source_id, NULL, poll->now};
+    struct nd_parse_in pin = {poll->res.final_url, poll->res.charset, poll->res.content_language};
 
-    nd_prepare(poll->res.body, poll->res.len, poll->res.final_url, poll->res.charset, &cctx,
-               ND_PREPARE_NEAR, &job->cancel, &poll->prep);
+    nd_prepare(poll->res.body, poll->res.len, &pin, &cctx, ND_PREPARE_NEAR, &job->cancel,
+               &poll->prep);
     free(poll->res.body); /* the articles are made: the bytes are not needed */
     poll->res.body = NULL;
     poll->res.len = 0;

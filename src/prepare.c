@@ -34,7 +34,7 @@ static void sign(struct nd_prepared *out, size_t i)
     }
 }
 
-void nd_prepare(const char *data, size_t len, const char *doc_url, const char *http_charset,
+void nd_prepare(const char *data, size_t len, const struct nd_parse_in *in,
                 const struct nd_clean_ctx *ctx, unsigned flags, const atomic_int *cancel,
                 struct nd_prepared *out)
 {
@@ -44,7 +44,7 @@ void nd_prepare(const char *data, size_t len, const char *doc_url, const char *h
 
     memset(out, 0, sizeof(*out));
     nd_feed_init(f);
-    out->rc = nd_parse(data, len, doc_url, http_charset, f, out->error, sizeof(out->error));
+    out->rc = nd_parse_doc(data, len, in, f, out->error, sizeof(out->error));
     if (out->rc != ND_OK)
         return;
     if (cctx.feed_language == NULL)
@@ -70,6 +70,10 @@ void nd_prepare(const char *data, size_t len, const char *doc_url, const char *h
                 sign(out, out->n_articles);
             out->n_articles++;
         } else {
+            if (out->skip_notes.n < 100)
+                nd_strv_take(&out->skip_notes,
+                             xasprintf("entry %zu: %s", i + 1,
+                                       a->skipped ? a->skipped : "nothing to publish"));
             nd_article_free(a);
             out->skipped++;
         }
@@ -96,6 +100,7 @@ void nd_prepared_free(struct nd_prepared *p)
     free(p->blobs);
     free(p->blob_lens);
     free(p->home);
+    nd_strv_free(&p->skip_notes);
     nd_feed_free(&p->feed);
     memset(p, 0, sizeof(*p));
 }

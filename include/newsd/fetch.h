@@ -36,8 +36,9 @@ struct nd_fetch_result {
     long http_status;        /* last response's status (0 for file:) */
     char *body;              /* NUL-terminated; NULL unless ok */
     size_t len;
-    char *content_type; /* the Content-Type header, or NULL */
-    char *charset;      /* its charset parameter, or NULL */
+    char *content_type;     /* the Content-Type header, or NULL */
+    char *charset;          /* its charset parameter, or NULL */
+    char *content_language; /* the Content-Language header, or NULL */
     char *etag;
     char *last_modified;
     char *final_url;          /* after redirects */

@@ -13,6 +13,7 @@
 #include "newsd/article.h"
 #include "newsd/feed.h"
 #include "newsd/near.h"
+#include "newsd/parse.h"
 
 struct nd_prepared {
     int rc;              /* ND_OK, or ND_EPARSE with error */
@@ -24,21 +25,22 @@ struct nd_prepared {
     struct nd_near_sig **sigs; /* its near-duplicate signature */
     uint8_t **blobs;           /* ... packed (store.h keeps it) */
     size_t *blob_lens;
-    char *home;     /* the canonical URL of the feed's site (its link), or NULL */
-    size_t skipped; /* entries with nothing to publish */
-    int cancelled;  /* stopped early by *cancel */
+    char *home;                /* the canonical URL of the feed's site (its link), or NULL */
+    size_t skipped;            /* entries with nothing to publish */
+    struct nd_strv skip_notes; /* "entry N: why", one per skipped entry (the first 100) */
+    int cancelled;             /* stopped early by *cancel */
 };
 
 #define ND_PREPARE_NEAR 0x1 /* also make near-duplicate signatures (the daemon's dedupe) */
 
 /*
- * Parse data (doc_url and http_charset as nd_parse() takes them) and clean
+ * Parse data (with what the transfer says of it, as nd_parse_doc() takes it) and clean
  * every entry with ctx (its feed_language is the document's when NULL).
  * flags: ND_PREPARE_*.  cancel may be NULL; when it becomes non-zero the
  * work stops between two entries and out->cancelled is set.  The caller
  * frees out with nd_prepared_free() whatever happened.
  */
-void nd_prepare(const char *data, size_t len, const char *doc_url, const char *http_charset,
+void nd_prepare(const char *data, size_t len, const struct nd_parse_in *in,
                 const struct nd_clean_ctx *ctx, unsigned flags, const atomic_int *cancel,
                 struct nd_prepared *out);
 void nd_prepared_free(struct nd_prepared *p);

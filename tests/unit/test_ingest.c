@@ -83,7 +83,9 @@ static struct nd_ingest run(const char *source, const char *doc, enum nd_near_mo
     in.source_url = "http://127.0.0.1/feed";
     in.topic = source;
     in.now = NOW;
-    nd_prepare(doc, strlen(doc), "https://x.example/feed", NULL, &cctx, ND_PREPARE_NEAR, NULL, &p);
+    struct nd_parse_in pin = {"https://x.example/feed", NULL, NULL};
+
+    nd_prepare(doc, strlen(doc), &pin, &cctx, ND_PREPARE_NEAR, NULL, &p);
     ck_assert_msg(p.rc == ND_OK, "%s", p.error);
     in.home = p.home;
     nd_near_index_document(nd_dedupe_near(dd), (const struct nd_near_sig *const *)p.sigs,

@@ -14,6 +14,7 @@
 #include "newsd/ctl.h"
 #include "newsd/fetch.h"
 #include "newsd/parse.h"
+#include "newsd/prepare.h"
 #include "newsd/url.h"
 
 #define PARSE_MAX_BODY (64LL << 20)
@@ -26,40 +27,31 @@
 static int parse_one(const char *name, const char *data, size_t len, const struct nd_parse_in *in,
                      const char *source_url, int all, int64_t now)
 {
-    struct nd_feed feed;
-    char err[512];
+    struct nd_clean_ctx cctx = {"", NULL, now};
+    struct nd_prepared p;
+    struct nd_msg_meta m = {.event = "article", .source_id = "", .source_url = source_url};
 
-    nd_feed_init(&feed);
-    if (nd_parse_doc(data, len, in, &feed, err, sizeof(err)) != ND_OK) {
-        fprintf(stderr, "newsctl: %s: %s\n", name, err);
-        nd_feed_free(&feed);
+    /* the daemon's own prepare step (without the dedupe fingerprints) */
+    nd_prepare(data, len, in, &cctx, ND_PREPARE_ALL, NULL, &p);
+    if (p.rc != ND_OK) {
+        fprintf(stderr, "newsctl: %s: %s\n", name, p.error);
+        nd_prepared_free(&p);
         return -1;
     }
-    for (size_t i = 0; i < feed.n_entries; i++) {
-        struct nd_clean_ctx cctx = {"", feed.language, now};
-        struct nd_msg_meta m = {
-            .event = "article",
-            .source_id = "",
-            .source_title = feed.title,
-            .source_url = source_url,
-            .feed_title = feed.title,
-            .feed_url = feed.link,
-            .feed_language = feed.language,
-        };
-        struct nd_article a;
-        memset(&a, 0, sizeof(a));
-        /* no dedupe here: no fingerprints (the output is the same) */
-        if (nd_clean_entry(&feed.entries[i], &cctx, &a) == ND_OK || all) {
-            char *json = nd_message_encode(&a, &m);
-            puts(json);
-            free(json);
-        } else {
-            fprintf(stderr, "newsctl: %s: entry %zu skipped: %s\n", name, i + 1,
-                    a.skipped ? a.skipped : "nothing to publish");
+    m.source_title = m.feed_title = p.feed.title;
+    m.feed_url = p.feed.link;
+    m.feed_language = p.feed.language;
+    for (size_t i = 0; i < p.n_articles; i++) {
+        const struct nd_article *a = &p.articles[i];
+        if (a->skipped && !all) {
+            fprintf(stderr, "newsctl: %s: entry %zu skipped: %s\n", name, i + 1, a->skipped);
+            continue;
         }
-        nd_article_free(&a);
+        char *json = nd_message_encode(a, &m);
+        puts(json);
+        free(json);
     }
-    nd_feed_free(&feed);
+    nd_prepared_free(&p);
     return 0;
 }
 

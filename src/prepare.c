@@ -69,6 +69,9 @@ void nd_prepare(const char *data, size_t len, const struct nd_parse_in *in,
             if (out->sigs)
                 sign(out, out->n_articles);
             out->n_articles++;
+        } else if (flags & ND_PREPARE_ALL) {
+            out->n_articles++; /* kept for `newsctl parse --all`: a->skipped says why */
+            out->skipped++;
         } else {
             if (out->skip_notes.n < 100)
                 nd_strv_take(&out->skip_notes,

@@ -32,6 +32,7 @@ struct nd_prepared {
 };
 
 #define ND_PREPARE_NEAR 0x1 /* also make near-duplicate signatures (the daemon's dedupe) */
+#define ND_PREPARE_ALL  0x2 /* keep entries with nothing to publish too (article.skipped set) */
 
 /*
  * Parse data (with what the transfer says of it, as nd_parse_doc() takes it) and clean

@@ -6,7 +6,14 @@
  * and near-duplicate signature, admitted in group commits of 200 as the
  * daemon admits a poll.
  *
- *   dedupe [MAX] [DIR]     (default 1000000 articles; sizes 10^4, 10^5, 10^6 up to MAX)
+ *   dedupe [MAX] [DIR] [WINDOW]
+ *
+ * MAX articles (default 1000000; sizes 10^4, 10^5, 10^6 up to MAX) in DIR
+ * (default /tmp/newsd-bench-dedupe).  WINDOW 0 (the default) puts every
+ * article within the near-duplicate window (the worst case: the near index
+ * holds them all); WINDOW N spreads their times so that the window
+ * (dedupe.window, a week) holds the last N, as a daemon sees it when it
+ * remembers articles for months (retention.seen) and compares a week.
  *
  * At each size: the cost per new article of the admission (verdict, seq,
  * journal row, seen row, index update, and its share of the commit; the
@@ -124,12 +131,21 @@ static void drop(struct item *it)
     nd_near_sig_free(it->sig);
 }
 
+#define WEEK (7 * 86400)
+
 struct ctx {
     struct nd_store *st;
     struct nd_dedupe *dd;
     struct nd_feed feed;
-    long next; /* the next story number */
+    long next;      /* the next story number */
+    double step;    /* seconds between two articles (0: all at NOW) */
 };
+
+/* The time article n arrives. */
+static int64_t when(const struct ctx *c, long n)
+{
+    return NOW + (int64_t)(c->step * (double)n);
+}
 
 /* Admit items[0..n) in batches of BATCH; returns new articles published. */
 static size_t admit(struct ctx *c, struct item *items, size_t n, const char *source)
@@ -144,7 +160,7 @@ static size_t admit(struct ctx *c, struct item *items, size_t n, const char *sou
         in.source_id = source;
         in.source_url = "https://bench.example/feed";
         in.topic = "news.bench";
-        in.now = NOW;
+        in.now = when(c, c->next + (long)i);
         if (nd_store_begin(c->st) != ND_OK)
             abort();
         for (size_t k = i; k < n && k < i + BATCH; k++)
@@ -177,7 +193,8 @@ int main(int argc, char **argv)
 {
     long max = argc > 1 ? atol(argv[1]) : 1000000, sizes[] = {10000, 100000, 1000000};
     const char *dir = argc > 2 ? argv[2] : "/tmp/newsd-bench-dedupe";
-    struct nd_dedupe_opts o = {ND_NEAR_DROP, 7 * 86400};
+    long window = argc > 3 ? atol(argv[3]) : 0;
+    struct nd_dedupe_opts o = {ND_NEAR_DROP, WEEK};
     static struct item items[MEASURE];
     struct ctx c;
     char err[512], cmd[1100];
@@ -192,8 +209,13 @@ int main(int argc, char **argv)
         return 1;
     }
     c.dd = nd_dedupe_new(&o);
+    c.step = window > 0 ? (double)WEEK / (double)window : 0;
     nd_feed_init(&c.feed);
     c.feed.title = xstrdup("Bench");
+    if (window)
+        printf("near-duplicate window: the last %ld articles\n", window);
+    else
+        printf("near-duplicate window: every article\n");
     printf("%10s %12s %12s %14s %14s %14s %12s %12s\n", "articles", "admit us", "copy us",
            "written B/art", "store B/art", "RSS B/art", "restart s", "index MB");
     for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]) && sizes[s] <= max; s++) {
@@ -203,6 +225,8 @@ int main(int argc, char **argv)
         size_t added;
 
         fill(&c, sizes[s]);
+        /* what the hourly prune does: the near index keeps the window only */
+        nd_dedupe_forget(c.dd, nd_store_seen_first(c.st), when(&c, c.next) - WEEK);
         /* new articles: signatures made first (the worker's part), then admitted */
         for (long i = 0; i < MEASURE; i++)
             make(&items[i], c.next + i, -1);
@@ -219,8 +243,10 @@ int main(int argc, char **argv)
         if (added != MEASURE)
             fprintf(stderr, "warning: %zu of %d new articles were published\n", added, MEASURE);
         /* edited copies of remembered stories, from another source: found as near-duplicates */
-        for (long i = 0; i < MEASURE; i++)
-            make(&items[i], c.next + i, (c.next - MEASURE) / MEASURE * i % (c.next - MEASURE));
+        for (long i = 0; i < MEASURE; i++) {
+            long span = window && window < c.next - MEASURE ? window : c.next - MEASURE;
+            make(&items[i], c.next + i, c.next - MEASURE - 1 - (span / MEASURE * i) % span);
+        }
         t0 = mono();
         added = admit(&c, items, MEASURE, "copies");
         copy_us = (mono() - t0) * 1e6 / MEASURE;
@@ -232,7 +258,7 @@ int main(int argc, char **argv)
         /* a restart: the index read back from the seen log */
         again = nd_dedupe_new(&o);
         t0 = mono();
-        if (nd_dedupe_load(again, c.st, NOW) != ND_OK)
+        if (nd_dedupe_load(again, c.st, when(&c, c.next)) != ND_OK)
             return 1;
         restart = mono() - t0;
         nd_dedupe_free(again);

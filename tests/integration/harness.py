@@ -453,6 +453,16 @@ class Daemon:
         if self.proc is not None and not self.log_file.closed:
             self.log_file.close()
 
+    def log_lines(self, level=None):
+        """The lines of every run's log ("<N>" prefix kept), optionally only of one level."""
+        out = []
+        for p in self.logs:
+            with open(p, "rb") as f:
+                out += f.read().decode("utf-8", "replace").splitlines()
+        if level is not None:
+            out = [l for l in out if l.startswith("<%d>" % level)]
+        return out
+
     def log_text(self):
         out = []
         for p in self.logs:

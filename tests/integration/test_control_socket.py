@@ -71,16 +71,6 @@ def request(endpoint, obj, sockopts=None, timeout=NO_REPLY_WAIT):
     return json.loads(frames[0])
 
 
-def log_lines(d, level=None):
-    """The lines of every run's log ("<N>" prefix kept), optionally only of one level."""
-    out = []
-    for p in d.logs:
-        with open(p, "rb") as f:
-            out += f.read().decode("utf-8", "replace").splitlines()
-    if level is not None:
-        out = [l for l in out if l.startswith("<%d>" % level)]
-    return out
-
 
 class SecondDaemonTest(harness.NewsdTestCase):
     """ipc endpoints: one daemon each."""
@@ -106,7 +96,7 @@ class SecondDaemonTest(harness.NewsdTestCase):
             self.fail("the second newsd did not exit: it runs on %s" % endpoint)
         d2.log_file.close()
         self.assertEqual(rc, 1, d2.log_text())
-        errors = log_lines(d2, 3)
+        errors = d2.log_lines(3)
         self.assertEqual(len(errors), 1, "expected one error line:\n%s" % d2.log_text())
         self.assertIn(endpoint, errors[0])
         self.assertIn("in use", errors[0])
@@ -182,7 +172,7 @@ class SecondDaemonTest(harness.NewsdTestCase):
         rc = self.d1.proc.wait(20)
         self.d1.log_file.close()
         self.assertEqual(rc, 1, self.d1.log_text())
-        errors = log_lines(self.d1, 3)
+        errors = self.d1.log_lines(3)
         self.assertEqual(len(errors), 1, self.d1.log_text())
         self.assertIn(self.d1.control, errors[0])
         with open(self.sock_path) as f:
@@ -326,9 +316,9 @@ class CurveTest(harness.NewsdTestCase):
                                                                      self.server[0])),
                           "a client with an unknown key was answered")
         harness.wait_until(lambda: any("refused" in l and self.stranger[0] in l
-                                       for l in log_lines(d, 4)),
+                                       for l in d.log_lines(4)),
                            timeout=10, what="a warning naming the refused key")
-        self.assertFalse(any(self.client[0] in l and "refused" in l for l in log_lines(d)),
+        self.assertFalse(any(self.client[0] in l and "refused" in l for l in d.log_lines()),
                          "the allowed key was logged as refused")
         # no CURVE at all: no answer either
         self.assertIsNone(request(ep, {"cmd": "status"}), "a client without CURVE was answered")
@@ -390,7 +380,7 @@ class CurveTest(harness.NewsdTestCase):
             d.start()
             good.wait_connected()
             harness.wait_until(lambda: any("refused" in l and self.stranger[0] in l
-                                           for l in log_lines(d, 4)),
+                                           for l in d.log_lines(4)),
                                timeout=15, what="a warning naming the refused subscriber key")
         finally:
             self.http.rule("/c.rss")
@@ -425,7 +415,7 @@ class CurveTest(harness.NewsdTestCase):
                                what="newsd to answer the control key")
             good.wait_connected()
             harness.wait_until(lambda: any("refused" in l and self.client[0] in l
-                                           for l in log_lines(d, 4)),
+                                           for l in d.log_lines(4)),
                                timeout=15, what="the control key refused on the PUB socket")
         finally:
             self.http.rule("/c.rss")

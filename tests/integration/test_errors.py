@@ -35,15 +35,6 @@ def big_item(n, size=40000):
             "date": "Wed, %02d Nov 2026 10:00:00 GMT" % (1 + n % 28)}
 
 
-def log_lines(d, level=None):
-    out = []
-    for p in d.logs:
-        with open(p, "rb") as f:
-            out += f.read().decode("utf-8", "replace").splitlines()
-    if level is not None:
-        out = [l for l in out if l.startswith("<%d>" % level)]
-    return out
-
 
 class FullDiskTest(harness.NewsdTestCase):
 
@@ -88,7 +79,7 @@ class FullDiskTest(harness.NewsdTestCase):
         p, reply = d.refresh("disk", force=True)
         self.assertEqual(reply["disk"]["outcome"], "error", reply["disk"])
 
-        lines = log_lines(d)
+        lines = d.log_lines()
         full = [l for l in lines if "database or disk is full" in l]
         self.assertTrue(full, "SQLite's message is not in the log")
         self.assertTrue(any(l.startswith("<4>store: ") and "source disk" in l for l in full),
@@ -167,24 +158,24 @@ class SignalTest(harness.NewsdTestCase):
         d.wait_polled()
 
         def debug_lines():
-            return len(log_lines(d, 7))
+            return len(d.log_lines(7))
 
         self.assertEqual(debug_lines(), 0, "debug lines at log_level info")
         d.send_signal(signal.SIGUSR1)
-        harness.wait_until(lambda: [l for l in log_lines(d, 6) if l.startswith("<6>status: ")],
+        harness.wait_until(lambda: [l for l in d.log_lines(6) if l.startswith("<6>status: ")],
                            timeout=10, what="the status line SIGUSR1 logs")
-        line = [l for l in log_lines(d, 6) if l.startswith("<6>status: ")][0]
+        line = [l for l in d.log_lines(6) if l.startswith("<6>status: ")][0]
         self.assertIn("1 sources", line)
         self.assertTrue(d.running())
 
         d.send_signal(signal.SIGUSR2)
-        harness.wait_until(lambda: any("SIGUSR2" in l and "debug" in l for l in log_lines(d)),
+        harness.wait_until(lambda: any("SIGUSR2" in l and "debug" in l for l in d.log_lines()),
                            timeout=10, what="SIGUSR2 to turn debug logging on")
         self.assertTrue(d.request({"cmd": "ping"})["ok"])
         harness.wait_until(lambda: debug_lines() > 0, timeout=10,
                            what="debug lines after SIGUSR2")
         d.send_signal(signal.SIGUSR2)
-        harness.wait_until(lambda: sum("SIGUSR2" in l for l in log_lines(d)) >= 2, timeout=10,
+        harness.wait_until(lambda: sum("SIGUSR2" in l for l in d.log_lines()) >= 2, timeout=10,
                            what="the second SIGUSR2")
         n = debug_lines()
         self.assertTrue(d.request({"cmd": "ping"})["ok"])

@@ -25,15 +25,6 @@ SPACING = 0.5
 SPACING_MIN = 0.45  # what the server may see between two requests to one host
 
 
-def log_lines(d, level=None):
-    out = []
-    for p in d.logs:
-        with open(p, "rb") as f:
-            out += f.read().decode("utf-8", "replace").splitlines()
-    if level is not None:
-        out = [l for l in out if l.startswith("<%d>" % level)]
-    return out
-
 
 class PoliteTest(harness.NewsdTestCase):
 
@@ -214,7 +205,7 @@ class PoliteTest(harness.NewsdTestCase):
         d.wait_polled()
 
         def warnings():
-            return [l for l in log_lines(d, 4) if "source gone:" in l]
+            return [l for l in d.log_lines(4) if "source gone:" in l]
 
         st = self.by_id(d)
         self.assertEqual(st["gone"]["outcome"], "gone", st["gone"])

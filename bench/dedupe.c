@@ -137,8 +137,8 @@ struct ctx {
     struct nd_store *st;
     struct nd_dedupe *dd;
     struct nd_feed feed;
-    long next;      /* the next story number */
-    double step;    /* seconds between two articles (0: all at NOW) */
+    long next;   /* the next story number */
+    double step; /* seconds between two articles (0: all at NOW) */
 };
 
 /* The time article n arrives. */

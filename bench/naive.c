@@ -28,8 +28,8 @@
 #include <time.h>
 
 #define MAX_IN_FLIGHT 16
-#define MAX_PER_HOST 2
-#define XML_OPTS (XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+#define MAX_PER_HOST  2
+#define XML_OPTS      (XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 #define HTML_OPTS                                                                                  \
     (HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING)
 

@@ -73,7 +73,7 @@ struct nd_poller {
     size_t busy;
     struct nd_poll *admit_head, *admit_tail; /* waiting for a group commit, in order */
     size_t n_admit;
-    struct nd_poll *doc; /* the poll whose document is the near index's context */
+    struct nd_poll *doc;      /* the poll whose document is the near index's context */
     struct nd_source **dirty; /* sources whose state is not in the store yet */
     size_t n_dirty, cap_dirty;
     struct nd_loop_timer flush; /* writes dirty source states */

@@ -12,5 +12,5 @@ for p in $pkgs; do
 done
 if [ -n "$(echo $missing)" ]; then
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $pkgs >/dev/null
 fi

@@ -20,6 +20,7 @@
 #include "newsd/endpoint.h"
 #include "newsd/log.h"
 #include "newsd/url.h"
+#include "newsd/version.h"
 
 enum stype {
     S_INT,
@@ -53,7 +54,9 @@ static const struct setting global_settings[] = {
     {"log_level", S_LOGLEVEL, G(log_level), 0, 0, 0, "info", NULL,
      "error, warning, notice, info or debug"},
     {"user_agent", S_STR, G(user_agent), 0, 0, 0, NULL, NULL,
-     "User-Agent header (default newsd/VERSION (+URL))"},
+     "User-Agent header (default newsd/VERSION, with (+CONTACT) when contact is set)"},
+    {"contact", S_STR, G(contact), 0, 0, 0, NULL, NULL,
+     "the operator's e-mail address or URL, put in the default User-Agent"},
     {"allow_private", S_BOOL, G(allow_private), 0, 1, 0, NULL, NULL,
      "may sources reach loopback, private and link-local addresses"},
     {"publish.endpoints", S_STRLIST, G(publish_endpoints), 1, 64, 0, "tcp://127.0.0.1:5556", NULL,
@@ -522,6 +525,7 @@ void nd_config_free(struct nd_config *cfg)
     free(cfg->dir);
     free(cfg->state_dir);
     free(cfg->user_agent);
+    free(cfg->contact);
     nd_strv_free(&cfg->publish_endpoints);
     free(cfg->publish_curve.secret_key);
     free(cfg->publish_curve.clients);
@@ -530,6 +534,25 @@ void nd_config_free(struct nd_config *cfg)
     free(cfg->control_curve.secret_key);
     free(cfg->control_curve.clients);
     free(cfg);
+}
+
+/* The contact goes into the default User-Agent, "newsd/VERSION (+CONTACT)": printable
+ * ASCII without parentheses, so that the header stays one well-formed comment.  An explicit
+ * user_agent wins. */
+static int apply_contact(struct ctx *c, const config_setting_t *s, struct nd_config *cfg)
+{
+    if (cfg->contact == NULL)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)cfg->contact; *p; p++)
+        if (*p < 0x20 || *p > 0x7e || *p == '(' || *p == ')')
+            return fail(c, s,
+                        "'contact' must be an e-mail address or a URL (printable ASCII, "
+                        "no parentheses)");
+    if (strlen(cfg->contact) > 256)
+        return fail(c, s, "'contact' must be at most 256 characters");
+    if (cfg->user_agent == NULL)
+        cfg->user_agent = xasprintf(NEWSD_USER_AGENT " (+%s)", cfg->contact);
+    return 0;
 }
 
 static char *absolute_path(const char *path)
@@ -583,6 +606,8 @@ static int load(struct ctx *c, config_t *lc, struct nd_config *cfg)
         if (apply(c, st, config_lookup(lc, st->path), (char *)cfg, st->path) != 0)
             return ND_EINVAL;
     }
+    if (apply_contact(c, config_lookup(lc, "contact"), cfg) != 0)
+        return ND_EINVAL;
     for (size_t i = 0; i < cfg->publish_endpoints.n; i++) {
         absolutize_endpoint(cfg->dir, &cfg->publish_endpoints.v[i]);
         if (check_endpoint(c, config_lookup(lc, "publish.endpoints"), "publish.endpoints",

@@ -44,7 +44,8 @@ struct nd_config {
     char *dir;  /* its folder */
     char *state_dir;
     int log_level;
-    char *user_agent;
+    char *user_agent; /* the user_agent setting, else newsd's own with the contact, or NULL */
+    char *contact;    /* the operator's address (the contact setting), or NULL */
     int allow_private;
     struct nd_strv publish_endpoints;
     int64_t publish_hwm;

@@ -5,7 +5,13 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential cmake pkg-config
   libcurl4-openssl-dev libxml2-dev libzmq3-dev libconfig-dev libjansson-dev libsqlite3-dev
   libutf8proc-dev libxxhash-dev libsystemd-dev check
-  python3 python3-zmq ca-certificates iproute2 sqlite3"
+  python3 python3-zmq ca-certificates iproute2 sqlite3
+  debhelper"
+# Node.js and npm run the Node example subscriber in the tests (examples/node): Debian's, but
+# only on a machine that has neither (Debian's npm conflicts with a Node.js from elsewhere).
+if ! command -v node >/dev/null 2>&1 && ! command -v npm >/dev/null 2>&1; then
+  pkgs="$pkgs nodejs npm"
+fi
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q ' installed$' || missing="$missing $p"

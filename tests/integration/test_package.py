@@ -40,6 +40,9 @@ import harness  # noqa: E402
 SRC = harness.SOURCE_DIR
 BUILD = os.path.dirname(os.path.abspath(harness.NEWSD))
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+# the example subscribers, installed as source (not built, not compressed)
+EXAMPLE_FILES = ("README.md", "python/subscriber.py", "c/subscriber.c", "node/subscriber.mjs",
+                 "node/package.json", "node/package-lock.json")
 
 
 def project_version():
@@ -119,6 +122,7 @@ class PrefixInstallTest(harness.NewsdTestCase):
         want |= {"share/doc/newsd/" + os.path.basename(f)
                  for f in glob.glob(os.path.join(SRC, "docs", "*.md"))}
         want |= {"share/newsd/samples/" + f for f in os.listdir(os.path.join(SRC, "etc", "samples"))}
+        want |= {"share/doc/newsd/examples/" + f for f in EXAMPLE_FILES}
         self.assertLessEqual(want, found, "missing: %s" % sorted(want - found))
         self.assertTrue(os.access(os.path.join(self.prefix, "sbin/newsd"), os.X_OK))
 
@@ -253,6 +257,9 @@ class PackageTest(unittest.TestCase):
             want[p] = [p]
         for f in os.listdir(os.path.join(SRC, "etc", "samples")):
             p = "/usr/share/newsd/samples/" + f
+            want[p] = [p]
+        for f in EXAMPLE_FILES:
+            p = doc + "examples/" + f
             want[p] = [p]
         return want
 

@@ -6,7 +6,7 @@
  * and near-duplicate signature, admitted in group commits of 200 as the
  * daemon admits a poll.
  *
- *   dedupe [MAX] [DIR] [WINDOW]
+ *   dedupe [MAX] [DIR] [WINDOW] [JSON]
  *
  * MAX articles (default 1000000; sizes 10^4, 10^5, 10^6 up to MAX) in DIR
  * (default /tmp/newsd-bench-dedupe).  WINDOW 0 (the default) puts every
@@ -21,6 +21,8 @@
  * look-up that finds an edited copy, bytes written per new article
  * (/proc/self/io), the store's size per article, the resident memory per
  * remembered article, and how long a restart takes to read the index back.
+ * The rows also go to JSON (bench/dedupe.sh: bench/out/dedupe-WINDOW.json),
+ * rewritten after each size, for bench/charts.py.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -28,6 +30,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#include <jansson.h>
 #include <unistd.h>
 
 #include "near_gen.h"
@@ -189,11 +193,23 @@ static void fill(struct ctx *c, long upto)
     }
 }
 
+/* The rows so far, with the window they were measured with (0: every article). */
+static void write_json(const char *path, long window, json_t *rows)
+{
+    json_t *doc = json_pack("{sI sO}", "window", (json_int_t)window, "rows", rows);
+
+    if (json_dump_file(doc, path, JSON_INDENT(1)) != 0)
+        fprintf(stderr, "cannot write %s\n", path);
+    json_decref(doc);
+}
+
 int main(int argc, char **argv)
 {
     long max = argc > 1 ? atol(argv[1]) : 1000000, sizes[] = {10000, 100000, 1000000};
     const char *dir = argc > 2 ? argv[2] : "/tmp/newsd-bench-dedupe";
     long window = argc > 3 ? atol(argv[3]) : 0;
+    const char *json = argc > 4 ? argv[4] : NULL;
+    json_t *rows = json_array();
     struct nd_dedupe_opts o = {ND_NEAR_DROP, WEEK};
     static struct item items[MEASURE];
     struct ctx c;
@@ -219,8 +235,8 @@ int main(int argc, char **argv)
     printf("%10s %12s %12s %14s %14s %14s %12s %12s\n", "articles", "admit us", "copy us",
            "written B/art", "store B/art", "RSS B/art", "restart s", "index MB");
     for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]) && sizes[s] <= max; s++) {
-        long long w0, bytes;
-        double t0, admit_us, copy_us, restart;
+        long long w0, bytes, store, resident;
+        double t0, admit_us, copy_us, restart, index_mb;
         struct nd_dedupe *again;
         size_t added;
 
@@ -262,12 +278,22 @@ int main(int argc, char **argv)
             return 1;
         restart = mono() - t0;
         nd_dedupe_free(again);
+        store = (file_size(dir, "newsd.db") + file_size(dir, "newsd.db-wal")) / c.next;
+        resident = rss_bytes() / c.next;
+        index_mb = (double)nd_dedupe_bytes(c.dd) / 1e6;
         printf("%10ld %12.1f %12.1f %14lld %14lld %14lld %12.2f %12.1f\n", c.next, admit_us,
-               copy_us, bytes / MEASURE,
-               (file_size(dir, "newsd.db") + file_size(dir, "newsd.db-wal")) / c.next,
-               rss_bytes() / c.next, restart, (double)nd_dedupe_bytes(c.dd) / 1e6);
+               copy_us, bytes / MEASURE, store, resident, restart, index_mb);
         fflush(stdout);
+        json_array_append_new(
+            rows, json_pack("{sI sf sf sI sI sI sf sf}", "articles", (json_int_t)c.next, "admit_us",
+                            admit_us, "copy_us", copy_us, "written_per_article",
+                            (json_int_t)(bytes / MEASURE), "store_per_article", (json_int_t)store,
+                            "rss_per_article", (json_int_t)resident, "restart_s", restart,
+                            "index_mb", index_mb));
+        if (json != NULL)
+            write_json(json, window, rows);
     }
+    json_decref(rows);
     nd_dedupe_free(c.dd);
     nd_store_free(c.st);
     nd_feed_free(&c.feed);

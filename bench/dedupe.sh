@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/dedupe.sh [MAX_ARTICLES [DIR [WINDOW]]]: what admitting an article costs as the store remembers
 # 10^4, 10^5 and 10^6 of them (bench/dedupe.c); docs/benchmarks.md has the figures.
-# Builds newsd_core in $BUILD_DIR (default build-bench) and bench/out/dedupe against it.
+# Builds newsd_core in $BUILD_DIR (default build-bench) and bench/out/dedupe against it; the
+# figures also go to bench/out/dedupe-WINDOW.json (bench/charts.py draws them).
 # 10^6 takes about 15 minutes and 2 GB of memory, and writes about 8 GB under DIR
 # (default /tmp/newsd-bench-dedupe, removed first).
 set -eu
@@ -14,4 +15,4 @@ cmake --build "$build" --target newsd_core -j2 >/dev/null
 cc -O2 -g -D_GNU_SOURCE -I"$root/include" -I"$build/generated" "$root/bench/dedupe.c" \
     "$build/libnewsd_core.a" $(pkg-config --libs libcurl libxml-2.0 libzmq libconfig jansson \
     sqlite3 libutf8proc libxxhash libsystemd) -lm -lpthread -o "$out/dedupe"
-"$out/dedupe" "${1:-1000000}" "${2:-/tmp/newsd-bench-dedupe}" "${3:-0}"
+"$out/dedupe" "${1:-1000000}" "${2:-/tmp/newsd-bench-dedupe}" "${3:-0}" "$out/dedupe-${3:-0}.json"

@@ -5,7 +5,7 @@
 #                                         articles `newsctl parse` printed to ITEMS.jsonl)
 # Builds newsd_core in $BUILD_DIR (default build-bench, the project's default build type) and
 # bench/out/near_index and bench/out/near_sig against it, then runs one; docs/benchmarks.md has
-# the figures.
+# the figures. The index's figures also go to bench/out/near-index.json (for bench/charts.py).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build-bench}
@@ -24,4 +24,4 @@ if [ "${1:-}" = sig ]; then
     shift
     exec "$out/near_sig" "$@"
 fi
-exec "$out/near_index" "${1:-1000000}"
+exec "$out/near_index" "${1:-1000000}" "$out/near-index.json"

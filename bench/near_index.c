@@ -4,12 +4,13 @@
  * that many articles share, sentences and paragraphs of varied length) are
  * added up to each size; at each size, look-ups of new articles and of edited
  * copies of indexed ones are timed.  bench/near.sh builds and runs it.
- *   near_index [MAX_ARTICLES]     (default 1000000; sizes 10^4, 10^5, 10^6)
+ *   near_index [MAX_ARTICLES [JSON]]  (default 1000000; sizes 10^4, 10^5, 10^6)
  * Prints, per size: signature and insert cost per article, look-up cost per
  * article (new ones, copies), candidates compared, copies found, memory per
  * article (as nd_near_index_bytes() states it, and the process's resident
  * memory over what it was before the index), packed signature bytes per
- * article.
+ * article.  The rows also go to JSON (bench/near.sh: bench/out/near-index.json),
+ * rewritten after each size, for bench/charts.py.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "near_gen.h"
 #include "newsd/near.h"
@@ -96,8 +99,9 @@ static void grow(struct nd_near_index *ix, size_t to, struct stats *st, char **k
     }
 }
 
+/* Times look-ups at this size; prints the row and appends it to rows. */
 static void measure(struct nd_near_index *ix, size_t size, const struct stats *st, char **keep,
-                    size_t nkeep)
+                    size_t nkeep, json_t *rows)
 {
     static char buf[16384], copy[17000];
     struct nd_near_sig **sigs = calloc(QUERIES, sizeof(*sigs));
@@ -133,19 +137,31 @@ static void measure(struct nd_near_index *ix, size_t size, const struct stats *s
     for (size_t k = 0; k < copies; k++)
         nd_near_sig_free(sigs[k]);
     free(sigs);
+    double sig_us = st->sig_s / (double)st->added * 1e6;
+    double add_us = st->add_s / (double)st->added * 1e6;
+    double new_us = t_new / QUERIES * 1e6, copy_us = copies ? t_copy / (double)copies * 1e6 : 0;
+    double index_b = (double)nd_near_index_bytes(ix) / (double)nd_near_index_count(ix);
+    double rss_b = ((double)rss() - (double)rss0) / (double)nd_near_index_count(ix);
+    double blob_b = (double)st->blob_bytes / (double)st->added;
+
     printf("| %zu | %.1f | %.1f | %.1f | %.1f | %.1f | %zu/%zu | %zu | %.0f | %.0f | %.0f |\n",
-           size, st->sig_s / (double)st->added * 1e6, st->add_s / (double)st->added * 1e6,
-           t_new / QUERIES * 1e6, copies ? t_copy / (double)copies * 1e6 : 0,
-           (double)cand_new / QUERIES, found, copies, false_ties,
-           (double)nd_near_index_bytes(ix) / (double)nd_near_index_count(ix),
-           ((double)rss() - (double)rss0) / (double)nd_near_index_count(ix),
-           (double)st->blob_bytes / (double)st->added);
+           size, sig_us, add_us, new_us, copy_us, (double)cand_new / QUERIES, found, copies,
+           false_ties, index_b, rss_b, blob_b);
     fflush(stdout);
+    json_array_append_new(
+        rows, json_pack("{sI sf sf sf sf sf sI sI sI sf sf sf}", "articles", (json_int_t)size,
+                        "signature_us", sig_us, "insert_us", add_us, "lookup_new_us", new_us,
+                        "lookup_copy_us", copy_us, "candidates_new", (double)cand_new / QUERIES,
+                        "copies_found", (json_int_t)found, "copies", (json_int_t)copies,
+                        "false_ties", (json_int_t)false_ties, "index_bytes_per_article", index_b,
+                        "resident_bytes_per_article", rss_b, "blob_bytes_per_article", blob_b));
 }
 
 int main(int argc, char **argv)
 {
     size_t max = argc > 1 ? (size_t)strtoull(argv[1], NULL, 10) : 1000000;
+    const char *json = argc > 2 ? argv[2] : NULL;
+    json_t *rows = json_array();
     struct nd_near_index *ix = nd_near_index_new();
     struct stats st = {0};
     char *keep[1000] = {0};
@@ -158,8 +174,11 @@ int main(int argc, char **argv)
            "| blob bytes/article |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (size_t size = 10000; size <= max; size *= 10) {
         grow(ix, size, &st, keep, 1000);
-        measure(ix, size, &st, keep, 1000);
+        measure(ix, size, &st, keep, 1000, rows);
+        if (json != NULL && json_dump_file(rows, json, JSON_INDENT(1)) != 0)
+            fprintf(stderr, "cannot write %s\n", json);
     }
+    json_decref(rows);
     nd_near_index_free(ix);
     for (int i = 0; i < 1000; i++)
         free(keep[i]);

@@ -64,4 +64,4 @@ if command -v npm >/dev/null 2>&1 && [ ! -d "$bench/node_modules/feedsmith" ]; t
 fi
 
 exec python3 "$bench/bench.py" --corpus "$corpus" --newsctl "$build/newsctl" \
-    --dom "$out/dom_parse" --rounds "$rounds" --skip "$skip" --json "$out/results.json"
+    --dom "$out/dom_parse" --rounds "$rounds" --skip "$skip" --json "$out/parse.json"

@@ -123,6 +123,9 @@ class PrefixInstallTest(harness.NewsdTestCase):
                  for f in glob.glob(os.path.join(SRC, "docs", "*.md"))}
         want |= {"share/newsd/samples/" + f for f in os.listdir(os.path.join(SRC, "etc", "samples"))}
         want |= {"share/doc/newsd/examples/" + f for f in EXAMPLE_FILES}
+        want |= {"share/doc/newsd/img/" + os.path.basename(f)
+                 for f in glob.glob(os.path.join(SRC, "docs", "img", "*"))}
+        want.add("share/doc/newsd/contrib/grafana/newsd.json")
         self.assertLessEqual(want, found, "missing: %s" % sorted(want - found))
         self.assertTrue(os.access(os.path.join(self.prefix, "sbin/newsd"), os.X_OK))
 
@@ -261,6 +264,8 @@ class PackageTest(unittest.TestCase):
         for f in EXAMPLE_FILES:
             p = doc + "examples/" + f
             want[p] = [p]
+        p = doc + "contrib/grafana/newsd.json"
+        want[p] = [p]
         return want
 
     def test_file_list(self):

@@ -26,7 +26,7 @@ import socket
 import subprocess
 import sys
 import threading
-import unittest
+import time
 
 import zmq
 
@@ -81,8 +81,10 @@ class Relay:
         ctx = zmq.Context.instance()
         self.sub = ctx.socket(zmq.SUB)
         self.sub.setsockopt(zmq.LINGER, 0)
-        self.sub.connect(upstream)
         self.sub.subscribe(b"")
+        self.mon = self.sub.get_monitor_socket(zmq.EVENT_HANDSHAKE_SUCCEEDED)
+        self.sub.connect(upstream)
+        self.connected = threading.Event()
         self.pub = ctx.socket(zmq.XPUB)
         self.pub.setsockopt(zmq.LINGER, 0)
         self.pub.setsockopt(zmq.XPUB_VERBOSE, 1)
@@ -101,9 +103,13 @@ class Relay:
         poller = zmq.Poller()
         poller.register(self.sub, zmq.POLLIN)
         poller.register(self.pub, zmq.POLLIN)
+        poller.register(self.mon, zmq.POLLIN)
         while not self.stopping.is_set():
             for sock, _ in poller.poll(100):
                 frames = sock.recv_multipart()
+                if sock is self.mon:
+                    self.connected.set()
+                    continue
                 if sock is self.pub:
                     with self.lock:
                         self.subscriptions += frames[0][:1] == b"\x01"
@@ -115,8 +121,16 @@ class Relay:
                         self.dropped.append(seq)
                         continue
                 self.pub.send_multipart(frames)
+        self.sub.disable_monitor()
+        self.mon.close()
         self.sub.close()
         self.pub.close()
+
+    def wait_connected(self):
+        """Until the SUB socket's handshake with newsd, and a moment for the subscription."""
+        if not self.connected.wait(harness.WAIT):
+            raise AssertionError("the relay did not connect to newsd")
+        time.sleep(0.5)
 
     def count(self, what):
         with self.lock:
@@ -224,6 +238,7 @@ class ExamplesTest(harness.NewsdTestCase):
         self.d.wait_polled()
         relay = Relay(self.d.pub_endpoint)
         self.closers.append(relay.close)
+        relay.wait_connected()
         examples = self.examples()
 
         # 1. published before they ran: replayed from seq 0 at start

@@ -127,4 +127,7 @@ struct near_score {
 
 void near_compare(const struct near_view *a, const struct near_view *b, struct near_score *s);
 
+/* How the titles of a and b compare (near_title.c): measure "title". */
+void near_title_compare(const struct near_view *a, const struct near_view *b, struct near_score *s);
+
 #endif

@@ -136,7 +136,9 @@ void near_words_free(struct near_words *ws);
 #define NEAR_SPECIAL_SLOTS 512
 int near_words_check(uint8_t *slots, uint64_t *filter);
 
-/* The title form of a canonical word: light stemming; 0 for a word titles ignore. */
-size_t near_title_stem(const char *w, size_t len, char *out, size_t cap);
+/* --- titles (near_title.c) ----------------------------------------------------------------- */
+
+/* The title's words ws (near_words_split() of it) into sig->title[]. */
+void near_title_keep(struct nd_near_sig *sig, const struct near_words *ws);
 
 #endif

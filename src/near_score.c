@@ -55,60 +55,6 @@ static const char *keys_disagree(const struct near_view *a, const uint8_t *ma,
     return a_name && b_name ? "names differ" : NULL;
 }
 
-static int title_has(const struct near_view *v, uint16_t h)
-{
-    for (unsigned i = 0; i < v->ntitle; i++)
-        if (v->title[i].h == h)
-            return 1;
-    return 0;
-}
-
-static void compare_titles(const struct near_view *a, const struct near_view *b,
-                           struct near_score *s)
-{
-    unsigned inter = 0;
-    int a_name = 0, b_name = 0, a_own = 0, b_own = 0;
-
-    s->measure = "title";
-    s->threshold = ND_NEAR_TITLE;
-    if (a->ntitle == 0 || b->ntitle == 0) {
-        s->reason = "no title to compare";
-        return;
-    }
-    for (unsigned i = 0; i < a->ntitle; i++) {
-        int in = title_has(b, a->title[i].h);
-        inter += (unsigned)in;
-        if (!in && (a->title[i].flags & NEAR_TITLE_NUMBER)) {
-            s->reason = "title numbers differ";
-            return;
-        }
-        if (!in && (a->title[i].flags & (NEAR_TITLE_NAME | NEAR_TITLE_CASED)))
-            a_name = 1;
-        a_own |= !in;
-    }
-    for (unsigned i = 0; i < b->ntitle; i++) {
-        int in = title_has(a, b->title[i].h);
-        if (!in && (b->title[i].flags & NEAR_TITLE_NUMBER)) {
-            s->reason = "title numbers differ";
-            return;
-        }
-        if (!in && (b->title[i].flags & (NEAR_TITLE_NAME | NEAR_TITLE_CASED)))
-            b_name = 1;
-        b_own |= !in;
-    }
-    s->title = (double)inter / (double)(a->ntitle + b->ntitle - inter);
-    s->score = s->title;
-    if (a_name && b_name) {
-        s->reason = "title names differ";
-        return;
-    }
-    /* a word swapped for another (each title has a word of its own) needs more */
-    if (a_own && b_own)
-        s->threshold = ND_NEAR_TITLE_SWAP;
-    s->pass = inter >= 2 && s->title >= s->threshold;
-    s->reason = s->pass ? "title-only items with the same title" : "titles differ";
-}
-
 static int is_cue(const struct near_view *v, unsigned unit)
 {
     return (v->cue[unit / 8] >> (unit % 8)) & 1;
@@ -195,7 +141,7 @@ void near_compare(const struct near_view *a, const struct near_view *b, struct n
     memset(s, 0, sizeof(*s));
     if (a->n < NEAR_MIN_TEXT || b->n < NEAR_MIN_TEXT) {
         if (a->n < NEAR_MIN_TEXT && b->n < NEAR_MIN_TEXT)
-            compare_titles(a, b, s);
+            near_title_compare(a, b, s);
         else
             s->reason = "only one of the two has text";
         return;

@@ -393,46 +393,6 @@ static void keep_keys(struct nd_near_sig *sig, const struct near_words *ws)
     }
 }
 
-/*
- * The title's words.  Capitals mark names only in a title written in
- * sentence case: in an ALL CAPS or Title Case headline (most words
- * capitalized) they say nothing, and every word may be a name.
- */
-static void keep_title(struct nd_near_sig *sig, const struct near_words *ws)
-{
-    char stem[64];
-    size_t words = 0, caps = 0;
-    int headline_case;
-
-    for (size_t i = 0; i < ws->n; i++) {
-        if (ws->w[i].num)
-            continue;
-        words++;
-        caps += ws->w[i].cap;
-    }
-    headline_case = words >= 3 && caps * 5 >= words * 3;
-
-    for (size_t i = 0; i < ws->n && sig->ntitle < ND_NEAR_MAX_TITLE; i++) {
-        const struct near_word *w = &ws->w[i];
-        size_t n = near_title_stem(ws->buf + w->off, w->len, stem, sizeof(stem));
-        uint16_t h;
-        int dup = 0;
-        if (n == 0)
-            continue;
-        h = (uint16_t)XXH3_64bits(stem, n);
-        for (unsigned j = 0; j < sig->ntitle && !dup; j++)
-            dup = sig->title[j].h == h;
-        if (dup)
-            continue;
-        sig->title[sig->ntitle].h = h;
-        sig->title[sig->ntitle].flags =
-            (uint8_t)((w->num ? NEAR_TITLE_NUMBER : 0) | (headline_case ? NEAR_TITLE_CASED
-                                                          : w->cap      ? NEAR_TITLE_NAME
-                                                                        : 0));
-        sig->ntitle++;
-    }
-}
-
 struct nd_near_sig *nd_near_sig_new(const char *title, const char *text)
 {
     struct nd_near_sig *sig = xcalloc(1, sizeof(*sig));
@@ -441,7 +401,7 @@ struct nd_near_sig *nd_near_sig_new(const char *title, const char *text)
 
     near_words_split(title, title ? strlen(title) : 0, &tw);
     near_words_split(text, text_len, &xw);
-    keep_title(sig, &tw);
+    near_title_keep(sig, &tw);
     if (!same_words(&tw, &xw)) { /* a text that only repeats the title is no text */
         size_t cap = xw.n < MAX_SHINGLES ? xw.n : MAX_SHINGLES;
         struct shingle *sh = xmalloc((cap ? cap : 1) * sizeof(*sh));

@@ -13,9 +13,12 @@
 #define NEAR_KEY_NUMBER 1 /* kinds of key */
 #define NEAR_KEY_NAME   2
 
-#define NEAR_TITLE_NUMBER 1 /* title word flags */
-#define NEAR_TITLE_NAME   2
-#define NEAR_TITLE_CASED  4 /* in an ALL CAPS or Title Case title: a name or not, unknown */
+#define NEAR_TITLE_NUMBER  1 /* title word flags (near_title.c) */
+#define NEAR_TITLE_NAME    2
+#define NEAR_TITLE_CASED   4  /* in an ALL CAPS or Title Case title: a name or not, unknown */
+#define NEAR_TITLE_ACTION  8  /* one of the verbs of news (buys, resigns, rises...) */
+#define NEAR_TITLE_PASSIVE 16 /* an action written as a participle: a headline's passive */
+#define NEAR_TITLE_BITS    5  /* bits of the flags */
 
 #define NEAR_UNIT_CUE 0x8000 /* in nsh: the unit's line looks like boilerplate (near_sig.c) */
 
@@ -138,7 +141,10 @@ int near_words_check(uint8_t *slots, uint64_t *filter);
 
 /* --- titles (near_title.c) ----------------------------------------------------------------- */
 
-/* The title's words ws (near_words_split() of it) into sig->title[]. */
-void near_title_keep(struct nd_near_sig *sig, const struct near_words *ws);
+/* The words of title (ws: near_words_split() of it) into sig->title[]. */
+void near_title_keep(struct nd_near_sig *sig, const struct near_words *ws, const char *title);
+
+/* 0 when the table of title words is sound (no word in two groups), for the tests. */
+int near_title_check(void);
 
 #endif

@@ -12,7 +12,7 @@
 #include "newsd/util.h"
 
 #define MAX_SHINGLES 20000 /* shingles read from one text; the rest is ignored */
-#define BLOB_VERSION 1
+#define BLOB_VERSION 2
 #define BLOB_HEADER  12
 
 struct shingle {
@@ -401,7 +401,7 @@ struct nd_near_sig *nd_near_sig_new(const char *title, const char *text)
 
     near_words_split(title, title ? strlen(title) : 0, &tw);
     near_words_split(text, text_len, &xw);
-    near_title_keep(sig, &tw);
+    near_title_keep(sig, &tw, title);
     if (!same_words(&tw, &xw)) { /* a text that only repeats the title is no text */
         size_t cap = xw.n < MAX_SHINGLES ? xw.n : MAX_SHINGLES;
         struct shingle *sh = xmalloc((cap ? cap : 1) * sizeof(*sh));
@@ -648,7 +648,7 @@ static void layout_of(struct layout *L, const uint8_t *hdr)
     L->key_unit = L->rank + (size_t)nlead * 6;
     L->key_kind = L->key_unit + (size_t)nkeys * L->ub;
     L->tflags = L->key_kind + nkeys;
-    L->high = L->tflags + (size_t)ntitle * 3;
+    L->high = L->tflags + (size_t)ntitle * NEAR_TITLE_BITS;
 }
 
 size_t near_sig_compact(const struct nd_near_sig *sig, const uint8_t *flags, uint8_t *out)
@@ -718,7 +718,7 @@ size_t near_sig_compact(const struct nd_near_sig *sig, const uint8_t *flags, uin
     for (k = 0; k < sig->nkeys; k++)
         bw_put(&w, sig->keys[k].kind == NEAR_KEY_NUMBER, 1);
     for (k = 0; k < sig->ntitle; k++)
-        bw_put(&w, sig->title[k].flags, 3);
+        bw_put(&w, sig->title[k].flags, NEAR_TITLE_BITS);
     for (k = 0; k < nels; k++) { /* the high bits: gaps in unary */
         uint32_t gap = (els[k].v >> l) - high;
         high = els[k].v >> l;
@@ -759,7 +759,8 @@ static void expand_rest(const uint8_t *in, const struct layout *L, struct nd_nea
     }
     for (unsigned k = 0; k < sig->ntitle; k++, p += 2) {
         sig->title[k].h = get16(p);
-        sig->title[k].flags = (uint8_t)bits_at(bits, L->tflags + k * 3, 3);
+        sig->title[k].flags =
+            (uint8_t)bits_at(bits, L->tflags + k * NEAR_TITLE_BITS, NEAR_TITLE_BITS);
     }
 }
 

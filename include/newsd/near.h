@@ -30,10 +30,11 @@
  *    the other at ND_NEAR_CONTAIN; or when the shorter text's lead is
  *    contained at ND_NEAR_CONTAIN (teasers, copies with a footer), or the
  *    shorter text, covering half of the other, is (updates); or, for
- *    title-only items, when the titles agree at ND_NEAR_TITLE.  Short texts
- *    (fewer than ND_NEAR_SHORT shingles) need the _SHORT thresholds and must
- *    agree on the numbers, and not swap one name for another, in the units
- *    they share; titles likewise.
+ *    title-only items, when the titles agree at ND_NEAR_TITLE, the words of
+ *    one all being words of the other (near_title.c).  Short texts (fewer
+ *    than ND_NEAR_SHORT shingles) need the _SHORT thresholds and must agree
+ *    on the numbers, and not swap one name for another, in the units they
+ *    share.
  *
  * Memory: about 1.0 KB per indexed article of 400 words (nd_near_index_bytes;
  * docs/benchmarks.md): its signature in a compact form (about 810 bytes:
@@ -67,7 +68,6 @@
 #define ND_NEAR_TITLE         0.60
 #define ND_NEAR_JACCARD_SHORT 0.80 /* the same, for short texts */
 #define ND_NEAR_CONTAIN_SHORT 0.90
-#define ND_NEAR_TITLE_SWAP    0.70 /* titles where each has a word the other lacks */
 #define ND_NEAR_BLOB_MAX      2048 /* upper bound of a packed signature, bytes */
 
 struct nd_near_sig;

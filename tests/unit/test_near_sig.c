@@ -5,7 +5,7 @@
  * at start, so the packed bytes of a text's signature must not change unless
  * the blob version does.  This test packs the signatures of many texts and
  * compares a hash of each group of blobs with tests/data/near/sig_hashes.txt:
- *  - every pair of the two labeled sets (its history, a and b), one line a pair;
+ *  - every pair of the labeled sets (its history, a and b), one line a pair;
  *  - the shipped samples, the hand-written source files (whole, one text each);
  *  - generated texts: words of many kinds (British and American spellings,
  *    number words, digits with separators and scales, abbreviations, names,
@@ -286,15 +286,17 @@ static void generated(struct lines *ls)
 static void all_lines(struct lines *ls)
 {
     static const char *const files[] = {
-        "near/src/articles1.txt", "near/src/articles2.txt", "near/src/articles3.txt",
-        "near/src/articles4.txt", "near/src/backtrans.txt", "near/src/independent.txt",
-        "near/src/outlets.txt",   "near/src/shorts.txt",    "near/holdout/stories.md",
+        "near/src/articles1.txt",  "near/src/articles2.txt", "near/src/articles3.txt",
+        "near/src/articles4.txt",  "near/src/backtrans.txt", "near/src/independent.txt",
+        "near/src/outlets.txt",    "near/src/shorts.txt",    "near/src/flashes.txt",
+        "near/holdout/stories.md",
     };
     char *path = data_path("near/samples.jsonl"), *line = NULL, name[48];
     FILE *fp;
     size_t cap = 0, no = 0;
 
     pairs(ls, "near/pairs.jsonl", "pairs");
+    pairs(ls, "near/titles.jsonl", "titles");
     pairs(ls, "near/holdout/pairs.jsonl", "holdout");
     fp = fopen(path, "r");
     need(fp != NULL, path);

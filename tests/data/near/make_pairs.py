@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Build tests/data/near/pairs.jsonl, the labeled near-duplicate set, from the hand-written
-material in tests/data/near/src/.  Deterministic: the same files give the same output.
+"""Build tests/data/near/pairs.jsonl, the labeled near-duplicate set, and titles.jsonl, the
+title-only set, from the hand-written material in tests/data/near/src/.  Deterministic: the same
+files give the same output.
 
-    python3 tests/data/near/make_pairs.py [OUT]
+    python3 tests/data/near/make_pairs.py [DIR]
 
 One JSON object a line:
   {"id": "...", "kind": "...", "label": "tie" | "not",
@@ -12,7 +13,10 @@ One JSON object a line:
 
 "tie" pairs are one story (the second copy must be found); "not" pairs are look-alikes that
 must never be tied.  Transformed copies are made here from the base articles; independent
-reports, back-translations, briefs, flashes and short look-alikes are written by hand.
+reports, back-translations, briefs, flashes and short look-alikes are written by hand
+(shorts.txt, backtrans.txt, independent.txt).  titles.jsonl holds only title-only items
+(flashes.txt): flashes as other desks rewrite them, and look-alikes from one template with other
+facts (numbers, names, places, the verb, who did what to whom, a later turn of the story).
 """
 import json
 import os
@@ -487,7 +491,7 @@ def outlet_items(block, idx):
 
 
 def main():
-    out_path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "pairs.jsonl")
+    out_dir = sys.argv[1] if len(sys.argv) > 1 else HERE
     rng = random.Random(20261127)
     arts = read_articles()
     by_slug = {a["slug"]: a for a in arts}
@@ -552,11 +556,21 @@ def main():
             idx = rng.sample(range(n), 2 + rng.choice([2, 3]))
             its = outlet_items(block, idx)
             add(kind, "not", its[-2], its[-1], its[:-2])
-    with open(out_path, "w", encoding="utf-8") as f:
+    write(os.path.join(out_dir, "pairs.jsonl"), pairs)
+    # the title-only set
+    pairs = []
+    for kind, a, b in read_hand_pairs("flashes.txt"):
+        add(kind, "tie" if kind == "flash" else "not", a, b)
+    write(os.path.join(out_dir, "titles.jsonl"), pairs)
+
+
+def write(path, pairs):
+    with open(path, "w", encoding="utf-8") as f:
         for p in pairs:
             f.write(json.dumps(p, ensure_ascii=False, sort_keys=True) + "\n")
     ties = sum(1 for p in pairs if p["label"] == "tie")
-    print("%d pairs: %d tie, %d not" % (len(pairs), ties, len(pairs) - ties), file=sys.stderr)
+    print("%s: %d pairs: %d tie, %d not" % (os.path.basename(path), len(pairs), ties,
+                                            len(pairs) - ties), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -120,6 +120,9 @@ def generated_body(size):
 class TestHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops connections when newsd opens many at once on a
+    # loaded machine (the kernel retries the SYN a second later, past short timeouts)
+    request_queue_size = 128
 
     def __init__(self, addr, root):
         self.root = os.path.abspath(root)

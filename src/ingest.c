@@ -23,6 +23,24 @@ static void unhex(const char *hex, uint8_t out[16])
 }
 
 /* Append what the index learns from a to the seen log, then teach the index. */
+/*
+ * Queue the journal row for the JetStream sink (when it is on).  Its
+ * message id is the article id; an update, which keeps its article's id,
+ * goes out under the id and its version's hash, so the stream refuses a
+ * second copy of one version and takes the next version.
+ */
+static int outbox_add(struct nd_ingest *in, const struct nd_article *a,
+                      const struct nd_dedupe_verdict *v, int64_t seq)
+{
+    char msgid[64];
+
+    if (v->verdict == ND_SEEN_UPDATE)
+        snprintf(msgid, sizeof(msgid), "%s.%016llx", a->id, (unsigned long long)v->vhash);
+    else
+        snprintf(msgid, sizeof(msgid), "%s", a->id);
+    return nd_store_outbox_add(in->store, seq, msgid);
+}
+
 static int remember(struct nd_ingest *in, const struct nd_article *a,
                     const struct nd_dedupe_verdict *v, int64_t seq, const struct nd_near_sig *sig,
                     const uint8_t *blob, size_t blob_len)
@@ -89,6 +107,8 @@ int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed, struct n
     json = nd_message_encode(a, &m);
     rc = nd_store_journal_add(in->store, m.seq, in->topic, m.topic_seq, a->id, in->source_id,
                               in->now, json);
+    if (rc == ND_OK)
+        rc = outbox_add(in, a, &v, m.seq);
     if (rc == ND_OK)
         rc = remember(in, a, &v, m.seq, sig, blob, blob_len);
     if (rc != ND_OK) {

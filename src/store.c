@@ -45,6 +45,10 @@ static const char *const queries[Q_COUNT] = {
                     "vupdated, CASE WHEN ts >= ?1 THEN near END FROM seen ORDER BY row",
     [Q_SEEN_GET] = "SELECT row, ts, id, cluster, seq, source, verdict, why, keys, vkey, vhash, "
                    "vupdated, near FROM seen WHERE row = ?1",
+    [Q_OUTBOX_ADD] = "INSERT INTO outbox(seq, msgid) VALUES (?1, ?2)",
+    [Q_OUTBOX_SCAN] = "SELECT o.seq, o.msgid, j.topic, j.json FROM outbox o "
+                      "JOIN journal j ON j.seq = o.seq WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2",
+    [Q_OUTBOX_DEL] = "DELETE FROM outbox WHERE seq = ?1",
 };
 
 /*
@@ -63,7 +67,8 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS seen(row INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
     "  id BLOB NOT NULL, cluster INTEGER NOT NULL, seq INTEGER NOT NULL, source TEXT NOT NULL,"
     "  verdict INTEGER NOT NULL, why TEXT, keys BLOB NOT NULL, vkey INTEGER, vhash INTEGER,"
-    "  vupdated INTEGER, near BLOB);";
+    "  vupdated INTEGER, near BLOB);"
+    "CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY, msgid TEXT NOT NULL);";
 
 void nd_source_state_clear(struct nd_source_state *s)
 {
@@ -251,16 +256,17 @@ static int setup_db(struct nd_store *st, char *err, size_t errlen)
         nd_store_exec(st, "ROLLBACK");
         return ND_ESTORE;
     }
-    if (version > 0 && version < SCHEMA_VERSION) {
-        if (nd_store_migrate(st, version, err, errlen) != ND_OK) {
-            nd_store_exec(st, "ROLLBACK");
-            return ND_ESTORE;
-        }
-    } else if (nd_store_exec(st, schema) != ND_OK) {
-        goto sqlerr;
+    if (version > 0 && version < SCHEMA_VERSION &&
+        nd_store_migrate(st, version, err, errlen) != ND_OK) {
+        nd_store_exec(st, "ROLLBACK");
+        return ND_ESTORE;
     }
-    if (nd_store_exec(st, "INSERT INTO meta(k, v) VALUES ('schema', 3) "
-                          "ON CONFLICT(k) DO UPDATE SET v = excluded.v") != ND_OK ||
+    /* what a migration did not make is made here (tables new in this schema) */
+    snprintf(pragmas, sizeof(pragmas),
+             "INSERT INTO meta(k, v) VALUES ('schema', %d) "
+             "ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+             SCHEMA_VERSION);
+    if (nd_store_exec(st, schema) != ND_OK || nd_store_exec(st, pragmas) != ND_OK ||
         nd_store_exec(st, "COMMIT") != ND_OK)
         goto sqlerr;
     return ND_OK;
@@ -305,6 +311,10 @@ int nd_store_open(const char *dir, struct nd_store **out, char *err, size_t errl
     st->journal_first = one_int(st, "SELECT min(seq) FROM journal", st->seq + 1);
     st->seen_next = st->seen_next_committed = one_int(st, "SELECT max(row) FROM seen", 0) + 1;
     st->seen_first = one_int(st, "SELECT min(row) FROM seen", st->seen_next);
+    if (nd_store_outbox_load(st) != ND_OK) {
+        snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(st->db));
+        goto fail;
+    }
     st->ckpt = nd_store_ckpt_start(st->path);
     sqlite3_wal_hook(st->db, wal_hook, st);
     *out = st;
@@ -386,6 +396,7 @@ int nd_store_commit(struct nd_store *st)
     end_light(st);
     st->seq_committed = st->seq;
     st->seen_next_committed = st->seen_next;
+    st->outbox_n_committed = st->outbox_n;
     settle_topics(st, 1);
     return ND_OK;
 }
@@ -403,6 +414,7 @@ void nd_store_rollback(struct nd_store *st)
     end_light(st);
     st->seq = st->seq_committed;
     st->seen_next = st->seen_next_committed;
+    st->outbox_n = st->outbox_n_committed;
     settle_topics(st, 0);
 }
 
@@ -601,6 +613,8 @@ int64_t nd_store_prune(struct nd_store *st, int64_t now, int64_t journal_age, in
         return 0;
     if (nd_store_begin(st) != ND_OK)
         return ND_ESTORE;
+    if (jlast >= 0 && nd_store_outbox_prune(st, &jlast) != ND_OK)
+        goto fail;
     if (jlast >= 0) {
         snprintf(sql, sizeof(sql), "DELETE FROM journal WHERE seq <= %lld", (long long)jlast);
         if (nd_store_exec(st, sql) != ND_OK)

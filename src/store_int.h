@@ -13,7 +13,7 @@
 #include "newsd/store.h"
 #include "newsd/strmap.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 enum {
     Q_META_PUT,
@@ -26,6 +26,9 @@ enum {
     Q_SEEN_ADD,
     Q_SEEN_SCAN,
     Q_SEEN_GET,
+    Q_OUTBOX_ADD,
+    Q_OUTBOX_SCAN,
+    Q_OUTBOX_DEL,
     Q_COUNT
 };
 
@@ -54,6 +57,9 @@ struct nd_store {
     struct topic **dirty;    /* topics the open batch changed */
     size_t n_dirty, cap_dirty;
     struct ckpt *ckpt;
+    int outbox_on;    /* journal rows are queued in the outbox (store_outbox.c) */
+    int64_t outbox_n; /* rows in the outbox (in the open batch too) */
+    int64_t outbox_n_committed;
 };
 
 int nd_store_exec(struct nd_store *st, const char *sql);
@@ -62,8 +68,12 @@ sqlite3_stmt *nd_store_stmt(struct nd_store *st, int q);
 /* Remember what SQLite says went wrong, before a rollback clears it. */
 void nd_store_keep_error(struct nd_store *st);
 
-/* store_migrate.c: bring a schema 1 or 2 store to SCHEMA_VERSION (inside a transaction). */
+/* store_migrate.c: bring a schema 1, 2 or 3 store to SCHEMA_VERSION (inside a transaction). */
 int nd_store_migrate(struct nd_store *st, int64_t from, char *err, size_t errlen);
+
+/* store_outbox.c: load the outbox's size at open; clamp a journal prune to what was sent. */
+int nd_store_outbox_load(struct nd_store *st);
+int nd_store_outbox_prune(struct nd_store *st, int64_t *jlast);
 
 /* store_ckpt.c: checkpoints on a thread of their own, with their own connection. */
 struct ckpt *nd_store_ckpt_start(const char *path);

@@ -12,7 +12,10 @@
  *    its near-duplicate signature, the verdict), appended in row order.  It
  *    is never looked up by key: the dedupe index (dedupe.h) is rebuilt in
  *    memory from it at start, and grows with it;
- *  - counters: the last seq and each topic's last topic_seq.
+ *  - counters: the last seq and each topic's last topic_seq;
+ *  - the outbox: journal rows not yet acknowledged by the JetStream sink
+ *    (jetstream.h), with the message id each goes out under; a row leaves
+ *    it when the stream has stored its message.  Off unless enabled.
  * Everything but the rebuild and replay is an append or a primary-key step:
  * no random-key B-tree is rewritten per article.
  *
@@ -148,6 +151,33 @@ int nd_store_journal_get(struct nd_store *st, int64_t seq, char **json) ND_WUR;
 typedef int (*nd_replay_fn)(void *arg, int64_t seq, const char *topic, const char *json);
 int nd_store_replay(struct nd_store *st, int64_t since, int64_t limit, const char *const *prefixes,
                     size_t n_prefixes, nd_replay_fn fn, void *arg, int64_t *last, int *more);
+
+/*
+ * The outbox.  With it enabled, nd_store_outbox_add queues a journal row
+ * (in the batch that adds the row); disabled, it does nothing and rows
+ * left from an earlier run are only pruned with their journal rows.  A
+ * journal row still in the enabled outbox is never pruned.
+ */
+void nd_store_outbox_enable(struct nd_store *st, int on);
+int nd_store_outbox_add(struct nd_store *st, int64_t seq, const char *msgid) ND_WUR;
+/* Rows in the outbox, committed ones (constant time). */
+int64_t nd_store_outbox_count(const struct nd_store *st);
+/*
+ * Call fn for at most limit outbox rows with seq > after, oldest first,
+ * with their journal row's topic and message (valid during the call).  fn
+ * returns 0 to go on.  *last is the seq of the last row given (after when
+ * none).
+ */
+typedef int (*nd_outbox_fn)(void *arg, int64_t seq, const char *msgid, const char *topic,
+                            const char *json);
+int nd_store_outbox_scan(struct nd_store *st, int64_t after, int64_t limit, nd_outbox_fn fn,
+                         void *arg, int64_t *last) ND_WUR;
+/*
+ * Take these rows out of the outbox, in a batch of its own that is not
+ * fsynced (a row that comes back after a power cut is sent again, and the
+ * stream refuses the copy by its message id).  Not inside a batch.
+ */
+int nd_store_outbox_done(struct nd_store *st, const int64_t *seqs, size_t n) ND_WUR;
 
 /*
  * Forget journal rows older than now - journal_age and seen rows older

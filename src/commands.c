@@ -137,6 +137,20 @@ static void cmd_ping(struct nd_commands *c, struct nd_client *cl, const struct n
                      NULL);
 }
 
+/* The JetStream sink, or null when publish.nats is not set. */
+static json_t *nats_status(const struct nd_jetstream *js)
+{
+    struct nd_js_status s;
+
+    if (js == NULL)
+        return json_null();
+    nd_jetstream_status(js, &s);
+    return json_pack("{s:b, s:s, s:o, s:I, s:I, s:I, s:o}", "connected", s.connected, "stream",
+                     s.stream, "server", str_or_null(s.server), "backlog", (json_int_t)s.backlog,
+                     "in_flight", (json_int_t)s.in_flight, "acked", (json_int_t)s.acked, "error",
+                     str_or_null(s.error));
+}
+
 static void cmd_status(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
 {
     struct nd_poller *p = c->env.poller;
@@ -149,16 +163,16 @@ static void cmd_status(struct nd_commands *c, struct nd_client *cl, const struct
         json_array_append_new(arr, source_status(&info));
     }
     nd_time_rfc3339(c->env.started, started);
-    nd_control_reply(c->env.ctl, cl,
-                     json_pack("{s:b, s:s, s:I, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:o}", "ok", 1,
-                               "version", NEWSD_VERSION, "pid", (json_int_t)getpid(), "started",
-                               started, "uptime", (json_int_t)(nd_now() - c->env.started), "config",
-                               c->env.config_path, "seq",
-                               (json_int_t)nd_store_last_seq(c->env.store), "journal",
-                               (json_int_t)nd_store_journal_count(c->env.store), "in_flight",
-                               (json_int_t)nd_fetch_in_flight(c->env.fetcher), "queued",
-                               (json_int_t)nd_poller_queued(p), "sources", arr),
-                     NULL);
+    nd_control_reply(
+        c->env.ctl, cl,
+        json_pack("{s:b, s:s, s:I, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "ok", 1,
+                  "version", NEWSD_VERSION, "pid", (json_int_t)getpid(), "started", started,
+                  "uptime", (json_int_t)(nd_now() - c->env.started), "config", c->env.config_path,
+                  "seq", (json_int_t)nd_store_last_seq(c->env.store), "journal",
+                  (json_int_t)nd_store_journal_count(c->env.store), "in_flight",
+                  (json_int_t)nd_fetch_in_flight(c->env.fetcher), "queued",
+                  (json_int_t)nd_poller_queued(p), "nats", nats_status(c->env.js), "sources", arr),
+        NULL);
 }
 
 static void cmd_sources(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)

@@ -18,6 +18,7 @@
 #include "newsd/config.h"
 #include "newsd/curve.h"
 #include "newsd/endpoint.h"
+#include "newsd/jetstream.h"
 #include "newsd/log.h"
 #include "newsd/url.h"
 #include "newsd/version.h"
@@ -67,6 +68,24 @@ static const struct setting global_settings[] = {
      "file with the PUB socket's CURVE secret key (Z85): subscribers must authenticate"},
     {"publish.curve_clients", S_PATH, G(publish_curve.clients), 0, 0, 0, NULL, NULL,
      "file of the subscribers' CURVE public keys allowed, one Z85 key a line"},
+    {"publish.nats.servers", S_STRLIST, G(nats.servers), 1, 32, 0, NULL, NULL,
+     "NATS servers (nats://HOST:PORT or tls://HOST:PORT): the JetStream sink is on"},
+    {"publish.nats.stream", S_STR, G(nats.stream), 0, 0, 0, "NEWS", NULL,
+     "JetStream stream the articles go to (created if absent)"},
+    {"publish.nats.subject_prefix", S_STR, G(nats.subject_prefix), 0, 0, 0, "newsd", NULL,
+     "an article's subject is this, a dot, and its topic"},
+    {"publish.nats.credentials", S_PATH, G(nats.credentials), 0, 0, 0, NULL, NULL,
+     "NATS credentials file (user JWT and NKey seed)"},
+    {"publish.nats.tls_ca", S_PATH, G(nats.tls_ca), 0, 0, 0, NULL, NULL,
+     "CA certificates (PEM) that verify the servers"},
+    {"publish.nats.tls_cert", S_PATH, G(nats.tls_cert), 0, 0, 0, NULL, NULL,
+     "client certificate (PEM), with publish.nats.tls_key"},
+    {"publish.nats.tls_key", S_PATH, G(nats.tls_key), 0, 0, 0, NULL, NULL,
+     "client private key (PEM), with publish.nats.tls_cert"},
+    {"publish.nats.replicas", S_INT, G(nats.replicas), 1, 5, 1, NULL, NULL,
+     "replicas of the stream when newsd creates it"},
+    {"publish.nats.duplicate_window", S_INT, G(nats.duplicate_window), 1, 7 * DAY, 3600, NULL, NULL,
+     "seconds the stream refuses a second copy of an article (when newsd creates it)"},
     {"control.endpoint", S_STR, G(control_endpoint), 0, 0, 0, "ipc:///run/newsd/control.sock", NULL,
      "ZeroMQ control (ROUTER) endpoint to bind"},
     {"control.group", S_STR, G(control_group), 0, 0, 0, NULL, NULL,
@@ -338,6 +357,28 @@ static int is_group_name(const char *name)
     return 0;
 }
 
+/* Refuse any key of group s (named path) that no table row names; inner groups too. */
+static int check_group(struct ctx *c, const config_setting_t *s, const char *path)
+{
+    int m = config_setting_length(s);
+
+    if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+        return fail(c, s, "'%s' must be a group: %s: { ... };", path, config_setting_name(s));
+    for (int j = 0; j < m; j++) {
+        const config_setting_t *k = config_setting_get_elem(s, (unsigned)j);
+        char *inner = xasprintf("%s.%s", path, config_setting_name(k));
+        int rc = 0;
+        if (is_group_name(inner))
+            rc = check_group(c, k, inner);
+        else if (!find_row(global_settings, NELEM(global_settings), path, config_setting_name(k)))
+            rc = fail(c, k, "unknown setting '%s'", inner);
+        free(inner);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /* Refuse any key that no table row names. */
 static int check_unknown(struct ctx *c, const config_setting_t *root)
 {
@@ -349,15 +390,8 @@ static int check_unknown(struct ctx *c, const config_setting_t *root)
         if (strcmp(name, "sources") == 0)
             continue;
         if (is_group_name(name)) {
-            if (config_setting_type(s) != CONFIG_TYPE_GROUP)
-                return fail(c, s, "'%s' must be a group: %s: { ... };", name, name);
-            int m = config_setting_length(s);
-            for (int j = 0; j < m; j++) {
-                const config_setting_t *k = config_setting_get_elem(s, (unsigned)j);
-                if (!find_row(global_settings, NELEM(global_settings), name,
-                              config_setting_name(k)))
-                    return fail(c, k, "unknown setting '%s.%s'", name, config_setting_name(k));
-            }
+            if (check_group(c, s, name) != 0)
+                return ND_EINVAL;
         } else if (!find_row(global_settings, NELEM(global_settings), NULL, name)) {
             return fail(c, s, "unknown setting '%s'", name);
         }
@@ -529,6 +563,13 @@ void nd_config_free(struct nd_config *cfg)
     nd_strv_free(&cfg->publish_endpoints);
     free(cfg->publish_curve.secret_key);
     free(cfg->publish_curve.clients);
+    nd_strv_free(&cfg->nats.servers);
+    free(cfg->nats.stream);
+    free(cfg->nats.subject_prefix);
+    free(cfg->nats.credentials);
+    free(cfg->nats.tls_ca);
+    free(cfg->nats.tls_cert);
+    free(cfg->nats.tls_key);
     free(cfg->control_endpoint);
     free(cfg->control_group);
     free(cfg->control_curve.secret_key);
@@ -595,6 +636,57 @@ static int check_curve(struct ctx *c, config_t *lc, const char *group, struct nd
     return 0;
 }
 
+/* A file setting of publish.nats names a readable file. */
+static int check_readable(struct ctx *c, config_t *lc, const char *key, const char *path)
+{
+    char full[64];
+
+    if (path == NULL || access(path, R_OK) == 0)
+        return 0;
+    snprintf(full, sizeof(full), "publish.nats.%s", key);
+    return fail(c, config_lookup(lc, full), "%s: %s: %s", full, path, strerror(errno));
+}
+
+/* publish.nats: servers given, names NATS accepts, files that are there. */
+static int check_nats(struct ctx *c, config_t *lc, struct nd_config *cfg)
+{
+    struct nd_nats_conf *n = &cfg->nats;
+    const config_setting_t *g = config_lookup(lc, "publish.nats");
+
+    n->on = g != NULL;
+    if (g == NULL)
+        return 0;
+    if (n->servers.n == 0)
+        return fail(c, g, "publish.nats needs 'servers' (a list of nats://HOST:PORT)");
+    for (size_t i = 0; i < n->servers.n; i++) {
+        const char *u = n->servers.v[i];
+        if (!((strncmp(u, "nats://", 7) == 0 && u[7]) || (strncmp(u, "tls://", 6) == 0 && u[6])))
+            return fail(c, config_lookup(lc, "publish.nats.servers"),
+                        "'publish.nats.servers': \"%s\" is not nats://HOST:PORT or tls://HOST:PORT",
+                        u);
+    }
+    if (!nd_js_stream_name_valid(n->stream))
+        return fail(c, config_lookup(lc, "publish.nats.stream"),
+                    "'publish.nats.stream' \"%s\" must be letters, digits, '-' and '_' "
+                    "(no spaces, dots, '*', '>', slashes)",
+                    n->stream);
+    if (!nd_js_subject_valid(n->subject_prefix))
+        return fail(c, config_lookup(lc, "publish.nats.subject_prefix"),
+                    "'publish.nats.subject_prefix' \"%s\" must be NATS subject tokens "
+                    "separated by dots (no spaces, '*' or '>', no empty token)",
+                    n->subject_prefix);
+    if ((n->tls_cert == NULL) != (n->tls_key == NULL))
+        return fail(
+            c, config_lookup(lc, n->tls_cert ? "publish.nats.tls_cert" : "publish.nats.tls_key"),
+            "publish.nats.tls_cert and publish.nats.tls_key go together");
+    if (check_readable(c, lc, "credentials", n->credentials) != 0 ||
+        check_readable(c, lc, "tls_ca", n->tls_ca) != 0 ||
+        check_readable(c, lc, "tls_cert", n->tls_cert) != 0 ||
+        check_readable(c, lc, "tls_key", n->tls_key) != 0)
+        return ND_EINVAL;
+    return 0;
+}
+
 static int load(struct ctx *c, config_t *lc, struct nd_config *cfg)
 {
     const config_setting_t *root = config_root_setting(lc), *list;
@@ -619,7 +711,7 @@ static int load(struct ctx *c, config_t *lc, struct nd_config *cfg)
                        cfg->control_endpoint))
         return ND_EINVAL;
     if (check_curve(c, lc, "publish", &cfg->publish_curve) != 0 ||
-        check_curve(c, lc, "control", &cfg->control_curve) != 0)
+        check_curve(c, lc, "control", &cfg->control_curve) != 0 || check_nats(c, lc, cfg) != 0)
         return ND_EINVAL;
     if (!nd_endpoint_is_local(cfg->control_endpoint) && cfg->control_curve.secret_key == NULL)
         return fail(c, config_lookup(lc, "control.endpoint"),

@@ -117,7 +117,7 @@ static void format_age(char *out, size_t n, long long secs)
 
 int nd_ctl_status(struct nd_ctl_opts *o)
 {
-    json_t *reply = ask(o, json_pack("{s:s}", "cmd", "status"), QUICK_MS, NULL), *s;
+    json_t *reply = ask(o, json_pack("{s:s}", "cmd", "status"), QUICK_MS, NULL), *s, *nats;
     char up[32];
     size_t i;
 
@@ -132,6 +132,15 @@ int nd_ctl_status(struct nd_ctl_opts *o)
     printf("newsd %s, pid %lld, up %s, seq %lld, %lld in the journal, %lld transfers in flight\n",
            str(reply, "version"), num(reply, "pid"), up, num(reply, "seq"), num(reply, "journal"),
            num(reply, "in_flight"));
+    nats = json_object_get(reply, "nats");
+    if (json_is_object(nats))
+        printf("nats: stream %s, %s, backlog %lld, %lld awaiting acknowledgement, %lld acknowledged"
+               "%s%s\n",
+               str(nats, "stream"),
+               json_is_true(json_object_get(nats, "connected")) ? "connected" : "not connected",
+               num(nats, "backlog"), num(nats, "in_flight"), num(nats, "acked"),
+               json_is_string(json_object_get(nats, "error")) ? ", last error: " : "",
+               json_is_string(json_object_get(nats, "error")) ? str(nats, "error") : "");
     printf("%-20s %-8s %-13s %-20s %-20s %5s %6s %s\n", "SOURCE", "STATE", "OUTCOME", "LAST POLL",
            "NEXT POLL", "NEW", "ERRORS", "ERROR");
     json_array_foreach(json_object_get(reply, "sources"), i, s)

@@ -4,8 +4,9 @@
  * poller (poller.c, poll.c) runs the polls and reports each one here, and
  * this file hands the reports to the control commands (commands.c).
  *
- * Start-up order (freed in reverse): signals, store, ZeroMQ context, ZAP
- * handler, PUB socket, control socket, fetcher, worker, poller, commands.
+ * Start-up order (freed in reverse): signals, store, JetStream sink, ZeroMQ
+ * context, ZAP handler, PUB socket, control socket, fetcher, worker,
+ * poller, commands.
  */
 #include <errno.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include "newsd/control.h"
 #include "newsd/curve.h"
 #include "newsd/daemon.h"
+#include "newsd/jetstream.h"
 #include "newsd/log.h"
 #include "newsd/loop.h"
 #include "newsd/poller.h"
@@ -38,6 +40,7 @@ struct nd_daemon {
     struct nd_dedupe *dedupe;
     struct nd_zap *zap;
     struct nd_publisher *pub;
+    struct nd_jetstream *js; /* or NULL: no publish.nats */
     struct nd_control *ctl;
     struct nd_fetcher *fetcher;
     struct nd_worker *worker;
@@ -96,6 +99,20 @@ static int allow_clients(struct nd_daemon *d, const struct nd_config *cfg, char 
     return ND_OK;
 }
 
+static int nats_same(const struct nd_nats_conf *a, const struct nd_nats_conf *b)
+{
+    int same = a->on == b->on && a->servers.n == b->servers.n &&
+               nd_str_same(a->stream, b->stream) &&
+               nd_str_same(a->subject_prefix, b->subject_prefix) &&
+               nd_str_same(a->credentials, b->credentials) && nd_str_same(a->tls_ca, b->tls_ca) &&
+               nd_str_same(a->tls_cert, b->tls_cert) && nd_str_same(a->tls_key, b->tls_key) &&
+               a->replicas == b->replicas && a->duplicate_window == b->duplicate_window;
+
+    for (size_t i = 0; same && i < a->servers.n; i++)
+        same = strcmp(a->servers.v[i], b->servers.v[i]) == 0;
+    return same;
+}
+
 /* Settings that live in bound sockets or open files wait for a restart. */
 static void keep_fixed_settings(struct nd_config *old, struct nd_config *new)
 {
@@ -107,11 +124,17 @@ static void keep_fixed_settings(struct nd_config *old, struct nd_config *new)
                  !nd_str_same(old->control_curve.secret_key, new->control_curve.secret_key) ||
                  !nd_str_same(old->publish_curve.secret_key, new->publish_curve.secret_key);
 
+    struct nd_nats_conf running = old->nats;
+
     for (size_t i = 0; !differ && i < old->publish_endpoints.n; i++)
         differ = strcmp(old->publish_endpoints.v[i], new->publish_endpoints.v[i]) != 0;
     if (differ)
         log_warnx("reload: state_dir, the publish and control endpoints, control.group and the "
                   "CURVE secret keys change only at restart (the clients files are read again)");
+    if (!nats_same(&old->nats, &new->nats))
+        log_warnx("reload: publish.nats changes only at restart");
+    old->nats = new->nats; /* freed with the old configuration */
+    new->nats = running;
     nd_str_set(&new->state_dir, old->state_dir);
     nd_str_set(&new->control_endpoint, old->control_endpoint);
     nd_strv_free(&new->publish_endpoints);
@@ -337,6 +360,9 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
     }
     if (load_dedupe(d, err, errlen) != ND_OK)
         goto fail;
+    if (cfg->nats.on &&
+        nd_jetstream_new(d->loop, d->store, &cfg->nats, &d->js, err, errlen) != ND_OK)
+        goto fail;
     d->zctx = zmq_ctx_new();
     if (d->zctx == NULL) {
         snprintf(err, errlen, "zmq: %s", zmq_strerror(errno));
@@ -353,8 +379,8 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
         goto fail;
     penv = (struct nd_poller_env){d->loop, d->store, d->pub, d->fetcher, d->worker, d->dedupe};
     d->poller = nd_poller_new(&penv, cfg, on_report, d);
-    cenv = (struct nd_commands_env){d->ctl,    d->poller,  d->store, d->fetcher, d->dedupe,
-                                    cfg->path, d->started, reload,   d};
+    cenv = (struct nd_commands_env){d->ctl, d->poller, d->store,   d->fetcher, d->dedupe,
+                                    d->js,  cfg->path, d->started, reload,     d};
     d->commands = nd_commands_new(&cenv);
     nd_loop_on_turn(d->loop, stop_hook, d);
     if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
@@ -383,6 +409,7 @@ void nd_daemon_free(struct nd_daemon *d)
     if (d->zctx)
         zmq_ctx_term(d->zctx);
     nd_dedupe_free(d->dedupe);
+    nd_jetstream_free(d->js); /* writes the acknowledgements that came to the store */
     nd_store_free(d->store);
     nd_loop_unwatch(d->loop, d->sig_watch);
     if (d->sigfd >= 0)

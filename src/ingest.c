@@ -24,20 +24,18 @@ static void unhex(const char *hex, uint8_t out[16])
 
 /* Append what the index learns from a to the seen log, then teach the index. */
 /*
- * Queue the journal row for the JetStream sink (when it is on).  Its
- * message id is the article id; an update, which keeps its article's id,
- * goes out under the id and its version's hash, so the stream refuses a
- * second copy of one version and takes the next version.
+ * Queue the journal row for the JetStream sink (when it is on), under the
+ * message id "<article id>.<hash of its title and text>": the id alone
+ * names more than one journal row (an update keeps its article's id, and
+ * a URL may carry a second story), while id and text name one version, the
+ * same on every node and at every resend, which the stream takes once.
  */
 static int outbox_add(struct nd_ingest *in, const struct nd_article *a,
                       const struct nd_dedupe_verdict *v, int64_t seq)
 {
     char msgid[64];
 
-    if (v->verdict == ND_SEEN_UPDATE)
-        snprintf(msgid, sizeof(msgid), "%s.%016llx", a->id, (unsigned long long)v->vhash);
-    else
-        snprintf(msgid, sizeof(msgid), "%s", a->id);
+    snprintf(msgid, sizeof(msgid), "%s.%016llx", a->id, (unsigned long long)v->vhash);
     return nd_store_outbox_add(in->store, seq, msgid);
 }
 

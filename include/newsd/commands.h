@@ -14,6 +14,7 @@
 #include "newsd/control.h"
 #include "newsd/dedupe.h"
 #include "newsd/fetch.h"
+#include "newsd/jetstream.h"
 #include "newsd/poller.h"
 #include "newsd/request.h"
 #include "newsd/store.h"
@@ -25,6 +26,7 @@ struct nd_commands_env {
     struct nd_store *store;
     struct nd_fetcher *fetcher;
     struct nd_dedupe *dedupe;
+    struct nd_jetstream *js; /* the JetStream sink, or NULL */
     const char *config_path; /* copied */
     int64_t started;         /* Unix seconds */
     /* Reload the configuration: 0, or an error with "file:line: reason" in err. */

@@ -39,6 +39,19 @@ struct nd_curve_conf {
     char *clients;    /* file of allowed client public keys, or NULL */
 };
 
+/* The JetStream sink (publish.nats): off when servers is empty. */
+struct nd_nats_conf {
+    int on;                   /* the group is there (then servers has one at least) */
+    struct nd_strv servers;   /* nats:// or tls:// URLs */
+    char *stream;             /* stream name, created if absent */
+    char *subject_prefix;     /* subject = prefix "." sanitised topic */
+    char *credentials;        /* .creds file (JWT and NKey seed), or NULL */
+    char *tls_ca;             /* CA bundle to verify the servers, or NULL */
+    char *tls_cert, *tls_key; /* client certificate and key, both or neither */
+    int64_t replicas;         /* of a stream this node creates */
+    int64_t duplicate_window; /* seconds, of a stream this node creates */
+};
+
 struct nd_config {
     char *path; /* the file, absolute */
     char *dir;  /* its folder */
@@ -50,6 +63,7 @@ struct nd_config {
     struct nd_strv publish_endpoints;
     int64_t publish_hwm;
     struct nd_curve_conf publish_curve;
+    struct nd_nats_conf nats;
     char *control_endpoint;
     char *control_group; /* or NULL */
     struct nd_curve_conf control_curve;

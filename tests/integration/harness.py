@@ -25,6 +25,8 @@ Run one suite by hand:  NEWSD=build/newsd NEWSCTL=build/newsctl python3 tests/in
   test_polite    restarts poll only what is due, refresh skips held sources, 410, host spacing
   test_stall     control answers while a 100,000-item document is ingested
   test_errors    full disk (root, tmpfs), bad source URLs, SIGUSR1/SIGUSR2
+  test_nats      the JetStream sink against a real nats-server -js: every article once, outages,
+                 kill -9 before the acknowledgement, restarts (skipped without nats-server)
 
 Everything runs on 127.0.0.1.  Each test gets a temporary folder holding the configuration
 (`newsd.conf`), the state folder, the control socket, the web root of its HTTP server and the
@@ -122,6 +124,17 @@ def in_netns(name, fn, *args, **kwargs):
     if "error" in out:
         raise out["error"]
     return out.get("value")
+
+
+def terminate(proc, timeout=10):
+    """SIGTERM a child process if it runs; SIGKILL it after timeout seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def wait_until(pred, timeout=WAIT, interval=0.1, what="condition"):
@@ -293,13 +306,7 @@ class HTTPServer:
         return self.url("/" + (dest or name).lstrip("/"))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
         self.log_file.close()
 
 
@@ -316,6 +323,8 @@ def conf_value(v):
         return "[ " + ", ".join(conf_value(x) for x in v) + " ]"
     if isinstance(v, str):
         return json.dumps(v)
+    if isinstance(v, dict):
+        return conf_group(v)
     raise TypeError(v)
 
 

@@ -146,6 +146,67 @@ START_TEST(refusals)
 }
 END_TEST
 
+START_TEST(nats)
+{
+    char err[1024], *p;
+    struct nd_config *cfg = load("", err, sizeof(err));
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_int_eq(cfg->nats.on, 0); /* no group, no sink */
+    ck_assert_int_eq(cfg->nats.servers.n, 0);
+    nd_config_free(cfg);
+
+    free(tu_write(dir, "nats.creds", "x"));
+    cfg =
+        load("publish: { nats: { servers = [ \"nats://127.0.0.1:4222\" ]; }; };", err, sizeof(err));
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_int_eq(cfg->nats.on, 1);
+    ck_assert_str_eq(cfg->nats.stream, "NEWS");
+    ck_assert_str_eq(cfg->nats.subject_prefix, "newsd");
+    ck_assert_int_eq(cfg->nats.replicas, 1);
+    ck_assert_int_eq(cfg->nats.duplicate_window, 3600);
+    ck_assert_ptr_null(cfg->nats.credentials);
+    nd_config_free(cfg);
+
+    cfg = load("publish: {\n nats: {\n  servers = [ \"nats://a:4222\", \"tls://b:4222\" ];\n"
+               "  stream = \"ARTICLES_1\"; subject_prefix = \"corp.news\";\n"
+               "  credentials = \"nats.creds\"; replicas = 3; duplicate_window = 600;\n };\n};\n",
+               err, sizeof(err));
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_int_eq(cfg->nats.servers.n, 2);
+    ck_assert_str_eq(cfg->nats.servers.v[1], "tls://b:4222");
+    ck_assert_str_eq(cfg->nats.stream, "ARTICLES_1");
+    ck_assert_str_eq(cfg->nats.subject_prefix, "corp.news");
+    ck_assert_int_eq(cfg->nats.replicas, 3);
+    ck_assert_int_eq(cfg->nats.duplicate_window, 600);
+    ck_assert(asprintf(&p, "%s/nats.creds", dir) > 0); /* relative to the file's folder */
+    ck_assert_str_eq(cfg->nats.credentials, p);
+    free(p);
+    nd_config_free(cfg);
+
+    refused("publish: {\n nats: { stream = \"N\"; };\n};\n", 2, "needs 'servers'");
+    refused("publish: { nats: { servers = [ ]; }; };\n", 1, "between 1 and");
+    refused("publish: {\n nats: {\n  servers = [ \"127.0.0.1:4222\" ];\n };\n};\n", 3,
+            "not nats://HOST:PORT");
+    refused("publish: { nats: {\n servers = [ \"nats://a:1\" ];\n sever = 1; }; };\n", 3,
+            "unknown setting 'publish.nats.sever'");
+    refused("publish: { nats: { servers = [ \"nats://a:1\" ];\n stream = \"a.b\"; }; };\n", 2,
+            "'publish.nats.stream' \"a.b\"");
+    refused("publish: { nats: { servers = [ \"nats://a:1\" ];\n subject_prefix = \"a..b\"; }; };\n",
+            2, "'publish.nats.subject_prefix'");
+    refused("publish: { nats: { servers = [ \"nats://a:1\" ];\n subject_prefix = \"a.>\"; }; };\n",
+            2, "'publish.nats.subject_prefix'");
+    refused("publish: { nats: { servers = [ \"nats://a:1\" ];\n tls_cert = \"nats.creds\"; }; };\n",
+            2, "go together");
+    refused(
+        "publish: { nats: { servers = [ \"nats://a:1\" ];\n credentials = \"none.creds\"; }; };\n",
+        2, "none.creds");
+    refused("publish: { nats: { servers = [ \"nats://a:1\" ];\n replicas = 7; }; };\n", 2,
+            "between 1 and 5");
+    refused("publish: { nats = 1; };\n", 1, "must be a group");
+}
+END_TEST
+
 START_TEST(missing_file)
 {
     struct nd_config *cfg;
@@ -181,6 +242,7 @@ int main(void)
     tcase_add_test(tc, defaults);
     tcase_add_test(tc, full);
     tcase_add_test(tc, refusals);
+    tcase_add_test(tc, nats);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, shipped_config);
     suite_add_tcase(s, tc);

@@ -1,0 +1,238 @@
+#!/usr/bin/python3
+"""The JetStream sink (publish.nats) against a real `nats-server -js` on 127.0.0.1: every
+journaled article reaches the stream exactly once (read back with an ordered consumer, the
+tests' stream_read tool); a NATS outage never holds polling, the backlog shows in status and
+drains when the server returns; kill -9 of newsd before the stream's acknowledgement loses
+nothing and duplicates nothing; a restart sends nothing again; without publish.nats, status
+says so.  Skipped when nats-server is not installed."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import make_item, make_rss  # noqa: E402
+
+NATS_SERVER = shutil.which("nats-server")
+STREAM_READ = os.environ.get("STREAM_READ") or os.path.join(
+    harness.SOURCE_DIR, "build", "tests", "stream_read")
+
+
+class NatsServer:
+    """One `nats-server -js` on 127.0.0.1 with its store in a folder; may be restarted."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.port = harness.free_port()
+        self.url = "nats://127.0.0.1:%d" % self.port
+        self.proc = None
+        self.runs = 0
+        os.makedirs(folder, exist_ok=True)
+
+    def start(self):
+        self.runs += 1
+        self.log = open(os.path.join(self.folder, "nats-server.%d.log" % self.runs), "wb")
+        self.proc = subprocess.Popen(
+            [NATS_SERVER, "-js", "-a", "127.0.0.1", "-p", str(self.port),
+             "-sd", os.path.join(self.folder, "store")],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
+        harness.wait_until(self._ready, what="nats-server to listen")
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("nats-server exited: %s" % self.log_text())
+        with open(self.log.name, "rb") as f:
+            return b"Server is ready" in f.read()
+
+    def stop(self):
+        if self.proc:
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGCONT)  # a paused server must see the SIGTERM
+            harness.terminate(self.proc)
+            self.log.close()
+
+    def pause(self, paused=True):
+        self.proc.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
+
+    def log_text(self):
+        with open(self.log.name, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    def read(self, stream="NEWS"):
+        """Every message of the stream, oldest first (an ordered consumer), or None when the
+        stream does not exist yet."""
+        p = subprocess.run([STREAM_READ, self.url, stream], capture_output=True, timeout=60)
+        if p.returncode == 2:
+            return None
+        if p.returncode != 0:
+            raise AssertionError("stream_read: %s" % p.stderr.decode(errors="replace"))
+        return [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+
+
+@unittest.skipUnless(NATS_SERVER, "nats-server is not installed")
+class NatsSinkTest(harness.NewsdTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.nats = NatsServer(os.path.join(self.tmp, "nats"))
+        self.closers.append(self.nats.stop)
+        self.alpha = [make_item(i, "alpha") for i in range(1, 6)]
+        self.beta = [make_item(i, "beta") for i in range(1, 4)]
+        self.http.write("alpha.rss", make_rss("Alpha", self.alpha))
+        self.http.write("beta.rss", make_rss("Beta", self.beta))
+        self.d = self.daemon([
+            {"id": "alpha", "url": self.http.url("/alpha.rss"), "topic": "news.alpha"},
+            # a topic that is no NATS subject as it stands: an empty token, a space, a wildcard
+            {"id": "beta", "url": self.http.url("/beta.rss"), "topic": "news..beta *"},
+        ], publish_opts={"nats": {"servers": [self.nats.url], "stream": "NEWS",
+                                  "subject_prefix": "wire"}})
+
+    def nats_status(self):
+        return self.d.status()["nats"]
+
+    def wait_sent(self, what="the backlog to drain"):
+        """Until every journaled article was acknowledged; returns the status."""
+        def drained():
+            st = self.d.status()
+            n = st["nats"]
+            return st if n["connected"] and n["backlog"] == 0 and n["in_flight"] == 0 else None
+        return harness.wait_until(drained, what=what)
+
+    def assertStreamIsJournal(self):
+        """The stream holds every journaled article once, in journal order, as published."""
+        journal = self.d.replay_all()
+        msgs = harness.wait_until(
+            lambda: (lambda m: m if m is not None and len(m) >= len(journal) else None)(
+                self.nats.read()), what="%d messages in the stream" % len(journal))
+        self.assertEqual(len(msgs), len(journal), "one message per journaled article")
+        ids = [m["msg_id"] for m in msgs]
+        self.assertEqual(len(set(ids)), len(ids), "a message id twice: %r" % ids)
+        self.assertEqual([json.loads(m["data"]) for m in msgs], journal)
+        self.assertEqual([int(m["newsd_seq"]) for m in msgs], [j["seq"] for j in journal])
+        self.assertEqual([m["stream_seq"] for m in msgs], list(range(1, len(msgs) + 1)))
+        for m, j in zip(msgs, journal):
+            self.assertTrue(m["msg_id"].startswith(j["id"] + "."), m["msg_id"])
+            self.assertEqual(m["subject"], "wire.news.alpha" if j["source"]["id"] == "alpha"
+                             else "wire.news._.beta__")
+        return msgs
+
+    def add_items(self, first, n):
+        self.alpha += [make_item(i, "alpha") for i in range(first, first + n)]
+        self.http.write("alpha.rss", make_rss("Alpha", self.alpha))
+
+    def test_every_article_once_and_restart(self):
+        self.nats.start()
+        self.d.start()
+        self.d.wait_polled()
+        st = self.wait_sent()
+        self.assertEqual(st["seq"], 8)
+        self.assertEqual(st["nats"]["acked"], 8)
+        self.assertEqual(st["nats"]["stream"], "NEWS")
+        self.assertEqual(st["nats"]["server"], self.nats.url)
+        self.assertStreamIsJournal()
+        p = self.d.ctl("status")
+        self.assertIn("nats: stream NEWS, connected, backlog 0", p.stdout)
+
+        # a restart of newsd sends nothing again; a new article follows
+        rc, _ = self.d.stop()
+        self.assertEqual(rc, 0)
+        self.d.start()
+        self.d.wait_polled()
+        self.add_items(6, 1)
+        p, reply = self.d.refresh("alpha")
+        self.assertEqual(reply["alpha"]["new"], 1, p.stdout + p.stderr)
+        self.assertEqual(self.wait_sent()["nats"]["acked"], 1)
+        self.assertEqual(len(self.assertStreamIsJournal()), 9)
+
+    def test_outage_polling_goes_on_and_catches_up(self):
+        self.nats.start()
+        self.d.start()
+        self.d.wait_polled()
+        self.wait_sent()
+
+        # the server goes away: polls are not held, the articles wait in the journal
+        self.nats.stop()
+        harness.wait_until(lambda: not self.nats_status()["connected"],
+                           what="newsd to see the server gone")
+        self.add_items(6, 3)
+        t0 = time.monotonic()
+        p, reply = self.d.refresh("alpha")
+        took = time.monotonic() - t0
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(reply["alpha"]["new"], 3)
+        self.assertLess(took, 5.0, "a refresh during the outage took %.1f s" % took)
+        harness.wait_until(lambda: self.nats_status()["backlog"] == 3,
+                           what="a backlog of 3 in status")
+        self.assertIn("backlog 3", self.d.ctl("status").stdout)
+
+        # newsd killed during the outage: the backlog survives it
+        self.d.kill()
+        self.d.start()
+        self.d.wait_polled()
+        self.add_items(9, 2)
+        p, reply = self.d.refresh("alpha")
+        self.assertEqual(reply["alpha"]["new"], 2)
+        n = harness.wait_until(lambda: (lambda s: s if s["backlog"] == 5 else None)(
+            self.nats_status()), what="a backlog of 5 in status")
+        self.assertFalse(n["connected"])
+        self.assertTrue(n["error"])
+
+        # the server returns (with its store): everything arrives once
+        self.nats.start()
+        st = self.wait_sent("the backlog to drain after the outage")
+        self.assertEqual(st["nats"]["acked"], 5)
+        self.assertEqual(len(self.assertStreamIsJournal()), 13)
+
+    def test_kill9_before_acknowledgement(self):
+        self.nats.start()
+        self.d.start()
+        self.d.wait_polled()
+        self.wait_sent()
+
+        # the server freezes: newsd sends, no acknowledgement comes back
+        self.nats.pause()
+        self.add_items(6, 4)
+        p, reply = self.d.refresh("alpha")
+        self.assertEqual(reply["alpha"]["new"], 4, p.stdout + p.stderr)
+        harness.wait_until(lambda: self.nats_status()["in_flight"] == 4,
+                           what="4 messages sent and not acknowledged")
+        self.assertEqual(self.nats_status()["backlog"], 4)
+        # killed between the journal and the acknowledgement
+        self.d.kill()
+        self.nats.pause(False)
+        # the server took what reached it before newsd died
+        stored = harness.wait_until(
+            lambda: (lambda m: m if m is not None and len(m) == 12 else None)(self.nats.read()),
+            what="the 4 messages sent before the kill to be stored")
+        self.assertEqual(len(stored), 12)
+
+        # the restart sends the 4 rows again: the stream refuses the copies by message id
+        self.d.start()
+        self.wait_sent("the resent rows to be acknowledged")
+        self.assertTrue(any("4 articles to send" in l for l in self.d.log_lines()),
+                        "the restart must find the 4 unacknowledged rows")
+        time.sleep(1.0)
+        self.assertEqual(len(self.assertStreamIsJournal()), 12)
+
+
+class NoNatsTest(harness.NewsdTestCase):
+
+    def test_status_without_nats(self):
+        self.http.write("a.rss", make_rss("A", [make_item(1, "a")]))
+        d = self.daemon([{"id": "a", "url": self.http.url("/a.rss")}])
+        d.start()
+        d.wait_polled()
+        self.assertIsNone(d.status()["nats"])
+        self.assertNotIn("nats:", d.ctl("status").stdout)
+        self.assertFalse(any("nats" in l for l in d.log_lines()))
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -27,6 +27,7 @@ Run one suite by hand:  NEWSD=build/newsd NEWSCTL=build/newsctl python3 tests/in
   test_errors    full disk (root, tmpfs), bad source URLs, SIGUSR1/SIGUSR2
   test_nats      the JetStream sink against a real nats-server -js: every article once, outages,
                  kill -9 before the acknowledgement, restarts (skipped without nats-server)
+  test_nats_cluster  the sink on a three-server cluster, R3 stream: one server down, two down
 
 Everything runs on 127.0.0.1.  Each test gets a temporary folder holding the configuration
 (`newsd.conf`), the state folder, the control socket, the web root of its HTTP server and the

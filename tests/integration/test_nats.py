@@ -6,11 +6,7 @@ drains when the server returns; kill -9 of newsd before the stream's acknowledge
 nothing and duplicates nothing; a restart sends nothing again; without publish.nats, status
 says so.  Skipped when nats-server is not installed."""
 
-import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
 import time
 import unittest
@@ -19,65 +15,11 @@ sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import make_item, make_rss  # noqa: E402
-
-NATS_SERVER = shutil.which("nats-server")
-STREAM_READ = os.environ.get("STREAM_READ") or os.path.join(
-    harness.SOURCE_DIR, "build", "tests", "stream_read")
-
-
-class NatsServer:
-    """One `nats-server -js` on 127.0.0.1 with its store in a folder; may be restarted."""
-
-    def __init__(self, folder):
-        self.folder = folder
-        self.port = harness.free_port()
-        self.url = "nats://127.0.0.1:%d" % self.port
-        self.proc = None
-        self.runs = 0
-        os.makedirs(folder, exist_ok=True)
-
-    def start(self):
-        self.runs += 1
-        self.log = open(os.path.join(self.folder, "nats-server.%d.log" % self.runs), "wb")
-        self.proc = subprocess.Popen(
-            [NATS_SERVER, "-js", "-a", "127.0.0.1", "-p", str(self.port),
-             "-sd", os.path.join(self.folder, "store")],
-            stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
-        harness.wait_until(self._ready, what="nats-server to listen")
-
-    def _ready(self):
-        if self.proc.poll() is not None:
-            raise AssertionError("nats-server exited: %s" % self.log_text())
-        with open(self.log.name, "rb") as f:
-            return b"Server is ready" in f.read()
-
-    def stop(self):
-        if self.proc:
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGCONT)  # a paused server must see the SIGTERM
-            harness.terminate(self.proc)
-            self.log.close()
-
-    def pause(self, paused=True):
-        self.proc.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
-
-    def log_text(self):
-        with open(self.log.name, "rb") as f:
-            return f.read().decode(errors="replace")
-
-    def read(self, stream="NEWS"):
-        """Every message of the stream, oldest first (an ordered consumer), or None when the
-        stream does not exist yet."""
-        p = subprocess.run([STREAM_READ, self.url, stream], capture_output=True, timeout=60)
-        if p.returncode == 2:
-            return None
-        if p.returncode != 0:
-            raise AssertionError("stream_read: %s" % p.stderr.decode(errors="replace"))
-        return [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+from natsd import NATS_SERVER, NatsServer, SinkCase  # noqa: E402
 
 
 @unittest.skipUnless(NATS_SERVER, "nats-server is not installed")
-class NatsSinkTest(harness.NewsdTestCase):
+class NatsSinkTest(SinkCase):
 
     def setUp(self):
         super().setUp()
@@ -94,34 +36,12 @@ class NatsSinkTest(harness.NewsdTestCase):
         ], publish_opts={"nats": {"servers": [self.nats.url], "stream": "NEWS",
                                   "subject_prefix": "wire"}})
 
-    def nats_status(self):
-        return self.d.status()["nats"]
-
-    def wait_sent(self, what="the backlog to drain"):
-        """Until every journaled article was acknowledged; returns the status."""
-        def drained():
-            st = self.d.status()
-            n = st["nats"]
-            return st if n["connected"] and n["backlog"] == 0 and n["in_flight"] == 0 else None
-        return harness.wait_until(drained, what=what)
+    def subject_of(self, article):
+        return ("wire.news.alpha" if article["source"]["id"] == "alpha"
+                else "wire.news._.beta__")
 
     def assertStreamIsJournal(self):
-        """The stream holds every journaled article once, in journal order, as published."""
-        journal = self.d.replay_all()
-        msgs = harness.wait_until(
-            lambda: (lambda m: m if m is not None and len(m) >= len(journal) else None)(
-                self.nats.read()), what="%d messages in the stream" % len(journal))
-        self.assertEqual(len(msgs), len(journal), "one message per journaled article")
-        ids = [m["msg_id"] for m in msgs]
-        self.assertEqual(len(set(ids)), len(ids), "a message id twice: %r" % ids)
-        self.assertEqual([json.loads(m["data"]) for m in msgs], journal)
-        self.assertEqual([int(m["newsd_seq"]) for m in msgs], [j["seq"] for j in journal])
-        self.assertEqual([m["stream_seq"] for m in msgs], list(range(1, len(msgs) + 1)))
-        for m, j in zip(msgs, journal):
-            self.assertTrue(m["msg_id"].startswith(j["id"] + "."), m["msg_id"])
-            self.assertEqual(m["subject"], "wire.news.alpha" if j["source"]["id"] == "alpha"
-                             else "wire.news._.beta__")
-        return msgs
+        return self.assert_stream_is_journal(self.nats.read, self.d, self.subject_of)
 
     def add_items(self, first, n):
         self.alpha += [make_item(i, "alpha") for i in range(first, first + n)]
@@ -131,7 +51,7 @@ class NatsSinkTest(harness.NewsdTestCase):
         self.nats.start()
         self.d.start()
         self.d.wait_polled()
-        st = self.wait_sent()
+        st = self.wait_sent(self.d)
         self.assertEqual(st["seq"], 8)
         self.assertEqual(st["nats"]["acked"], 8)
         self.assertEqual(st["nats"]["stream"], "NEWS")
@@ -148,18 +68,18 @@ class NatsSinkTest(harness.NewsdTestCase):
         self.add_items(6, 1)
         p, reply = self.d.refresh("alpha")
         self.assertEqual(reply["alpha"]["new"], 1, p.stdout + p.stderr)
-        self.assertEqual(self.wait_sent()["nats"]["acked"], 1)
+        self.assertEqual(self.wait_sent(self.d)["nats"]["acked"], 1)
         self.assertEqual(len(self.assertStreamIsJournal()), 9)
 
     def test_outage_polling_goes_on_and_catches_up(self):
         self.nats.start()
         self.d.start()
         self.d.wait_polled()
-        self.wait_sent()
+        self.wait_sent(self.d)
 
         # the server goes away: polls are not held, the articles wait in the journal
         self.nats.stop()
-        harness.wait_until(lambda: not self.nats_status()["connected"],
+        harness.wait_until(lambda: not self.nats_status(self.d)["connected"],
                            what="newsd to see the server gone")
         self.add_items(6, 3)
         t0 = time.monotonic()
@@ -168,7 +88,7 @@ class NatsSinkTest(harness.NewsdTestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(reply["alpha"]["new"], 3)
         self.assertLess(took, 5.0, "a refresh during the outage took %.1f s" % took)
-        harness.wait_until(lambda: self.nats_status()["backlog"] == 3,
+        harness.wait_until(lambda: self.nats_status(self.d)["backlog"] == 3,
                            what="a backlog of 3 in status")
         self.assertIn("backlog 3", self.d.ctl("status").stdout)
 
@@ -180,13 +100,13 @@ class NatsSinkTest(harness.NewsdTestCase):
         p, reply = self.d.refresh("alpha")
         self.assertEqual(reply["alpha"]["new"], 2)
         n = harness.wait_until(lambda: (lambda s: s if s["backlog"] == 5 else None)(
-            self.nats_status()), what="a backlog of 5 in status")
+            self.nats_status(self.d)), what="a backlog of 5 in status")
         self.assertFalse(n["connected"])
         self.assertTrue(n["error"])
 
         # the server returns (with its store): everything arrives once
         self.nats.start()
-        st = self.wait_sent("the backlog to drain after the outage")
+        st = self.wait_sent(self.d, "the backlog to drain after the outage")
         self.assertEqual(st["nats"]["acked"], 5)
         self.assertEqual(len(self.assertStreamIsJournal()), 13)
 
@@ -194,16 +114,16 @@ class NatsSinkTest(harness.NewsdTestCase):
         self.nats.start()
         self.d.start()
         self.d.wait_polled()
-        self.wait_sent()
+        self.wait_sent(self.d)
 
         # the server freezes: newsd sends, no acknowledgement comes back
         self.nats.pause()
         self.add_items(6, 4)
         p, reply = self.d.refresh("alpha")
         self.assertEqual(reply["alpha"]["new"], 4, p.stdout + p.stderr)
-        harness.wait_until(lambda: self.nats_status()["in_flight"] == 4,
+        harness.wait_until(lambda: self.nats_status(self.d)["in_flight"] == 4,
                            what="4 messages sent and not acknowledged")
-        self.assertEqual(self.nats_status()["backlog"], 4)
+        self.assertEqual(self.nats_status(self.d)["backlog"], 4)
         # killed between the journal and the acknowledgement
         self.d.kill()
         self.nats.pause(False)
@@ -215,7 +135,7 @@ class NatsSinkTest(harness.NewsdTestCase):
 
         # the restart sends the 4 rows again: the stream refuses the copies by message id
         self.d.start()
-        self.wait_sent("the resent rows to be acknowledged")
+        self.wait_sent(self.d, "the resent rows to be acknowledged")
         self.assertTrue(any("4 articles to send" in l for l in self.d.log_lines()),
                         "the restart must find the 4 unacknowledged rows")
         time.sleep(1.0)

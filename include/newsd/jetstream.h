@@ -48,7 +48,8 @@ int nd_jetstream_new(struct nd_loop *loop, struct nd_store *store, const struct 
 /*
  * Close the connection and stop the thread; acknowledgements already
  * received are written to the outbox, the rest is sent again at the next
- * start.  Before the store is freed.  nd_jetstream_free(NULL) does nothing.
+ * start.  Before the store is freed, once the loop turns no more (its turn
+ * hook stays in the loop).  nd_jetstream_free(NULL) does nothing.
  */
 void nd_jetstream_free(struct nd_jetstream *js);
 void nd_jetstream_status(const struct nd_jetstream *js, struct nd_js_status *out);

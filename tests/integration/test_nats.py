@@ -71,6 +71,26 @@ class NatsSinkTest(SinkCase):
         self.assertEqual(self.wait_sent(self.d)["nats"]["acked"], 1)
         self.assertEqual(len(self.assertStreamIsJournal()), 9)
 
+    def test_reload_keeps_the_sink(self):
+        self.nats.start()
+        self.d.start()
+        self.d.wait_polled()
+        self.wait_sent(self.d)
+        self.d.write_config(publish_opts={"nats": {"servers": [self.nats.url], "stream": "OTHER",
+                                                   "subject_prefix": "wire"}})
+        p = self.d.ctl("reload")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        harness.wait_until(lambda: any("publish.nats changes only at restart" in l
+                                       for l in self.d.log_lines()),
+                           what="the reload to say publish.nats waits for a restart")
+        self.add_items(6, 1)
+        p, reply = self.d.refresh("alpha")
+        self.assertEqual(reply["alpha"]["new"], 1)
+        st = self.wait_sent(self.d)
+        self.assertEqual(st["nats"]["stream"], "NEWS")
+        self.assertEqual(len(self.assertStreamIsJournal()), 9)
+        self.assertIsNone(self.nats.read("OTHER"))
+
     def test_outage_polling_goes_on_and_catches_up(self):
         self.nats.start()
         self.d.start()

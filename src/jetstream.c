@@ -142,8 +142,11 @@ static void take(struct nd_jetstream *js)
         log_state(js, &st);
         snprintf(js->logged, sizeof(js->logged), "%s", st.error);
         want_rescan(js); /* lost or (re)gained: what was in flight is in doubt */
-    } else if (!st.ready && st.error[0] && strcmp(st.error, js->logged) != 0) {
-        log_state(js, &st);
+    } else if (strcmp(st.error, js->logged) != 0) {
+        /* a new kind of failure (publishes that time out without a quorum...), or recovery */
+        if (st.error[0])
+            log_warnx("nats: %s; articles wait in the journal (%lld to send)", st.error,
+                      (long long)nd_store_outbox_count(js->store));
         snprintf(js->logged, sizeof(js->logged), "%s", st.error);
     }
 }
@@ -197,6 +200,7 @@ void nd_jetstream_free(struct nd_jetstream *js)
         n = js_link_take(js->link, &r, &st);
         settle(js, r, n);
         free(r);
+        nd_loop_timer_cancel(js->loop, &js->resend); /* settle may have armed it */
         js_link_free(js->link);
     }
     free(js->stream);

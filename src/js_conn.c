@@ -123,6 +123,8 @@ static void on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void
     if (natsMsgHeader_Get(msg, "Newsd-Seq", &v) == NATS_OK && v) {
         pthread_mutex_lock(&l->mu);
         push_result(l, strtoll(v, NULL, 10), pa != NULL);
+        if (pa)
+            l->st.error[0] = '\0'; /* working again */
         if (pae) {
             set_error_text(l, "publish", pae->Err, pae->ErrCode,
                            pae->ErrText ? pae->ErrText : natsStatus_GetText(pae->Err));

@@ -39,6 +39,9 @@ class NatsClusterTest(SinkCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(reply["alpha"]["new"], n, reply)
 
+    def warnings(self):
+        return [l for l in self.d.log_lines() if l.startswith("<4>nats: ")]
+
     def read_from(self, node):
         """The stream as node serves it; None (try again) while the node catches up."""
         def read():
@@ -73,10 +76,13 @@ class NatsClusterTest(SinkCase):
 
         # a second server stops: no quorum; polling goes on, the articles wait in the journal
         second = self.cluster.node(st["nats"]["server"])
+        warned = len(self.warnings())
         second.stop()
         self.add_items(2)
         n = harness.wait_until(lambda: (lambda s: s if s["backlog"] == 2 else None)(
             self.nats_status(self.d)), what="a backlog of 2")
+        harness.wait_until(lambda: len(self.warnings()) > warned,
+                           what="a warning that the articles wait")
         self.assertIn("backlog 2", self.d.ctl("status").stdout)
         self.assertEqual(n["acked"], 7)
 

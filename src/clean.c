@@ -138,7 +138,7 @@ static void copy_enclosures(struct nd_article *a, const struct nd_entry *e)
 }
 
 /* The id of an article without URL, guid or text: of its markup, image and enclosures. */
-static void media_id(struct nd_article *a)
+static void media_id(const struct nd_article *a, char out[ND_ID_HEX + 1])
 {
     struct nd_buf b;
 
@@ -148,31 +148,41 @@ static void media_id(struct nd_article *a)
     for (size_t i = 0; i < a->n_enclosures; i++)
         if (nd_buf_printf(&b, "\x1f%s", a->enclosures[i].url) != ND_OK)
             break;
-    nd_fp_id128(b.data ? b.data : "", b.len, a->id);
+    nd_fp_id128(b.data ? b.data : "", b.len, out);
     nd_buf_free(&b);
 }
 
 /*
- * The article id: of the canonical URL (unless other items of the document
- * share it), else of (source, guid), else of the text.
+ * The article id: of the canonical URL (unless use_url is 0 or other items
+ * of the document share it), else of (source, guid), else of the text
+ * (norm: the normalized text, or NULL to make it here when needed).
  */
-static void make_id(struct nd_article *a, const char *source, const char *norm)
+static void make_id(const struct nd_article *a, const char *source, const char *norm, int use_url,
+                    char out[ND_ID_HEX + 1])
 {
-    char small[512], *key = small, type = 't';
+    char small[512], *key = small, *made = NULL, type = 't';
     const char *x, *sep = "", *y = "";
+    struct nd_fp fp;
     int n;
 
-    if (a->url && !a->url_shared)
+    if (use_url && a->url && !a->url_shared) {
         type = 'u', x = a->url;
-    else if (!nd_str_empty(a->guid))
+    } else if (!nd_str_empty(a->guid)) {
         type = 'g', x = source, sep = "\x1f", y = a->guid;
-    else if (!nd_str_empty(norm))
-        x = norm;
-    else if (a->title[0] || a->content_text[0])
-        x = a->title, sep = "\x1f", y = a->content_text;
-    else {
-        media_id(a); /* an image, a video, an enclosure: what it shows */
-        return;
+    } else {
+        if (norm == NULL) {
+            nd_fp_compute(a->title, a->content_text, &fp, &made);
+            norm = made;
+        }
+        if (!nd_str_empty(norm)) {
+            x = norm;
+        } else if (a->title[0] || a->content_text[0]) {
+            x = a->title, sep = "\x1f", y = a->content_text;
+        } else {
+            free(made);
+            media_id(a, out); /* an image, a video, an enclosure: what it shows */
+            return;
+        }
     }
     /* most keys are a URL: on the stack */
     n = snprintf(small, sizeof(small), "%c\x1f%s%s%s", type, x, sep, y);
@@ -180,9 +190,16 @@ static void make_id(struct nd_article *a, const char *source, const char *norm)
         key = xasprintf("%c\x1f%s%s%s", type, x, sep, y);
         n = (int)strlen(key);
     }
-    nd_fp_id128(key, (size_t)n, a->id);
+    nd_fp_id128(key, (size_t)n, out);
     if (key != small)
         free(key);
+    free(made);
+}
+
+void nd_article_id_without_url(const struct nd_article *a, const char *source,
+                               char out[ND_ID_HEX + 1])
+{
+    make_id(a, source ? source : "", NULL, 0, out);
 }
 
 /* What an entry that is no article has: the reason it is skipped. */
@@ -295,7 +312,7 @@ int nd_clean_entry(const struct nd_entry *e, const struct nd_clean_ctx *ctx, str
         nd_fp_compute(a->title, a->content_text, &fp, &norm);
         a->text_hash = fp.text_hash;
     }
-    make_id(a, source, norm);
+    make_id(a, source, norm ? norm : "", 1, a->id);
     free(norm);
 
     if (a->title[0] == '\0' && e->link == NULL && a->guid == NULL && a->content_text[0] == '\0' &&

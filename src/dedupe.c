@@ -224,11 +224,6 @@ static void new_keys(const struct nd_dedupe *d, struct nd_dedupe_verdict *v, con
 /*
  * Is the URL that matched `row` no identity: is the earlier article behind
  * it clearly another story than this one (a podcast's items all linking to
- * its page, a section page given as every item's link)?
- */
-/*
- * Is the URL that matched `row` no identity: is the earlier article behind
- * it clearly another story than this one (a podcast's items all linking to
  * its page, a section page given as every item's link)?  Only two texts
  * of some length say so: an aggregator's one-line blurb under the URL of
  * an article is that article.  Without both texts, the URL stands.
@@ -296,6 +291,7 @@ void nd_dedupe_check(const struct nd_dedupe *d, const struct nd_candidate *c,
 {
     const struct nd_article *a = c->a;
     uint64_t g = nd_dedupe_guid_key(c->source_id, a), u = 0, t = 0, k[4];
+    int url_no_id = 0;
     const struct version *ver;
     char hex[17];
     int64_t row;
@@ -304,13 +300,19 @@ void nd_dedupe_check(const struct nd_dedupe *d, const struct nd_candidate *c,
     v->verdict = ND_SEEN_NEW;
     v->vkey = g;
     v->vhash = nd_dedupe_version_hash(a);
-    if (!nd_str_empty(a->url) && !a->url_shared && !is_home(a->url, c->home))
-        u = nd_key("u", a->url, NULL);
+    if (!nd_str_empty(a->url) && !a->url_shared) {
+        if (!is_home(a->url, c->home))
+            u = nd_key("u", a->url, NULL);
+        else
+            url_no_id = 1;
+    }
     if (a->text_hash) {
         snprintf(hex, sizeof(hex), "%016" PRIx64, a->text_hash);
         t = nd_key("t", hex, NULL);
     }
-    k[0] = g, k[1] = u, k[2] = t, k[3] = nd_key("i", a->id, NULL);
+    if (url_no_id) /* the id the article would have had without its URL */
+        nd_article_id_without_url(a, c->source_id, v->own_id);
+    k[0] = g, k[1] = u, k[2] = t, k[3] = nd_key("i", v->own_id[0] ? v->own_id : a->id, NULL);
 
     /* 1. the source's own guid: the same item, maybe a new version of it */
     if (g && (row = nd_dedupe_lookup(d, g)) != 0) {
@@ -342,6 +344,8 @@ void nd_dedupe_check(const struct nd_dedupe *d, const struct nd_candidate *c,
             return;
         }
         k[1] = 0; /* several stories share it: it identifies none of them */
+        nd_article_id_without_url(a, c->source_id, v->own_id);
+        k[3] = nd_key("i", v->own_id, NULL);
     }
     /* 3. the same title and text */
     if (t && (row = nd_dedupe_lookup(d, t)) != 0) {

@@ -80,6 +80,8 @@ int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed, struct n
 
     in->items++;
     nd_dedupe_check(in->dedupe, &c, &v);
+    if (v.own_id[0] && v.verdict != ND_SEEN_UPDATE)
+        memcpy(a->id, v.own_id, sizeof(a->id)); /* its URL is no identity */
     if (v.verdict == ND_SEEN_DUP || v.verdict == ND_SEEN_NEAR) {
         in->duplicates++;
         if (v.repeat)

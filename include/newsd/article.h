@@ -56,6 +56,14 @@ struct nd_clean_ctx {
 int nd_clean_entry(const struct nd_entry *e, const struct nd_clean_ctx *ctx,
                    struct nd_article *out) ND_WUR;
 
+/*
+ * The id a would have without its URL: of (source, guid), else of its
+ * normalized text.  For an article whose URL turns out to be no identity
+ * (the site's home page, or carried by an earlier, other story: dedupe.h).
+ */
+void nd_article_id_without_url(const struct nd_article *a, const char *source,
+                               char out[ND_ID_HEX + 1]);
+
 void nd_article_free(struct nd_article *a);
 
 /* Everything a message carries besides the article itself. */

@@ -59,6 +59,8 @@ struct nd_dedupe_verdict {
     uint64_t keys[ND_DEDUPE_MAX_KEYS]; /* its keys the index does not have yet */
     size_t n_keys;
     uint64_t vkey, vhash; /* its (source, guid) key and version hash, vkey 0 without guid */
+    char own_id[33];      /* NEW or MARKED with a URL that is no identity: the id to publish
+                           * under (nd_article_id_without_url), else "" */
 };
 
 struct nd_dedupe;

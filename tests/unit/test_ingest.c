@@ -218,6 +218,21 @@ END_TEST
  * all link to the show's page, in two feeds or in two polls of a one-item
  * feed.  A short blurb under an article's URL is that article, though.
  */
+/* The id of the first message of in, kept in ids[*n] unless it is there already (0: it was). */
+static int new_id(const struct nd_ingest *in, char ids[][33], size_t *n)
+{
+    json_t *j = json_loads(in->messages.v[0], 0, NULL);
+    const char *id = json_string_value(json_object_get(j, "id"));
+    int fresh = 1;
+
+    ck_assert_ptr_nonnull(id);
+    for (size_t i = 0; i < *n; i++)
+        fresh &= strcmp(ids[i], id) != 0;
+    snprintf(ids[(*n)++], 33, "%s", id);
+    json_decref(j);
+    return fresh;
+}
+
 START_TEST(home_page_links)
 {
     static const char *ep1 = "<rss version=\"2.0\"><channel><title>Show</title>"
@@ -244,14 +259,20 @@ START_TEST(home_page_links)
                                "parade, a pie contest and the first sheep shearing show in ten "
                                "years.</description></item></channel></rss>";
     struct nd_ingest in = run("show", ep1, ND_NEAR_DROP);
+    char ids[8][33];
+    size_t n_ids = 0;
 
+    /* each story published gets an id of its own: the shared URL names none of them */
     ck_assert_int_eq(in.added, 1);
+    ck_assert(new_id(&in, ids, &n_ids));
     nd_ingest_clear(&in);
     in = run("show", ep2, ND_NEAR_DROP); /* one-item feed, polled again: a new episode */
     ck_assert_int_eq(in.added, 1);
+    ck_assert(new_id(&in, ids, &n_ids));
     nd_ingest_clear(&in);
     in = run("mirror", other, ND_NEAR_DROP); /* the same link, another story, another feed */
     ck_assert_int_eq(in.added, 1);
+    ck_assert(new_id(&in, ids, &n_ids));
     nd_ingest_clear(&in);
     in = run("links", blurb, ND_NEAR_DROP); /* a blurb under the link: the URL stands */
     ck_assert_int_eq(in.added, 0);
@@ -262,9 +283,11 @@ START_TEST(home_page_links)
     nd_ingest_clear(&in);
     in = run("root", root, ND_NEAR_DROP); /* a site's root is never an identity */
     ck_assert_int_eq(in.added, 1);
+    ck_assert(new_id(&in, ids, &n_ids));
     nd_ingest_clear(&in);
     in = run("root", root2, ND_NEAR_DROP);
     ck_assert_int_eq(in.added, 1);
+    ck_assert(new_id(&in, ids, &n_ids));
     nd_ingest_clear(&in);
 }
 END_TEST

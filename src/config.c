@@ -1,9 +1,12 @@
 /*
  * config.c: read newsd.conf (libconfig) through one table of settings.
  *
- * Every key newsd knows is a row below: its path, type, bounds, default and
- * where it lands in struct nd_config (or nd_source_conf).  Parsing, the
- * refusal of unknown keys and `newsd --help-config` all walk these tables.
+ * Every key newsd knows is a row below: its path, type, bounds, default,
+ * where it lands in struct nd_config (or nd_source_conf), whether a reload
+ * may change it and whether sources inherit it.  Parsing, the refusal of
+ * unknown keys, the inheritance, what a reload keeps and `newsd
+ * --help-config` (from which docs/configuration.md and newsd.conf(5) are
+ * checked) all walk these tables.
  */
 #include <ctype.h>
 #include <curl/curl.h>
@@ -34,9 +37,23 @@ enum stype {
     S_LOGLEVEL,
 };
 
+/*
+ * Row flags, or'ed into a row's type.  A row without flags is reloadable
+ * and its own:
+ *   RESTART   it lives in a bound socket or an open file: a reload keeps the
+ *             running value (and says so in the log);
+ *   INHERIT   sources may set it too, under the last part of its path, and a
+ *             source that does not has this value;
+ *   REQUIRED  (a source's string) it must be set.
+ */
+#define RESTART  0x100
+#define INHERIT  0x200
+#define REQUIRED 0x400
+#define TYPE(st) ((enum stype)((st)->type & 0xff))
+
 struct setting {
     const char *path;
-    enum stype type;
+    int type; /* enum stype | flags above */
     size_t off;
     int64_t min, max;
     int64_t def;     /* S_INT, S_BOOL, S_ENUM (index) */
@@ -50,57 +67,57 @@ static const char *const near_values[] = {"drop", "mark", "off", NULL};
 #define G(f) offsetof(struct nd_config, f)
 #define DAY  86400
 static const struct setting global_settings[] = {
-    {"state_dir", S_STR, G(state_dir), 0, 0, 0, "/var/lib/newsd", NULL,
+    {"state_dir", S_STR | RESTART, G(state_dir), 0, 0, 0, "/var/lib/newsd", NULL,
      "folder of the SQLite store (created if missing)"},
     {"log_level", S_LOGLEVEL, G(log_level), 0, 0, 0, "info", NULL,
-     "error, warning, notice, info or debug"},
+     "what is logged (info: a line per published article and per poll with news)"},
     {"user_agent", S_STR, G(user_agent), 0, 0, 0, NULL, NULL,
      "User-Agent header (default newsd/VERSION, with (+CONTACT) when contact is set)"},
     {"contact", S_STR, G(contact), 0, 0, 0, NULL, NULL,
      "the operator's e-mail address or URL, put in the default User-Agent"},
-    {"allow_private", S_BOOL, G(allow_private), 0, 1, 0, NULL, NULL,
+    {"allow_private", S_BOOL | INHERIT, G(allow_private), 0, 1, 0, NULL, NULL,
      "may sources reach loopback, private and link-local addresses"},
-    {"publish.endpoints", S_STRLIST, G(publish_endpoints), 1, 64, 0, "tcp://127.0.0.1:5556", NULL,
-     "ZeroMQ PUB endpoints to bind"},
-    {"publish.hwm", S_INT, G(publish_hwm), 0, 10000000, 100000, NULL, NULL,
+    {"publish.endpoints", S_STRLIST | RESTART, G(publish_endpoints), 1, 64, 0,
+     "tcp://127.0.0.1:5556", NULL, "ZeroMQ PUB endpoints to bind"},
+    {"publish.hwm", S_INT | RESTART, G(publish_hwm), 0, 10000000, 100000, NULL, NULL,
      "send high-water mark (messages queued per subscriber)"},
-    {"publish.curve_secret_key", S_PATH, G(publish_curve.secret_key), 0, 0, 0, NULL, NULL,
+    {"publish.curve_secret_key", S_PATH | RESTART, G(publish_curve.secret_key), 0, 0, 0, NULL, NULL,
      "file with the PUB socket's CURVE secret key (Z85): subscribers must authenticate"},
     {"publish.curve_clients", S_PATH, G(publish_curve.clients), 0, 0, 0, NULL, NULL,
      "file of the subscribers' CURVE public keys allowed, one Z85 key a line"},
-    {"publish.nats.servers", S_STRLIST, G(nats.servers), 1, 32, 0, NULL, NULL,
+    {"publish.nats.servers", S_STRLIST | RESTART, G(nats.servers), 1, 32, 0, NULL, NULL,
      "NATS servers (nats://HOST:PORT or tls://HOST:PORT): the JetStream sink is on"},
-    {"publish.nats.stream", S_STR, G(nats.stream), 0, 0, 0, "NEWS", NULL,
+    {"publish.nats.stream", S_STR | RESTART, G(nats.stream), 0, 0, 0, "NEWS", NULL,
      "JetStream stream the articles go to (created if absent)"},
-    {"publish.nats.subject_prefix", S_STR, G(nats.subject_prefix), 0, 0, 0, "newsd", NULL,
+    {"publish.nats.subject_prefix", S_STR | RESTART, G(nats.subject_prefix), 0, 0, 0, "newsd", NULL,
      "an article's subject is this, a dot, and its topic"},
-    {"publish.nats.credentials", S_PATH, G(nats.credentials), 0, 0, 0, NULL, NULL,
+    {"publish.nats.credentials", S_PATH | RESTART, G(nats.credentials), 0, 0, 0, NULL, NULL,
      "NATS credentials file (user JWT and NKey seed)"},
-    {"publish.nats.tls_ca", S_PATH, G(nats.tls_ca), 0, 0, 0, NULL, NULL,
+    {"publish.nats.tls_ca", S_PATH | RESTART, G(nats.tls_ca), 0, 0, 0, NULL, NULL,
      "CA certificates (PEM) that verify the servers"},
-    {"publish.nats.tls_cert", S_PATH, G(nats.tls_cert), 0, 0, 0, NULL, NULL,
+    {"publish.nats.tls_cert", S_PATH | RESTART, G(nats.tls_cert), 0, 0, 0, NULL, NULL,
      "client certificate (PEM), with publish.nats.tls_key"},
-    {"publish.nats.tls_key", S_PATH, G(nats.tls_key), 0, 0, 0, NULL, NULL,
+    {"publish.nats.tls_key", S_PATH | RESTART, G(nats.tls_key), 0, 0, 0, NULL, NULL,
      "client private key (PEM), with publish.nats.tls_cert"},
-    {"publish.nats.replicas", S_INT, G(nats.replicas), 1, 5, 1, NULL, NULL,
+    {"publish.nats.replicas", S_INT | RESTART, G(nats.replicas), 1, 5, 1, NULL, NULL,
      "replicas of the stream when newsd creates it"},
-    {"publish.nats.duplicate_window", S_INT, G(nats.duplicate_window), 1, 7 * DAY, 3600, NULL, NULL,
-     "seconds the stream refuses a second copy of an article (when newsd creates it)"},
-    {"control.endpoint", S_STR, G(control_endpoint), 0, 0, 0, "ipc:///run/newsd/control.sock", NULL,
-     "ZeroMQ control (ROUTER) endpoint to bind"},
-    {"control.group", S_STR, G(control_group), 0, 0, 0, NULL, NULL,
+    {"publish.nats.duplicate_window", S_INT | RESTART, G(nats.duplicate_window), 1, 7 * DAY, 3600,
+     NULL, NULL, "seconds the stream refuses a second copy of an article (when newsd creates it)"},
+    {"control.endpoint", S_STR | RESTART, G(control_endpoint), 0, 0, 0,
+     "ipc:///run/newsd/control.sock", NULL, "ZeroMQ control (ROUTER) endpoint to bind"},
+    {"control.group", S_STR | RESTART, G(control_group), 0, 0, 0, NULL, NULL,
      "group owning an ipc control socket (mode 0660), for non-root newsctl users"},
-    {"control.curve_secret_key", S_PATH, G(control_curve.secret_key), 0, 0, 0, NULL, NULL,
+    {"control.curve_secret_key", S_PATH | RESTART, G(control_curve.secret_key), 0, 0, 0, NULL, NULL,
      "file with the control socket's CURVE secret key (Z85); needed off loopback"},
     {"control.curve_clients", S_PATH, G(control_curve.clients), 0, 0, 0, NULL, NULL,
      "file of the newsctl CURVE public keys allowed, one Z85 key a line"},
-    {"defaults.interval", S_INT, G(interval), 1, 30 * DAY, 900, NULL, NULL,
+    {"defaults.interval", S_INT | INHERIT, G(interval), 1, 30 * DAY, 900, NULL, NULL,
      "seconds between polls"},
-    {"defaults.timeout", S_INT, G(timeout), 1, 3600, 30, NULL, NULL,
+    {"defaults.timeout", S_INT | INHERIT, G(timeout), 1, 3600, 30, NULL, NULL,
      "seconds for a whole transfer"},
-    {"defaults.connect_timeout", S_INT, G(connect_timeout), 1, 600, 10, NULL, NULL,
+    {"defaults.connect_timeout", S_INT | INHERIT, G(connect_timeout), 1, 600, 10, NULL, NULL,
      "seconds to connect"},
-    {"defaults.max_body", S_INT, G(max_body), 1024, 1LL << 30, 16777216, NULL, NULL,
+    {"defaults.max_body", S_INT | INHERIT, G(max_body), 1024, 1LL << 30, 16777216, NULL, NULL,
      "largest accepted body in bytes (decoded)"},
     {"scheduler.min_interval", S_INT, G(min_interval), 1, 30 * DAY, 1, NULL, NULL,
      "no source is polled more often, whatever it asks"},
@@ -119,27 +136,33 @@ static const struct setting global_settings[] = {
     {"dedupe.distance", S_INT, G(near_distance), 0, 16, 3, NULL, NULL,
      "no longer used (the SimHash it tuned is gone); accepted so that older files load"},
     {"dedupe.window", S_INT, G(near_window), 60, 365 * DAY, 7 * DAY, NULL, NULL,
-     "seconds an article's near-duplicate signature is compared against"},
+     "seconds an article's near-duplicate signature is compared against (about 1 KB of memory an "
+     "article)"},
     {"retention.journal", S_INT, G(journal_retention), 3600, 3650LL * DAY, 30 * DAY, NULL, NULL,
-     "seconds a journal row is kept for replay"},
+     "seconds a published article stays replayable"},
     {"retention.seen", S_INT, G(seen_retention), 3600, 3650LL * DAY, 180 * DAY, NULL, NULL,
-     "seconds a seen key is remembered"},
+     "seconds an article is remembered as seen"},
 };
 #undef G
 
 #define S(f) offsetof(struct nd_source_conf, f)
 static const struct setting source_settings[] = {
-    {"id", S_STR, S(id), 0, 0, 0, NULL, NULL, "[a-z0-9][a-z0-9._-]*, unique (required)"},
-    {"url", S_STR, S(url), 0, 0, 0, NULL, NULL, "http, https or file URL (required)"},
-    {"title", S_STR, S(title), 0, 0, 0, NULL, NULL, "display title (default: the feed's)"},
-    {"topic", S_STR, S(topic), 0, 0, 0, NULL, NULL, "publish topic (default news.<id>)"},
+    {"id", S_STR | REQUIRED, S(id), 0, 0, 0, NULL, NULL,
+     "[a-z0-9][a-z0-9._-]*, 64 characters at most, unique"},
+    {"url", S_STR | REQUIRED, S(url), 0, 0, 0, NULL, NULL,
+     "http, https or file: URL (file:rel/path: relative to the configuration's folder)"},
+    {"title", S_STR, S(title), 0, 0, 0, NULL, NULL,
+     "display title in messages (source.title); none: the feed's own"},
+    {"topic", S_STR, S(topic), 0, 0, 0, NULL, NULL, "publish topic; none: news.<id>"},
     {"interval", S_INT, S(interval), 1, 30 * DAY, -1, NULL, NULL, "as defaults.interval"},
     {"timeout", S_INT, S(timeout), 1, 3600, -1, NULL, NULL, "as defaults.timeout"},
     {"connect_timeout", S_INT, S(connect_timeout), 1, 600, -1, NULL, NULL,
      "as defaults.connect_timeout"},
     {"max_body", S_INT, S(max_body), 1024, 1LL << 30, -1, NULL, NULL, "as defaults.max_body"},
-    {"allow_private", S_BOOL, S(allow_private), 0, 1, -1, NULL, NULL, "as allow_private"},
-    {"enabled", S_BOOL, S(enabled), 0, 1, 1, NULL, NULL, "poll this source"},
+    {"allow_private", S_BOOL, S(allow_private), 0, 1, -1, NULL, NULL,
+     "as allow_private; true when its own URL names a private address or localhost"},
+    {"enabled", S_BOOL, S(enabled), 0, 1, 1, NULL, NULL,
+     "poll this source on schedule (refresh --force polls a disabled one)"},
     {"headers", S_STRLIST, S(headers), 0, 32, 0, NULL, NULL,
      "extra request headers, \"Name: value\""},
 };
@@ -210,6 +233,16 @@ static const char *type_name(enum stype t)
     }
 }
 
+/* An enum's values as "a, b, c". */
+static void values_list(const struct setting *st, char *out, size_t len)
+{
+    size_t o = 0;
+
+    out[0] = '\0';
+    for (int i = 0; st->values[i] && o < len; i++)
+        o += (size_t)snprintf(out + o, len - o, "%s%s", i ? ", " : "", st->values[i]);
+}
+
 /* Make a path absolute against the configuration folder.  Caller frees. */
 static char *relative_to(const char *dir, const char *path)
 {
@@ -225,12 +258,12 @@ static int apply(struct ctx *c, const struct setting *st, const config_setting_t
     void *dst = base + st->off;
     int t = s ? config_setting_type(s) : CONFIG_TYPE_NONE;
 
-    switch (st->type) {
+    switch (TYPE(st)) {
     case S_INT: {
         int64_t v = st->def;
         if (s) {
             if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64)
-                return fail(c, s, "'%s' must be %s", name, type_name(st->type));
+                return fail(c, s, "'%s' must be %s", name, type_name(TYPE(st)));
             v = config_setting_get_int64(s);
             if (v < st->min || v > st->max)
                 return fail(c, s, "'%s' must be between %lld and %lld (got %lld)", name,
@@ -248,7 +281,7 @@ static int apply(struct ctx *c, const struct setting *st, const config_setting_t
             else if (t == CONFIG_TYPE_FLOAT)
                 secs = config_setting_get_float(s);
             else
-                return fail(c, s, "'%s' must be %s", name, type_name(st->type));
+                return fail(c, s, "'%s' must be %s", name, type_name(TYPE(st)));
             if (!(secs * 1000 >= (double)st->min && secs * 1000 <= (double)st->max))
                 return fail(c, s, "'%s' must be between %g and %g seconds (got %g)", name,
                             (double)st->min / 1000, (double)st->max / 1000, secs);
@@ -259,7 +292,7 @@ static int apply(struct ctx *c, const struct setting *st, const config_setting_t
     }
     case S_BOOL:
         if (s && t != CONFIG_TYPE_BOOL)
-            return fail(c, s, "'%s' must be %s", name, type_name(st->type));
+            return fail(c, s, "'%s' must be %s", name, type_name(TYPE(st)));
         *(int *)dst = s ? config_setting_get_bool(s) : (int)st->def;
         return 0;
     case S_STR:
@@ -269,19 +302,19 @@ static int apply(struct ctx *c, const struct setting *st, const config_setting_t
         const char *v = st->str;
         if (s) {
             if (t != CONFIG_TYPE_STRING)
-                return fail(c, s, "'%s' must be %s", name, type_name(st->type));
+                return fail(c, s, "'%s' must be %s", name, type_name(TYPE(st)));
             v = config_setting_get_string(s);
         }
-        if (st->type == S_STR || st->type == S_PATH) {
+        if (TYPE(st) == S_STR || TYPE(st) == S_PATH) {
             if (s && *v == '\0')
                 return fail(c, s, "'%s' must not be empty", name);
-            if (st->type == S_PATH && v)
+            if (TYPE(st) == S_PATH && v)
                 nd_str_take((char **)dst, relative_to(c->dir, v));
             else
                 nd_str_set((char **)dst, v);
             return 0;
         }
-        if (st->type == S_LOGLEVEL) {
+        if (TYPE(st) == S_LOGLEVEL) {
             int level = log_level_parse(v);
             if (level < 0)
                 return fail(c, s, "'%s' must be error, warning, notice, info or debug (got \"%s\")",
@@ -298,7 +331,9 @@ static int apply(struct ctx *c, const struct setting *st, const config_setting_t
                 *(int *)dst = i;
                 return 0;
             }
-        return fail(c, s, "'%s' must be one of drop, mark, off (got \"%s\")", name, v);
+        char list[256];
+        values_list(st, list, sizeof(list));
+        return fail(c, s, "'%s' must be one of %s (got \"%s\")", name, list, v);
     }
     case S_STRLIST: {
         struct nd_strv *sv = dst;
@@ -309,7 +344,7 @@ static int apply(struct ctx *c, const struct setting *st, const config_setting_t
             return 0;
         }
         if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
-            return fail(c, s, "'%s' must be %s", name, type_name(st->type));
+            return fail(c, s, "'%s' must be %s", name, type_name(TYPE(st)));
         int n = config_setting_length(s);
         if (n < st->min || n > st->max)
             return fail(c, s, "'%s' must have between %lld and %lld elements", name,
@@ -317,7 +352,7 @@ static int apply(struct ctx *c, const struct setting *st, const config_setting_t
         for (int i = 0; i < n; i++) {
             const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
             if (config_setting_type(e) != CONFIG_TYPE_STRING || *config_setting_get_string(e) == 0)
-                return fail(c, e, "'%s' must be %s", name, type_name(st->type));
+                return fail(c, e, "'%s' must be %s", name, type_name(TYPE(st)));
             nd_strv_push(sv, config_setting_get_string(e));
         }
         return 0;
@@ -462,10 +497,45 @@ static const char *check_url(const char *url)
     return why;
 }
 
+/* The source row a global INHERIT row gives its value to: the last part of its path. */
+static const struct setting *heir(const struct setting *g)
+{
+    const char *dot = strrchr(g->path, '.');
+
+    return find_row(source_settings, NELEM(source_settings), NULL, dot ? dot + 1 : g->path);
+}
+
+/* What a source did not set of the INHERIT rows (left at -1) it takes from the configuration. */
+static void inherit(const struct nd_config *cfg, struct nd_source_conf *src)
+{
+    for (size_t i = 0; i < NELEM(global_settings); i++) {
+        const struct setting *g = &global_settings[i], *s = heir(g);
+        const char *from = (const char *)cfg + g->off;
+        char *to = (char *)src + (s ? s->off : 0);
+
+        if (!(g->type & INHERIT) || s == NULL)
+            continue;
+        switch (TYPE(g)) {
+        case S_INT:
+        case S_MS:
+            if (*(int64_t *)to < 0)
+                *(int64_t *)to = *(const int64_t *)from;
+            break;
+        case S_BOOL:
+        case S_ENUM:
+            if (*(int *)to < 0)
+                *(int *)to = *(const int *)from;
+            break;
+        default:
+            break; /* strings are not inherited (yet) */
+        }
+    }
+}
+
 static int load_source(struct ctx *c, struct nd_config *cfg, const config_setting_t *s,
                        struct nd_source_conf *src)
 {
-    int n;
+    int n, implied;
     char scheme[16];
 
     memset(src, 0, sizeof(*src));
@@ -483,14 +553,16 @@ static int load_source(struct ctx *c, struct nd_config *cfg, const config_settin
         if (apply(c, st, config_setting_get_member(s, st->path), (char *)src, st->path) != 0)
             return ND_EINVAL;
     }
-    if (src->id == NULL)
-        return fail(c, s, "source without 'id'");
+    for (size_t i = 0; i < NELEM(source_settings); i++) {
+        const struct setting *st = &source_settings[i];
+        if ((st->type & REQUIRED) && *(char **)((char *)src + st->off) == NULL)
+            return src->id ? fail(c, s, "source '%s' without '%s'", src->id, st->path)
+                           : fail(c, s, "source without '%s'", st->path);
+    }
     if (!valid_id(src->id))
         return fail(c, config_setting_get_member(s, "id"),
                     "source id \"%s\" must match [a-z0-9][a-z0-9._-]* (64 characters at most)",
                     src->id);
-    if (src->url == NULL)
-        return fail(c, s, "source '%s' without 'url'", src->id);
     if (nd_url_scheme(src->url, scheme, sizeof(scheme)) != 0 ||
         (strcmp(scheme, "http") && strcmp(scheme, "https") && strcmp(scheme, "file")))
         return fail(c, config_setting_get_member(s, "url"),
@@ -507,16 +579,11 @@ static int load_source(struct ctx *c, struct nd_config *cfg, const config_settin
     }
     if (src->topic == NULL)
         src->topic = xasprintf("news.%s", src->id);
-    if (src->interval < 0)
-        src->interval = cfg->interval;
-    if (src->timeout < 0)
-        src->timeout = cfg->timeout;
-    if (src->connect_timeout < 0)
-        src->connect_timeout = cfg->connect_timeout;
-    if (src->max_body < 0)
-        src->max_body = cfg->max_body;
-    if (src->allow_private < 0)
-        src->allow_private = cfg->allow_private || nd_url_host_is_private(src->url);
+    /* a source whose own URL names a private address may reach one, unless it says no */
+    implied = src->allow_private < 0 && nd_url_host_is_private(src->url);
+    inherit(cfg, src);
+    if (implied)
+        src->allow_private = 1;
     for (size_t i = 0; i < src->headers.n; i++) {
         const char *h = src->headers.v[i], *colon = strchr(h, ':');
         if (colon == NULL || colon == h || strpbrk(h, "\r\n"))
@@ -812,47 +879,346 @@ const char *nd_config_default_path(void)
     return NEWSD_SYSCONFDIR "/newsd/newsd.conf";
 }
 
-static void describe(FILE *fp, const struct setting *rows, size_t n, const char *prefix)
-{
-    for (size_t i = 0; i < n; i++) {
-        const struct setting *st = &rows[i];
-        char def[64];
+/* --- the table as documentation ----------------------------------------------------------- */
 
-        switch (st->type) {
-        case S_INT:
-            if (st->def < 0)
-                snprintf(def, sizeof(def), "inherited");
-            else
-                snprintf(def, sizeof(def), "%lld", (long long)st->def);
-            break;
-        case S_MS:
-            snprintf(def, sizeof(def), "%g", (double)st->def / 1000);
-            break;
-        case S_BOOL:
-            snprintf(def, sizeof(def), "%s",
-                     st->def < 0 ? "inherited"
-                     : st->def   ? "true"
-                                 : "false");
-            break;
-        case S_ENUM:
-            snprintf(def, sizeof(def), "\"%s\"", st->values[st->def]);
-            break;
-        default:
-            snprintf(def, sizeof(def), st->str ? "\"%s\"" : "none", st->str);
-        }
-        char name[64];
-        snprintf(name, sizeof(name), "%s%s", prefix, st->path);
-        fprintf(fp, "%-26s %-18s default %-24s %s", name, type_name(st->type), def, st->doc);
-        if (st->type == S_INT)
-            fprintf(fp, " [%lld..%lld]", (long long)st->min, (long long)st->max);
-        if (st->type == S_MS)
-            fprintf(fp, " [%g..%g]", (double)st->min / 1000, (double)st->max / 1000);
-        fputc('\n', fp);
+/* The global row a source row inherits from, or NULL. */
+static const struct setting *heir_of(const struct setting *st)
+{
+    for (size_t i = 0; i < NELEM(global_settings); i++)
+        if ((global_settings[i].type & INHERIT) && heir(&global_settings[i]) == st)
+            return &global_settings[i];
+    return NULL;
+}
+
+/* One row in words, the same for every format. */
+struct row_words {
+    char name[80];    /* its full path: sources.* for a source's */
+    const char *type; /* "integer", "file"... */
+    char def[128];    /* the default, "" for none */
+    char bounds[128]; /* "1 to 64", "drop, mark, off", "" for none */
+    const char *from; /* a source row: the global setting it inherits, else NULL */
+    int restart, inherit, required;
+};
+
+static void row_words(const struct setting *st, int source, struct row_words *w)
+{
+    static const char *const types[] = {
+        [S_INT] = "integer",  [S_MS] = "number of seconds",
+        [S_BOOL] = "boolean", [S_STR] = "string",
+        [S_PATH] = "file",    [S_STRLIST] = "list of strings",
+        [S_ENUM] = "string",  [S_LOGLEVEL] = "string",
+    };
+    const struct setting *from = source ? heir_of(st) : NULL;
+
+    memset(w, 0, sizeof(*w));
+    snprintf(w->name, sizeof(w->name), "%s%s", source ? "sources." : "", st->path);
+    w->type = types[TYPE(st)];
+    w->from = from ? from->path : NULL;
+    w->restart = !!(st->type & RESTART);
+    w->inherit = !!(st->type & INHERIT);
+    w->required = !!(st->type & REQUIRED);
+    switch (TYPE(st)) {
+    case S_INT:
+        if (st->def >= 0)
+            snprintf(w->def, sizeof(w->def), "%lld", (long long)st->def);
+        snprintf(w->bounds, sizeof(w->bounds), "%lld to %lld", (long long)st->min,
+                 (long long)st->max);
+        break;
+    case S_MS:
+        snprintf(w->def, sizeof(w->def), "%g", (double)st->def / 1000);
+        snprintf(w->bounds, sizeof(w->bounds), "%g to %g", (double)st->min / 1000,
+                 (double)st->max / 1000);
+        break;
+    case S_BOOL:
+        if (st->def >= 0)
+            snprintf(w->def, sizeof(w->def), "%s", st->def ? "true" : "false");
+        break;
+    case S_ENUM:
+        snprintf(w->def, sizeof(w->def), "%s", st->values[st->def]);
+        snprintf(w->bounds, sizeof(w->bounds), "one of ");
+        values_list(st, w->bounds + 7, sizeof(w->bounds) - 7);
+        break;
+    case S_LOGLEVEL:
+        snprintf(w->def, sizeof(w->def), "%s", st->str);
+        snprintf(w->bounds, sizeof(w->bounds), "one of error, warning, notice, info, debug");
+        break;
+    case S_STRLIST:
+        if (st->str)
+            snprintf(w->def, sizeof(w->def), "[\"%s\"]", st->str);
+        if (st->min > 0)
+            snprintf(w->bounds, sizeof(w->bounds), "%lld to %lld", (long long)st->min,
+                     (long long)st->max);
+        else
+            snprintf(w->bounds, sizeof(w->bounds), "up to %lld", (long long)st->max);
+        break;
+    default:
+        if (st->str)
+            snprintf(w->def, sizeof(w->def), "%s", st->str);
     }
 }
 
-void nd_config_describe(FILE *fp)
+/* A default as a reader sees it: the inherited setting, "required", the value or "none". */
+static const char *shown_default(const struct row_words *w)
 {
-    describe(fp, global_settings, NELEM(global_settings), "");
-    describe(fp, source_settings, NELEM(source_settings), "sources.");
+    return w->from ? w->from : w->required ? "required" : w->def[0] ? w->def : "none";
+}
+
+static void describe_text(FILE *fp, const struct setting *st, const struct row_words *w)
+{
+    fprintf(fp, "%-26s %-18s default %-24s %s", w->name, type_name(TYPE(st)), shown_default(w),
+            st->doc);
+    if (TYPE(st) == S_INT || TYPE(st) == S_MS)
+        fprintf(fp, " [%s]", w->bounds);
+    if (w->restart)
+        fprintf(fp, "; changes at restart only");
+    if (w->inherit)
+        fprintf(fp, "; sources may set it too");
+    fputc('\n', fp);
+}
+
+/* Markdown: one table row; `code` for names and values. */
+static void describe_markdown(FILE *fp, const struct setting *st, const struct row_words *w,
+                              int source)
+{
+    fprintf(fp, "| `%s` | %s | ", source ? st->path : w->name, w->type);
+    if (w->from || w->def[0])
+        fprintf(fp, "`%s` | ", shown_default(w));
+    else
+        fprintf(fp, "%s | ", shown_default(w));
+    fprintf(fp, "%s | ", w->bounds);
+    if (!source)
+        fprintf(fp, "%s | %s | ", w->restart ? "restart" : "reload", w->inherit ? "yes" : "");
+    for (const char *p = st->doc; *p; p++) {
+        if (*p == '|') /* it would end the cell */
+            fputc('\\', fp);
+        fputc(*p, fp);
+    }
+    fputs(" |\n", fp);
+}
+
+/* roff: a value in bold, its quotes and minus signs escaped. */
+static void man_value(FILE *fp, const char *v)
+{
+    fputc('"', fp);
+    for (; *v; v++) {
+        if (*v == '"')
+            fputs("\\(dq", fp);
+        else if (*v == '\\')
+            fputs("\\e", fp);
+        else if (*v == '-')
+            fputs("\\-", fp);
+        else
+            fputc(*v, fp);
+    }
+    fputc('"', fp);
+}
+
+/* roff: the tag line of a setting's entry in newsd.conf(5); the text under it is hand-written. */
+static void describe_man(FILE *fp, const struct setting *st, const struct row_words *w, int source)
+{
+    fputs(".BR ", fp);
+    man_value(fp, source ? st->path : w->name);
+    fprintf(fp, " \" (%s", w->type);
+    if (w->required) {
+        fputs(", required", fp);
+    } else if (w->from || w->def[0]) {
+        fputs(", default \" ", fp);
+        man_value(fp, shown_default(w));
+        fputs(" \"", fp);
+    } else {
+        fputs(", default none", fp);
+    }
+    if (w->bounds[0])
+        fprintf(fp, ", %s", w->bounds);
+    if (w->restart)
+        fputs("; changes at restart only", fp);
+    if (w->inherit)
+        fputs("; also per source", fp);
+    fputs(")\"\n", fp);
+}
+
+static void describe(FILE *fp, enum nd_config_format format, const struct setting *rows, size_t n,
+                     int source)
+{
+    struct row_words w;
+
+    if (format == ND_CONFIG_MARKDOWN)
+        fputs(source ? "| setting | type | default | bounds | meaning |\n|---|---|---|---|---|\n"
+                     : "| setting | type | default | bounds | at reload | per source | meaning "
+                       "|\n|---|---|---|---|---|---|---|\n",
+              fp);
+    for (size_t i = 0; i < n; i++) {
+        row_words(&rows[i], source, &w);
+        if (format == ND_CONFIG_MARKDOWN)
+            describe_markdown(fp, &rows[i], &w, source);
+        else if (format == ND_CONFIG_MAN)
+            describe_man(fp, &rows[i], &w, source);
+        else
+            describe_text(fp, &rows[i], &w);
+    }
+}
+
+void nd_config_describe(FILE *fp, enum nd_config_format format)
+{
+    describe(fp, format, global_settings, NELEM(global_settings), 0);
+    if (format == ND_CONFIG_MARKDOWN)
+        fputc('\n', fp);
+    describe(fp, format, source_settings, NELEM(source_settings), 1);
+}
+
+/* --- reload ------------------------------------------------------------------------------- */
+
+static int same_value(const struct setting *st, const char *a, const char *b)
+{
+    const struct nd_strv *x = (const void *)a, *y = (const void *)b;
+
+    switch (TYPE(st)) {
+    case S_INT:
+    case S_MS:
+        return *(const int64_t *)a == *(const int64_t *)b;
+    case S_BOOL:
+    case S_ENUM:
+    case S_LOGLEVEL:
+        return *(const int *)a == *(const int *)b;
+    case S_STRLIST:
+        if (x->n != y->n)
+            return 0;
+        for (size_t i = 0; i < x->n; i++)
+            if (strcmp(x->v[i], y->v[i]) != 0)
+                return 0;
+        return 1;
+    default:
+        return nd_str_same(*(char *const *)a, *(char *const *)b);
+    }
+}
+
+static void copy_value(const struct setting *st, char *to, const char *from)
+{
+    const struct nd_strv *src = (const void *)from;
+    struct nd_strv *dst = (void *)to;
+
+    switch (TYPE(st)) {
+    case S_INT:
+    case S_MS:
+        *(int64_t *)to = *(const int64_t *)from;
+        break;
+    case S_BOOL:
+    case S_ENUM:
+    case S_LOGLEVEL:
+        *(int *)to = *(const int *)from;
+        break;
+    case S_STRLIST:
+        nd_strv_free(dst);
+        for (size_t i = 0; i < src->n; i++)
+            nd_strv_push(dst, src->v[i]);
+        break;
+    default:
+        nd_str_set((char **)to, *(char *const *)from);
+    }
+}
+
+size_t nd_config_keep_restart(struct nd_config *next, const struct nd_config *running,
+                              char *changed, size_t len)
+{
+    size_t n = 0, o = 0;
+
+    if (len)
+        changed[0] = '\0';
+    for (size_t i = 0; i < NELEM(global_settings); i++) {
+        const struct setting *st = &global_settings[i];
+        char *to = (char *)next + st->off;
+        const char *from = (const char *)running + st->off;
+
+        if (!(st->type & RESTART) || same_value(st, to, from))
+            continue;
+        if (o < len)
+            o += (size_t)snprintf(changed + o, len - o, "%s%s", n ? ", " : "", st->path);
+        n++;
+        copy_value(st, to, from);
+    }
+    next->nats.on = running->nats.on; /* the sink is on with its servers, a RESTART row */
+    return n;
+}
+
+/* --- newsctl's lenient read ---------------------------------------------------------------- */
+
+/* The default of a global row (a string setting or the first of a list). */
+static const char *default_str(const char *path)
+{
+    for (size_t i = 0; i < NELEM(global_settings); i++)
+        if (strcmp(global_settings[i].path, path) == 0)
+            return global_settings[i].str;
+    return NULL;
+}
+
+/* A string at path (or the first string of a list there), or NULL with a warning when unusable. */
+static const char *client_string(config_t *lc, const char *file, const char *path, int list,
+                                 char *warn, size_t warnlen)
+{
+    const config_setting_t *s = config_lookup(lc, path);
+    const config_setting_t *e = s;
+
+    if (s == NULL)
+        return NULL;
+    if (list &&
+        (config_setting_type(s) == CONFIG_TYPE_ARRAY || config_setting_type(s) == CONFIG_TYPE_LIST))
+        e = config_setting_get_elem(s, 0);
+    if (e && config_setting_type(e) == CONFIG_TYPE_STRING && *config_setting_get_string(e))
+        return config_setting_get_string(e);
+    if (warn[0] == '\0')
+        snprintf(warn, warnlen, "%s:%d: '%s' is not %s: newsd would refuse this file",
+                 config_setting_source_file(s) ? config_setting_source_file(s) : file,
+                 config_setting_source_line(s), path, list ? "a list of endpoints" : "a string");
+    return NULL;
+}
+
+int nd_config_load_client(const char *path, struct nd_client_conf *out, char *warn, size_t warnlen)
+{
+    char *abs = absolute_path(path), *dir = xstrdup(abs), *slash = strrchr(dir, '/');
+    const char *v;
+    config_t lc;
+    int rc = ND_OK, readable;
+
+    memset(out, 0, sizeof(*out));
+    warn[0] = '\0';
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    config_init(&lc);
+    config_set_include_dir(&lc, dir);
+    if (access(path, R_OK) != 0) {
+        snprintf(warn, warnlen, "%s: %s", path, strerror(errno));
+        rc = ND_EIO;
+        goto out;
+    }
+    readable = config_read_file(&lc, path) == CONFIG_TRUE;
+    if (!readable)
+        snprintf(warn, warnlen, "%s:%d: %s: newsd would refuse this file",
+                 config_error_file(&lc) ? config_error_file(&lc) : path, config_error_line(&lc),
+                 config_error_text(&lc));
+    v = readable ? client_string(&lc, path, "control.endpoint", 0, warn, warnlen) : NULL;
+    out->control_endpoint = xstrdup(v ? v : default_str("control.endpoint"));
+    v = readable ? client_string(&lc, path, "publish.endpoints", 1, warn, warnlen) : NULL;
+    out->publish_endpoint = xstrdup(v ? v : default_str("publish.endpoints"));
+    absolutize_endpoint(dir, &out->control_endpoint);
+    absolutize_endpoint(dir, &out->publish_endpoint);
+    v = readable ? client_string(&lc, path, "control.curve_secret_key", 0, warn, warnlen) : NULL;
+    out->control_secret_key = v ? relative_to(dir, v) : NULL;
+    v = readable ? client_string(&lc, path, "publish.curve_secret_key", 0, warn, warnlen) : NULL;
+    out->publish_secret_key = v ? relative_to(dir, v) : NULL;
+out:
+    config_destroy(&lc);
+    free(dir);
+    free(abs);
+    return rc;
+}
+
+void nd_client_conf_clear(struct nd_client_conf *c)
+{
+    free(c->control_endpoint);
+    free(c->publish_endpoint);
+    free(c->control_secret_key);
+    free(c->publish_secret_key);
+    memset(c, 0, sizeof(*c));
 }

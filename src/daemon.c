@@ -99,63 +99,19 @@ static int allow_clients(struct nd_daemon *d, const struct nd_config *cfg, char 
     return ND_OK;
 }
 
-static int nats_same(const struct nd_nats_conf *a, const struct nd_nats_conf *b)
-{
-    int same = a->on == b->on && a->servers.n == b->servers.n &&
-               nd_str_same(a->stream, b->stream) &&
-               nd_str_same(a->subject_prefix, b->subject_prefix) &&
-               nd_str_same(a->credentials, b->credentials) && nd_str_same(a->tls_ca, b->tls_ca) &&
-               nd_str_same(a->tls_cert, b->tls_cert) && nd_str_same(a->tls_key, b->tls_key) &&
-               a->replicas == b->replicas && a->duplicate_window == b->duplicate_window;
-
-    for (size_t i = 0; same && i < a->servers.n; i++)
-        same = strcmp(a->servers.v[i], b->servers.v[i]) == 0;
-    return same;
-}
-
-/* Settings that live in bound sockets or open files wait for a restart. */
-static void keep_fixed_settings(struct nd_config *old, struct nd_config *new)
-{
-    int differ = strcmp(old->state_dir, new->state_dir) != 0 ||
-                 strcmp(old->control_endpoint, new->control_endpoint) != 0 ||
-                 old->publish_endpoints.n != new->publish_endpoints.n ||
-                 old->publish_hwm != new->publish_hwm ||
-                 !nd_str_same(old->control_group, new->control_group) ||
-                 !nd_str_same(old->control_curve.secret_key, new->control_curve.secret_key) ||
-                 !nd_str_same(old->publish_curve.secret_key, new->publish_curve.secret_key);
-
-    struct nd_nats_conf running = old->nats;
-
-    for (size_t i = 0; !differ && i < old->publish_endpoints.n; i++)
-        differ = strcmp(old->publish_endpoints.v[i], new->publish_endpoints.v[i]) != 0;
-    if (differ)
-        log_warnx("reload: state_dir, the publish and control endpoints, control.group and the "
-                  "CURVE secret keys change only at restart (the clients files are read again)");
-    if (!nats_same(&old->nats, &new->nats))
-        log_warnx("reload: publish.nats changes only at restart");
-    old->nats = new->nats; /* freed with the old configuration */
-    new->nats = running;
-    nd_str_set(&new->state_dir, old->state_dir);
-    nd_str_set(&new->control_endpoint, old->control_endpoint);
-    nd_strv_free(&new->publish_endpoints);
-    for (size_t i = 0; i < old->publish_endpoints.n; i++)
-        nd_strv_push(&new->publish_endpoints, old->publish_endpoints.v[i]);
-    new->publish_hwm = old->publish_hwm;
-    nd_str_set(&new->control_group, old->control_group);
-    nd_str_set(&new->control_curve.secret_key, old->control_curve.secret_key);
-    nd_str_set(&new->publish_curve.secret_key, old->publish_curve.secret_key);
-}
-
 static int reload(void *arg, char *err, size_t errlen)
 {
     struct nd_daemon *d = arg;
     struct nd_config *cfg;
+    char changed[512];
 
     if (nd_config_load(d->cfg->path, &cfg, err, errlen) != ND_OK) {
         log_warnx("reload: %s (the running configuration stays)", err);
         return ND_EINVAL;
     }
-    keep_fixed_settings(d->cfg, cfg);
+    /* settings that live in bound sockets or open files (config.c's RESTART rows) */
+    if (nd_config_keep_restart(cfg, d->cfg, changed, sizeof(changed)) > 0)
+        log_warnx("reload: %s: changed in the file, kept as they are until a restart", changed);
     if (allow_clients(d, cfg, err, errlen) != ND_OK) {
         log_warnx("reload: %s (the running configuration stays)", err);
         nd_config_free(cfg);

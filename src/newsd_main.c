@@ -19,14 +19,17 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage: newsd [-v] [-c CONF]\n"
             "       newsd --check-config [-c CONF]\n"
-            "       newsd --help-config | --version | --help\n"
+            "       newsd --help-config[=text|markdown|man] | --version | -h | --help\n"
             "\n"
             "  -c, --config CONF   configuration file (default %s)\n"
             "  -n, --check-config  check the configuration, print \"configuration OK\" or the "
             "error\n"
             "  -v, --verbose       log debug messages\n"
-            "      --help-config   list every setting with its default\n"
-            "      --version       print the version\n",
+            "      --help-config[=FORMAT]  list every setting: its type, default, bounds, whether\n"
+            "                      a reload applies it and whether sources inherit it (FORMAT:\n"
+            "                      text, or markdown and man for the documentation)\n"
+            "      --version       print the version\n"
+            "  -h, --help          print this\n",
             nd_config_default_path());
 }
 
@@ -38,7 +41,7 @@ int main(int argc, char **argv)
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
-        {"help-config", no_argument, NULL, 'H'},
+        {"help-config", optional_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
     const char *path = nd_config_default_path();
@@ -65,7 +68,16 @@ int main(int argc, char **argv)
             printf("newsd %s\n", NEWSD_VERSION);
             return 0;
         case 'H':
-            nd_config_describe(stdout);
+            if (optarg == NULL || strcmp(optarg, "text") == 0)
+                nd_config_describe(stdout, ND_CONFIG_TEXT);
+            else if (strcmp(optarg, "markdown") == 0)
+                nd_config_describe(stdout, ND_CONFIG_MARKDOWN);
+            else if (strcmp(optarg, "man") == 0)
+                nd_config_describe(stdout, ND_CONFIG_MAN);
+            else {
+                fprintf(stderr, "newsd: --help-config=%s: text, markdown or man\n", optarg);
+                return 2;
+            }
             return 0;
         default:
             usage(stderr);

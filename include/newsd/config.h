@@ -1,8 +1,9 @@
 /*
  * config.h: the configuration, read from a libconfig file into one
  * immutable struct.  One table of settings (config.c) carries each key's
- * type, default, bounds and whether a reload may change it; it drives
- * parsing, validation and `newsd --check-config`.
+ * type, default, bounds, whether a reload may change it and whether sources
+ * inherit it; it drives parsing, validation, `newsd --check-config`, the
+ * reload and the documentation (`newsd --help-config`).
  */
 #ifndef NEWSD_CONFIG_H
 #define NEWSD_CONFIG_H
@@ -105,7 +106,48 @@ const struct nd_source_conf *nd_config_source(const struct nd_config *c, const c
 /* The default configuration file path. */
 const char *nd_config_default_path(void);
 
-/* Print every setting with its type, default and bounds (for --help-config and the docs). */
-void nd_config_describe(FILE *fp);
+enum nd_config_format {
+    ND_CONFIG_TEXT,     /* newsd --help-config: a line a setting */
+    ND_CONFIG_MARKDOWN, /* the tables of docs/configuration.md */
+    ND_CONFIG_MAN,      /* the tag line of each setting's entry in newsd.conf(5) */
+};
+
+/*
+ * Print every setting with its type, default, bounds, what a reload does
+ * with it and whether sources inherit it: the documentation is generated
+ * from (or checked against) this, so it says what the parser does.
+ */
+void nd_config_describe(FILE *fp, enum nd_config_format format);
+
+/*
+ * Reload: the settings that change only at restart (bound sockets, open
+ * files) keep their running values in next.  Returns how many of them the
+ * new file changed, their names in changed ("a, b"; may be cut short).
+ */
+size_t nd_config_keep_restart(struct nd_config *next, const struct nd_config *running,
+                              char *changed, size_t len);
+
+/*
+ * What newsctl needs from a configuration file, read leniently: a typo
+ * elsewhere in the file does not keep newsctl from reaching the daemon.
+ */
+struct nd_client_conf {
+    char *control_endpoint;   /* control.endpoint, absolute */
+    char *publish_endpoint;   /* the first of publish.endpoints, absolute */
+    char *control_secret_key; /* control.curve_secret_key (a path), or NULL */
+    char *publish_secret_key; /* publish.curve_secret_key (a path), or NULL */
+};
+
+/*
+ * Read only those keys from path, each as newsd would (relative paths and
+ * ipc endpoints against the file's folder), the built-in default for one
+ * that is missing.  A key that is there but unusable, or a file libconfig
+ * cannot read, also gives the default, with one line saying so in warn
+ * (else warn is "").  ND_EIO when the file cannot be opened (err in warn);
+ * 0 otherwise.  Free with nd_client_conf_clear().
+ */
+int nd_config_load_client(const char *path, struct nd_client_conf *out, char *warn,
+                          size_t warnlen) ND_WUR;
+void nd_client_conf_clear(struct nd_client_conf *c);
 
 #endif

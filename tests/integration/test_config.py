@@ -183,6 +183,32 @@ class ConfigTest(harness.NewsdTestCase):
         p = d.ctl("refresh", "b")
         self.assertNotEqual(p.returncode, 0, "b is no longer configured")
 
+    def test_reload_keeps_restart_settings(self):
+        """What lives in a bound socket or an open file (the table's RESTART rows) waits for a
+        restart: a reload applies the rest, keeps those and names them in the log."""
+        d = self.d
+        d.start()
+        d.wait_polled()
+        d.write_config(state_dir="state2", publish_opts={"hwm": 7},
+                       defaults={"interval": 1800})
+        p = d.ctl("reload")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        line = harness.wait_until(
+            lambda: [l for l in d.log_lines(4) if "reload:" in l], what="the reload warning")
+        self.assertEqual(line, ["<4>reload: state_dir, publish.hwm: changed in the file, kept as "
+                                "they are until a restart"])
+        self.assertEqual(d.status()["sources"][0]["interval"], 1800, "reloadable: applied")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "state2")))
+        # nothing of the kind: no warning
+        p = d.ctl("reload")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len([l for l in d.log_lines(4) if "reload:" in l]), 2,
+                         "the file still differs from the running values")
+        d.write_config(state_dir="state", publish_opts={}, defaults={"interval": 1800})
+        p = d.ctl("reload")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len([l for l in d.log_lines(4) if "reload:" in l]), 2)
+
     def test_sighup_reload(self):
         d = self.d
         d.start()

@@ -80,7 +80,8 @@ class NatsSinkTest(SinkCase):
                                                    "subject_prefix": "wire"}})
         p = self.d.ctl("reload")
         self.assertEqual(p.returncode, 0, p.stderr)
-        harness.wait_until(lambda: any("publish.nats changes only at restart" in l
+        harness.wait_until(lambda: any("reload: publish.nats.stream: changed in the file, kept "
+                                       "as they are until a restart" in l
                                        for l in self.d.log_lines()),
                            what="the reload to say publish.nats waits for a restart")
         self.add_items(6, 1)

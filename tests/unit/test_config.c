@@ -233,6 +233,91 @@ START_TEST(shipped_config)
 }
 END_TEST
 
+/* A reload keeps what lives in bound sockets and open files, and names what it kept. */
+START_TEST(keep_restart)
+{
+    char err[1024], changed[256];
+    struct nd_config *run, *next;
+
+    run = load("state_dir = \"/a\";\npublish: { endpoints = [\"tcp://127.0.0.1:1\"]; hwm = 5; };\n"
+               "defaults: { interval = 60; };\nlog_level = \"info\";\n",
+               err, sizeof(err));
+    ck_assert_msg(run != NULL, "%s", err);
+    next = load("state_dir = \"/b\";\npublish: { endpoints = [\"tcp://127.0.0.1:1\", "
+                "\"tcp://127.0.0.1:2\"]; hwm = 5; };\ndefaults: { interval = 120; };\n"
+                "log_level = \"debug\";\ncontrol: { group = \"news\"; };\n",
+                err, sizeof(err));
+    ck_assert_msg(next != NULL, "%s", err);
+    ck_assert_int_eq(nd_config_keep_restart(next, run, changed, sizeof(changed)), 3);
+    ck_assert_str_eq(changed, "state_dir, publish.endpoints, control.group");
+    ck_assert_str_eq(next->state_dir, "/a");
+    ck_assert_int_eq(next->publish_endpoints.n, 1);
+    ck_assert_ptr_null(next->control_group);
+    ck_assert_int_eq(next->interval, 120); /* reloadable: the new value */
+    ck_assert_int_eq(next->log_level, 7);
+    ck_assert_int_eq(nd_config_keep_restart(next, run, changed, sizeof(changed)), 0);
+    ck_assert_str_eq(changed, "");
+    nd_config_free(next);
+    /* a JetStream sink added by a reload waits for a restart, off as it runs */
+    next = load("state_dir = \"/a\";\npublish: { endpoints = [\"tcp://127.0.0.1:1\"]; hwm = 5; "
+                "nats: { servers = [\"nats://127.0.0.1:4222\"]; stream = \"S\"; }; };\n",
+                err, sizeof(err));
+    ck_assert_msg(next != NULL, "%s", err);
+    ck_assert_int_eq(next->nats.on, 1);
+    ck_assert_int_eq(nd_config_keep_restart(next, run, changed, sizeof(changed)), 2);
+    ck_assert_str_eq(changed, "publish.nats.servers, publish.nats.stream");
+    ck_assert_int_eq(next->nats.on, 0);
+    ck_assert_int_eq(next->nats.servers.n, 0);
+    ck_assert_str_eq(next->nats.stream, "NEWS");
+    nd_config_free(run);
+    nd_config_free(next);
+}
+END_TEST
+
+/* newsctl reads its few keys from a file newsd would refuse. */
+START_TEST(client_lenient)
+{
+    struct nd_client_conf cc;
+    char warn[512], *path;
+
+    path = tu_write(dir, "newsd.conf",
+                    "intervl = 5;\ncontrol: { endpoint = \"ipc://ctl.sock\"; "
+                    "curve_secret_key = \"k/server.key\"; };\npublish: { endpoints = "
+                    "[\"tcp://127.0.0.1:7\"]; hwm = \"x\"; };\nsources = ( { id = \"BAD\"; } );\n");
+    ck_assert_int_eq(nd_config_load_client(path, &cc, warn, sizeof(warn)), ND_OK);
+    ck_assert_str_eq(warn, "");
+    ck_assert_ptr_nonnull(strstr(cc.control_endpoint, "ctl.sock"));
+    ck_assert_int_eq(strncmp(cc.control_endpoint, "ipc:///", 7), 0); /* made absolute */
+    ck_assert_str_eq(cc.publish_endpoint, "tcp://127.0.0.1:7");
+    ck_assert_ptr_nonnull(strstr(cc.control_secret_key, "/k/server.key"));
+    ck_assert_ptr_null(cc.publish_secret_key);
+    nd_client_conf_clear(&cc);
+    free(path);
+
+    /* a key newsctl needs that is unusable: the default, and a line saying why */
+    path = tu_write(dir, "newsd.conf", "control: { endpoint = 5; };\n");
+    ck_assert_int_eq(nd_config_load_client(path, &cc, warn, sizeof(warn)), ND_OK);
+    ck_assert_str_eq(cc.control_endpoint, "ipc:///run/newsd/control.sock");
+    ck_assert_str_eq(cc.publish_endpoint, "tcp://127.0.0.1:5556");
+    ck_assert_msg(strstr(warn, "newsd.conf:1: 'control.endpoint' is not a string") != NULL, "%s",
+                  warn);
+    nd_client_conf_clear(&cc);
+    free(path);
+
+    /* a syntax error: the defaults, and libconfig's file:line */
+    path = tu_write(dir, "newsd.conf", "control: { endpoint = \"ipc://x\"; };\nlog_level = ;\n");
+    ck_assert_int_eq(nd_config_load_client(path, &cc, warn, sizeof(warn)), ND_OK);
+    ck_assert_str_eq(cc.control_endpoint, "ipc:///run/newsd/control.sock");
+    ck_assert_msg(strstr(warn, "newsd.conf:2: syntax error") != NULL, "%s", warn);
+    nd_client_conf_clear(&cc);
+    free(path);
+
+    ck_assert_int_eq(nd_config_load_client("/nonexistent/newsd.conf", &cc, warn, sizeof(warn)),
+                     ND_EIO);
+    ck_assert_ptr_nonnull(strstr(warn, "/nonexistent/newsd.conf: No such file"));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("config");
@@ -245,6 +330,8 @@ int main(void)
     tcase_add_test(tc, nats);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, shipped_config);
+    tcase_add_test(tc, keep_restart);
+    tcase_add_test(tc, client_lenient);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -1,10 +1,13 @@
 /*
- * log.c: one line per message on stderr, "<N>" prefixed for journald.
+ * log.c: one line per message on stderr, "<N>" prefixed for journald, with
+ * the time in front when stderr is a terminal.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "newsd/log.h"
 
@@ -57,9 +60,28 @@ int log_level_parse(const char *name)
 static void vlog(int level, const char *errstr, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 
+/*
+ * "2026-12-06 05:10:00 " when stderr is a terminal (someone reads it as it
+ * comes), "" otherwise: journald stamps the lines it keeps itself.
+ */
+static const char *stamp(char *buf, size_t len)
+{
+    static int tty = -1;
+    struct timespec ts;
+    struct tm tm;
+
+    if (tty < 0)
+        tty = isatty(STDERR_FILENO);
+    buf[0] = '\0';
+    if (tty && clock_gettime(CLOCK_REALTIME, &ts) == 0 && localtime_r(&ts.tv_sec, &tm))
+        strftime(buf, len, "%Y-%m-%d %H:%M:%S ", &tm);
+    return buf;
+}
+
 static void vlog(int level, const char *errstr, const char *fmt, va_list ap)
 {
-    char msg[2048];
+    char msg[2048], line[sizeof(msg) + 320], when[32];
+    int n;
 
     if (level > log_level)
         return;
@@ -68,23 +90,22 @@ static void vlog(int level, const char *errstr, const char *fmt, va_list ap)
     for (char *p = msg; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
-    if (holding) {
-        char line[sizeof(msg) + 320];
-        int n = errstr ? snprintf(line, sizeof(line), "<%d>%s: %s\n", level, msg, errstr)
-                       : snprintf(line, sizeof(line), "<%d>%s\n", level, msg);
-        if (n < 0)
-            return;
-        if ((size_t)n >= sizeof(line))
-            n = (int)sizeof(line) - 1;
-        if (n_held + (size_t)n > sizeof(held))
-            flush_held();
-        memcpy(held + n_held, line, (size_t)n);
-        n_held += (size_t)n;
-    } else if (errstr) {
-        fprintf(stderr, "<%d>%s: %s\n", level, msg, errstr);
-    } else {
-        fprintf(stderr, "<%d>%s\n", level, msg);
+    n = snprintf(line, sizeof(line), "%s<%d>%s%s%s\n", stamp(when, sizeof(when)), level, msg,
+                 errstr ? ": " : "", errstr ? errstr : "");
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof(line)) {
+        n = (int)sizeof(line) - 1;
+        line[n - 1] = '\n';
     }
+    if (!holding) {
+        fwrite(line, 1, (size_t)n, stderr);
+        return;
+    }
+    if (n_held + (size_t)n > sizeof(held))
+        flush_held();
+    memcpy(held + n_held, line, (size_t)n);
+    n_held += (size_t)n;
 }
 
 #define LOG_FN(name, level, with_errno)                                                            \

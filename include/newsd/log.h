@@ -1,6 +1,7 @@
 /*
  * log.h: the OpenBSD daemon logging surface, to stderr with sd-daemon(3)
- * "<N>" priority prefixes that journald maps to levels.
+ * "<N>" priority prefixes that journald maps to levels (and the local time
+ * in front of each line when stderr is a terminal).
  *
  * log_warn() appends strerror(errno); log_warnx() does not.  fatal() and
  * fatalx() log and exit(1): use them only at start-up or on a broken

@@ -415,7 +415,7 @@ def control(args, newsd):
                     def finished():
                         if done["t"] is None:
                             for line in d.lines():
-                                if re.search(r"source big: \d+ items, ", line):
+                                if re.search(r"source big: \d+ items?, ", line):
                                     done["t"] = time.monotonic() - d.t0
                                 if re.search(r"source big: [a-z-]+: ", line):
                                     raise RuntimeError("the poll failed: " + line)
@@ -468,7 +468,7 @@ def dir_bytes(path):
     return size, blocks
 
 
-POLL_OK = re.compile(r"source (\S+): (\d+) items, (\d+) new, (\d+) updated, (\d+) duplicates")
+POLL_OK = re.compile(r"source (\S+): (\d+) items?, (\d+) new, (\d+) updated, (\d+) duplicates?")
 POLL_FAIL = re.compile(r"source (\S+): (dns|connect|tls|timeout|http-4xx|gone|rate-limited|"
                        r"http-5xx|too-large|parse|empty|blocked|error): (.*)")
 

@@ -133,7 +133,8 @@ int nd_parse_doc(const char *data, size_t len, const struct nd_parse_in *in, str
         }
         size_t junk = (size_t)(lt - p);
         if (junk)
-            nd_parse_warn(out, "%zu bytes of junk before the first tag skipped", junk);
+            nd_parse_warn(out, "%zu %s of junk before the first tag skipped", junk,
+                          nd_plural((long long)junk, "byte", "bytes"));
         p = lt;
         rc = parse_xml(p, (size_t)(end - p), doc_url, 0, out, err, errlen);
         if (rc == ND_XML_BAD_LT) {
@@ -143,7 +144,8 @@ int nd_parse_doc(const char *data, size_t len, const struct nd_parse_in *in, str
             if (u.note[0])
                 nd_parse_warn(out, "%s", u.note);
             if (junk)
-                nd_parse_warn(out, "%zu bytes of junk before the first tag skipped", junk);
+                nd_parse_warn(out, "%zu %s of junk before the first tag skipped", junk,
+                              nd_plural((long long)junk, "byte", "bytes"));
             rc = parse_xml(p, (size_t)(end - p), doc_url, 1, out, err, errlen);
         }
         if (rc == ND_XML_BAD_LT)

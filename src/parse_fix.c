@@ -413,13 +413,17 @@ char *nd_xml_fix(const char *data, size_t len, size_t *outlen, struct nd_cdata_t
     if (fx.n_lt)
         nd_parse_warn(f, "%zu '<' that start no tag kept as text", fx.n_lt);
     if (fx.n_html)
-        nd_parse_warn(f, "%zu HTML entities not declared in XML", fx.n_html);
+        nd_parse_warn(f, "%zu HTML %s not declared in XML", fx.n_html,
+                      nd_plural((long long)fx.n_html, "entity", "entities"));
     if (fx.n_cp1252)
-        nd_parse_warn(f, "%zu character references read as windows-1252", fx.n_cp1252);
+        nd_parse_warn(f, "%zu character %s read as windows-1252", fx.n_cp1252,
+                      nd_plural((long long)fx.n_cp1252, "reference", "references"));
     if (fx.n_bad)
-        nd_parse_warn(f, "%zu references to characters XML forbids dropped", fx.n_bad);
+        nd_parse_warn(f, "%zu %s to characters XML forbids dropped", fx.n_bad,
+                      nd_plural((long long)fx.n_bad, "reference", "references"));
     if (fx.n_ent)
-        nd_parse_warn(f, "%zu references to entities of the internal subset", fx.n_ent);
+        nd_parse_warn(f, "%zu %s to entities of the internal subset", fx.n_ent,
+                      nd_plural((long long)fx.n_ent, "reference", "references"));
     if (fx.over)
         nd_parse_warn(f, "entity expansion limit reached: the rest dropped");
     if (!fx.copying)

@@ -399,7 +399,7 @@ int nd_parse_json(const char *data, size_t len, const char *doc_url, struct nd_f
             free(escaped);
             return ND_EPARSE;
         }
-        nd_parse_warn(f, "%s: %zu items recovered", msg, n);
+        nd_parse_warn(f, "%s: %zu %s recovered", msg, n, nd_plural((long long)n, "item", "items"));
     }
     if (!json_is_object(root)) {
         snprintf(err, errlen, "not a feed: JSON but not an object");

@@ -115,11 +115,12 @@ static void log_outcome(const struct nd_poll *poll)
             log_warnx("source %s: %s: %s, retry in %lld s", s->conf.id, nd_outcome_name(o),
                       poll->error, secs);
         else
-            log_debug("source %s: %s again (%lld failures): %s, retry in %lld s", s->conf.id,
-                      nd_outcome_name(o), (long long)poll->ns.errors, poll->error, secs);
+            log_debug("source %s: %s again (%lld %s): %s, retry in %lld s", s->conf.id,
+                      nd_outcome_name(o), (long long)poll->ns.errors,
+                      nd_plural(poll->ns.errors, "failure", "failures"), poll->error, secs);
     } else if (s->st.errors > 0) {
-        log_notice("source %s: %s again after %lld failures", s->conf.id, nd_outcome_name(o),
-                   (long long)s->st.errors);
+        log_notice("source %s: %s again after %lld %s", s->conf.id, nd_outcome_name(o),
+                   (long long)s->st.errors, nd_plural(s->st.errors, "failure", "failures"));
     }
 }
 
@@ -151,13 +152,16 @@ static void finish(struct nd_poll *poll, int store_failed)
     if (!store_failed) {
         log_outcome(poll);
         if (o == ND_OUT_OK)
-            log_info("source %s: %zu items, %zu new, %zu updated, %zu duplicates%s", s->conf.id,
-                     poll->in.items, poll->in.added, poll->in.updated, poll->in.duplicates,
+            log_info("source %s: %zu %s, %zu new, %zu updated, %zu %s%s", s->conf.id,
+                     poll->in.items, nd_plural((long long)poll->in.items, "item", "items"),
+                     poll->in.added, poll->in.updated, poll->in.duplicates,
+                     nd_plural((long long)poll->in.duplicates, "duplicate", "duplicates"),
                      poll->prep.n_articles + poll->prep.skipped ? "" : " (no entries)");
         if (poll->in.future)
-            log_notice("source %s: %zu new articles dated more than a day in the future (kept "
+            log_notice("source %s: %zu new %s dated more than a day in the future (kept "
                        "as the feed says)",
-                       s->conf.id, poll->in.future);
+                       s->conf.id, poll->in.future,
+                       nd_plural((long long)poll->in.future, "article", "articles"));
         nd_source_state_clear(&s->st);
         s->st = poll->ns;
         memset(&poll->ns, 0, sizeof(poll->ns));

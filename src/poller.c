@@ -344,8 +344,9 @@ static const char *holds(const struct nd_source *s, char *why, size_t len)
     }
     if (s->st.errors > 0 && s->st.next_due > now) {
         nd_time_rfc3339(s->st.next_due, when);
-        snprintf(why, len, "backing off after %lld failures (%s): next poll at %s",
-                 (long long)s->st.errors, s->outcome ? nd_outcome_name(s->outcome) : "error", when);
+        snprintf(why, len, "backing off after %lld %s (%s): next poll at %s",
+                 (long long)s->st.errors, nd_plural(s->st.errors, "failure", "failures"),
+                 s->outcome ? nd_outcome_name(s->outcome) : "error", when);
         return why;
     }
     return NULL;

@@ -44,6 +44,13 @@ void nd_str_take(char **dst, char *src);
 int nd_str_empty(const char *s);
 /* Are a and b equal strings, or both NULL? */
 int nd_str_same(const char *a, const char *b);
+/* The word for n of a thing: one ("item") when n is 1, else many ("items"). */
+const char *nd_plural(long long n, const char *one, const char *many);
+/*
+ * Levenshtein distance between a and b (at most 64 bytes of each are
+ * compared; longer strings count as far apart): for "did you mean".
+ */
+size_t nd_edit_distance(const char *a, const char *b);
 
 /*
  * A growable byte buffer with a hard cap.  The data is always NUL

@@ -9,6 +9,7 @@
 
 #include "newsd/commands.h"
 #include "newsd/explain.h"
+#include "newsd/loop.h"
 #include "newsd/log.h"
 #include "newsd/strmap.h"
 #include "newsd/version.h"
@@ -21,11 +22,27 @@ struct result {
     char *reason;            /* skipped: why, else NULL */
 };
 
+/*
+ * A refresh that asked for progress gets a frame of the sources done since
+ * the last one, at most every PROGRESS_MS and at most PROGRESS_MAX frames in
+ * all: a client's queue holds 1000 messages, so however slowly it reads, the
+ * reply still fits behind them.  The reply repeats every source.
+ */
+#define PROGRESS_MS  250
+#define PROGRESS_MAX 500
+
 struct refresh {
+    struct nd_commands *c;
     struct nd_client *client;
     struct nd_strv ids;
     struct result *results; /* one per id */
     size_t pending;         /* results not done */
+    /* progress, when asked for */
+    int progress;
+    struct nd_buf unsent;       /* entries done and not sent yet, comma-separated */
+    size_t frames;              /* progress frames sent */
+    int64_t last_sent;          /* nd_mono_ms() of the last one */
+    struct nd_loop_timer timer; /* sends what waits for PROGRESS_MS */
     struct refresh *prev, *next;
 };
 
@@ -55,6 +72,8 @@ struct nd_commands *nd_commands_new(const struct nd_commands_env *env)
 
 static void refresh_free(struct refresh *r)
 {
+    nd_loop_timer_cancel(r->c->env.loop, &r->timer);
+    nd_buf_free(&r->unsent);
     for (size_t i = 0; i < r->ids.n; i++) {
         free(r->results[i].error);
         free(r->results[i].reason);
@@ -231,6 +250,58 @@ static int add_result(struct nd_buf *b, const char *id, const struct result *x)
     return rc;
 }
 
+/* Send what r's client has not heard of yet: {"ok", "progress", "done", "total", "sources"}. */
+static void progress_send(struct refresh *r)
+{
+    struct nd_buf b;
+    int rc = 0;
+
+    nd_buf_init(&b, 0);
+    rc |=
+        nd_buf_printf(&b, "{\"ok\":true,\"progress\":true,\"done\":%zu,\"total\":%zu,\"sources\":[",
+                      r->ids.n - r->pending, r->ids.n);
+    if (r->unsent.len)
+        rc |= nd_buf_add(&b, r->unsent.data, r->unsent.len);
+    rc |= nd_buf_adds(&b, "]}");
+    if (rc == ND_OK)
+        nd_control_send_text(r->c->env.ctl, r->client, b.data, b.len);
+    nd_buf_free(&b);
+    nd_buf_free(&r->unsent);
+    nd_buf_init(&r->unsent, 0);
+    r->frames++;
+    r->last_sent = nd_mono_ms();
+}
+
+static void on_progress_timer(void *arg)
+{
+    progress_send(arg);
+}
+
+/* results[i] of r joins the next progress frame (best effort: past the buffer's cap, it waits
+ * for the reply). */
+static void unsent_add(struct refresh *r, size_t i)
+{
+    size_t len = r->unsent.len;
+
+    if ((len && nd_buf_addc(&r->unsent, ',') != ND_OK) ||
+        add_result(&r->unsent, r->ids.v[i], &r->results[i]) != ND_OK)
+        r->unsent.len = len;
+}
+
+/* results[i] of r is done: tell the client soon, if it asked. */
+static void progress_add(struct refresh *r, size_t i)
+{
+    int64_t now = nd_mono_ms();
+
+    if (!r->progress || r->frames >= PROGRESS_MAX)
+        return;
+    unsent_add(r, i);
+    if (now - r->last_sent >= PROGRESS_MS)
+        progress_send(r);
+    else if (!nd_loop_timer_armed(&r->timer))
+        nd_loop_timer_at(r->c->env.loop, &r->timer, r->last_sent + PROGRESS_MS);
+}
+
 /* Answer r, now that nothing is pending, and free it. */
 static void refresh_answer(struct nd_commands *c, struct refresh *r)
 {
@@ -270,7 +341,11 @@ static void cmd_refresh(struct nd_commands *c, struct nd_client *cl, const struc
             return;
         }
     r = xcalloc(1, sizeof(*r));
+    r->c = c;
     r->client = cl;
+    r->progress = req->progress;
+    nd_buf_init(&r->unsent, 0);
+    nd_loop_timer_init(&r->timer, on_progress_timer, r);
     for (size_t i = 0; i < req->ids.n; i++)
         nd_strv_push(&r->ids, req->ids.v[i]);
     if (r->ids.n == 0) {
@@ -300,6 +375,12 @@ static void cmd_refresh(struct nd_commands *c, struct nd_client *cl, const struc
         refresh_answer(c, r);
         return;
     }
+    if (r->progress) { /* at once: the total, and the sources skipped */
+        for (size_t i = 0; i < r->ids.n; i++)
+            if (r->results[i].done)
+                unsent_add(r, i);
+        progress_send(r);
+    }
     r->next = c->refreshes;
     if (r->next)
         r->next->prev = r;
@@ -312,7 +393,8 @@ void nd_commands_poll_done(struct nd_commands *c, const struct nd_poll_report *r
 
     for (; w; w = next) {
         struct refresh *r = w->r;
-        struct result *x = &r->results[w->i];
+        size_t w_i = w->i;
+        struct result *x = &r->results[w_i];
         next = w->next;
         x->done = 1;
         x->r = *rep;
@@ -320,8 +402,10 @@ void nd_commands_poll_done(struct nd_commands *c, const struct nd_poll_report *r
         x->error = rep->error ? xstrdup(rep->error) : NULL;
         x->r.error = NULL;
         free(w);
-        if (--r->pending > 0)
+        if (--r->pending > 0) {
+            progress_add(r, w_i);
             continue;
+        }
         if (r->prev)
             r->prev->next = r->next;
         else

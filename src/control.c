@@ -171,12 +171,18 @@ void nd_control_reply(struct nd_control *c, struct nd_client *client, json_t *re
     nd_client_free(client);
 }
 
-void nd_control_reply_text(struct nd_control *c, struct nd_client *client, const char *text,
-                           size_t len)
+void nd_control_send_text(struct nd_control *c, const struct nd_client *client, const char *text,
+                          size_t len)
 {
     send_frame(c->sock, client->id, client->idlen, 1);
     send_frame(c->sock, "", 0, 1);
     send_frame(c->sock, text, len, 0);
+}
+
+void nd_control_reply_text(struct nd_control *c, struct nd_client *client, const char *text,
+                           size_t len)
+{
+    nd_control_send_text(c, client, text, len);
     nd_client_free(client);
 }
 

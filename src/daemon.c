@@ -31,6 +31,7 @@
 #define PRUNE_EVERY_MS  (3600 * 1000)
 #define STATUS_EVERY_MS 1000 /* sd_notify STATUS= at most this often */
 #define PRUNE_ROWS      5000 /* rows of each table a prune step removes (then the loop turns) */
+#define SOURCES(n)      nd_plural((long long)(n), "source", "sources")
 
 struct nd_daemon {
     struct nd_config *cfg;
@@ -81,8 +82,9 @@ static void on_report(void *arg, const struct nd_poll_report *r)
 
     if (d->commands)
         nd_commands_poll_done(d->commands, r);
-    sd_notifyf(0, "STATUS=%zu sources, seq %lld, last poll: %s %s", nd_poller_count(d->poller),
-               (long long)nd_store_last_seq(d->store), r->source_id, nd_outcome_name(r->outcome));
+    sd_notifyf(0, "STATUS=%zu %s, seq %lld, last poll: %s %s", nd_poller_count(d->poller),
+               SOURCES(nd_poller_count(d->poller)), (long long)nd_store_last_seq(d->store),
+               r->source_id, nd_outcome_name(r->outcome));
 }
 
 /* Let the clients listed in the key files in (again: a reload re-reads them). */
@@ -122,7 +124,7 @@ static int reload(void *arg, char *err, size_t errlen)
     nd_poller_configure(d->poller, cfg);
     nd_config_free(d->cfg);
     d->cfg = cfg;
-    log_info("configuration reloaded: %zu sources", cfg->n_sources);
+    log_info("configuration reloaded: %zu %s", cfg->n_sources, SOURCES(cfg->n_sources));
     return ND_OK;
 }
 
@@ -173,7 +175,8 @@ static void stop(struct nd_daemon *d, const char *why)
         nd_loop_stop(d->loop);
         return;
     }
-    log_info("%s: stopping (%zu polls in progress)", why, nd_poller_busy(d->poller));
+    log_info("%s: stopping (%zu %s in progress)", why, nd_poller_busy(d->poller),
+             nd_plural((long long)nd_poller_busy(d->poller), "poll", "polls"));
     sd_notify(0, "STOPPING=1");
     d->stopping = 1;
     nd_poller_stop(d->poller);
@@ -198,15 +201,15 @@ static void log_status(struct nd_daemon *d)
                 counts[k]++;
     }
     off = (size_t)snprintf(line, sizeof(line),
-                           "status: seq %lld, %zu sources:", (long long)nd_store_last_seq(d->store),
-                           nd_poller_count(d->poller));
+                           "status: seq %lld, %zu %s:", (long long)nd_store_last_seq(d->store),
+                           nd_poller_count(d->poller), SOURCES(nd_poller_count(d->poller)));
     for (size_t k = 0; k < sizeof(states) / sizeof(states[0]) && off < sizeof(line); k++)
         if (counts[k])
             off +=
                 (size_t)snprintf(line + off, sizeof(line) - off, " %zu %s", counts[k], states[k]);
-    log_info("%s; %zu transfers, %zu queued, loop lag %lld ms", line,
-             nd_fetch_in_flight(d->fetcher), nd_poller_queued(d->poller),
-             (long long)nd_loop_lag_ms(d->loop));
+    log_info("%s; %zu %s, %zu queued, loop lag %lld ms", line, nd_fetch_in_flight(d->fetcher),
+             nd_plural((long long)nd_fetch_in_flight(d->fetcher), "transfer", "transfers"),
+             nd_poller_queued(d->poller), (long long)nd_loop_lag_ms(d->loop));
 }
 
 static void on_signal(void *arg, int revents)
@@ -262,9 +265,10 @@ static int load_dedupe(struct nd_daemon *d, char *err, size_t errlen)
         snprintf(err, errlen, "store: reading the seen log: %s", nd_store_errmsg(d->store));
         return ND_ESTORE;
     }
-    log_info("dedupe: %zu articles remembered, %zu MB in memory, read in %lld ms",
-             nd_dedupe_rows(d->dedupe), nd_dedupe_bytes(d->dedupe) >> 20,
-             (long long)(nd_mono_ms() - t0));
+    log_info("dedupe: %zu %s remembered, %zu MB in memory, read in %lld ms",
+             nd_dedupe_rows(d->dedupe),
+             nd_plural((long long)nd_dedupe_rows(d->dedupe), "article", "articles"),
+             nd_dedupe_bytes(d->dedupe) >> 20, (long long)(nd_mono_ms() - t0));
     return ND_OK;
 }
 
@@ -335,8 +339,8 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
         goto fail;
     penv = (struct nd_poller_env){d->loop, d->store, d->pub, d->fetcher, d->worker, d->dedupe};
     d->poller = nd_poller_new(&penv, cfg, on_report, d);
-    cenv = (struct nd_commands_env){d->ctl, d->poller, d->store,   d->fetcher, d->dedupe,
-                                    d->js,  cfg->path, d->started, reload,     d};
+    cenv = (struct nd_commands_env){d->loop, d->ctl,    d->poller,  d->store, d->fetcher, d->dedupe,
+                                    d->js,   cfg->path, d->started, reload,   d};
     d->commands = nd_commands_new(&cenv);
     nd_loop_on_turn(d->loop, stop_hook, d);
     if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
@@ -378,16 +382,17 @@ void nd_daemon_free(struct nd_daemon *d)
 int nd_daemon_run(struct nd_daemon *d)
 {
     on_prune(d);
-    sd_notifyf(0, "READY=1\nSTATUS=%zu sources, seq %lld", nd_poller_count(d->poller),
-               (long long)nd_store_last_seq(d->store));
-    log_info("newsd started: %zu sources, seq %lld, publishing on %s", nd_poller_count(d->poller),
-             (long long)nd_store_last_seq(d->store), d->cfg->publish_endpoints.v[0]);
+    sd_notifyf(0, "READY=1\nSTATUS=%zu %s, seq %lld", nd_poller_count(d->poller),
+               SOURCES(nd_poller_count(d->poller)), (long long)nd_store_last_seq(d->store));
+    log_info("newsd started: %zu %s, seq %lld, publishing on %s", nd_poller_count(d->poller),
+             SOURCES(nd_poller_count(d->poller)), (long long)nd_store_last_seq(d->store),
+             d->cfg->publish_endpoints.v[0]);
     if (d->watchdog_usec)
         on_watchdog(d);
     nd_loop_run(d->loop);
     if (nd_poller_busy(d->poller))
-        log_info("%zu polls did not finish in time: they will be fetched again",
-                 nd_poller_busy(d->poller));
+        log_info("%zu %s not finish in time: they will be fetched again", nd_poller_busy(d->poller),
+                 nd_plural((long long)nd_poller_busy(d->poller), "poll did", "polls did"));
     log_info("stopped at seq %lld", (long long)nd_store_last_seq(d->store));
     return 0;
 }

@@ -160,6 +160,12 @@ static int decode(json_t *j, struct nd_request *r, char *err, size_t errlen)
             return ND_EINVAL;
         }
         r->force = json_is_true(v);
+        v = json_object_get(j, "progress");
+        if (v && !json_is_boolean(v)) {
+            snprintf(err, errlen, "\"progress\" must be true or false");
+            return ND_EINVAL;
+        }
+        r->progress = json_is_true(v);
         return ND_OK;
     case ND_CMD_REPLAY:
         v = json_object_get(j, "since");

@@ -21,6 +21,7 @@
 
 /* Borrowed: they must outlive the commands. */
 struct nd_commands_env {
+    struct nd_loop *loop; /* for a refresh's progress */
     struct nd_control *ctl;
     struct nd_poller *poller;
     struct nd_store *store;

@@ -41,6 +41,13 @@ int nd_control_recv(struct nd_control *c, struct nd_client **client, struct nd_r
  */
 void nd_control_reply(struct nd_control *c, struct nd_client *client, json_t *reply,
                       const struct nd_strv *frames);
+/*
+ * Send a message that is not the reply (a refresh's progress) to a client
+ * that keeps its handle: [empty][text].  Dropped when the client is gone or
+ * its queue is full, like any reply.
+ */
+void nd_control_send_text(struct nd_control *c, const struct nd_client *client, const char *text,
+                          size_t len);
 /* The same with the reply header already encoded (text[0..len), a JSON object), no frames. */
 void nd_control_reply_text(struct nd_control *c, struct nd_client *client, const char *text,
                            size_t len);

@@ -43,6 +43,7 @@ struct nd_request {
     enum nd_cmd cmd;
     struct nd_strv ids;           /* refresh: source ids, no repeats (empty: all) */
     int force;                    /* refresh: poll even sources that asked to wait */
+    int progress;                 /* refresh: report sources as they finish, before the reply */
     int64_t since;                /* replay */
     int64_t limit;                /* replay: 1..ND_REPLAY_MAX */
     struct nd_strv topics;        /* replay: topic prefixes (empty: all) */

@@ -27,10 +27,14 @@ START_TEST(good_requests)
     ck_assert_uint_eq(r.ids.n, 2); /* no repeats */
     ck_assert_str_eq(r.ids.v[1], "b");
     ck_assert_int_eq(r.force, 1);
+    ck_assert_int_eq(r.progress, 0);
     nd_request_clear(&r);
     ck_assert_int_eq(decode("{\"cmd\":\"refresh\"}", &r, err), ND_OK);
     ck_assert_uint_eq(r.ids.n, 0);
     ck_assert_int_eq(r.force, 0);
+    nd_request_clear(&r);
+    ck_assert_int_eq(decode("{\"cmd\":\"refresh\",\"progress\":true}", &r, err), ND_OK);
+    ck_assert_int_eq(r.progress, 1);
     nd_request_clear(&r);
     ck_assert_int_eq(
         decode("{\"cmd\":\"replay\",\"since\":7,\"limit\":999999,\"topics\":[\"n.\"]}", &r, err),
@@ -57,6 +61,7 @@ START_TEST(bad_requests)
         {"{\"cmd\":\"refresh\",\"sources\":[1]}", "\"sources\" must be"},
         {"{\"cmd\":\"refresh\",\"sources\":[\"a\\u0000b\"]}", "malformed request"},
         {"{\"cmd\":\"refresh\",\"force\":1}", "\"force\" must be"},
+        {"{\"cmd\":\"refresh\",\"progress\":\"yes\"}", "\"progress\" must be"},
         {"{\"cmd\":\"replay\"}", "\"since\" must be"},
         {"{\"cmd\":\"replay\",\"since\":-1}", "\"since\" must be"},
         {"{\"cmd\":\"replay\",\"since\":1.5}", "\"since\" must be"},

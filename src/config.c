@@ -1190,10 +1190,8 @@ int nd_config_load_client(const char *path, struct nd_client_conf *out, char *wa
     if (access(path, R_OK) != 0) {
         snprintf(warn, warnlen, "%s: %s", path, strerror(errno));
         rc = ND_EIO;
-        goto out;
-    }
-    readable = config_read_file(&lc, path) == CONFIG_TRUE;
-    if (!readable)
+        readable = 0;
+    } else if (!(readable = config_read_file(&lc, path) == CONFIG_TRUE))
         snprintf(warn, warnlen, "%s:%d: %s: newsd would refuse this file",
                  config_error_file(&lc) ? config_error_file(&lc) : path, config_error_line(&lc),
                  config_error_text(&lc));
@@ -1207,7 +1205,6 @@ int nd_config_load_client(const char *path, struct nd_client_conf *out, char *wa
     out->control_secret_key = v ? relative_to(dir, v) : NULL;
     v = readable ? client_string(&lc, path, "publish.curve_secret_key", 0, warn, warnlen) : NULL;
     out->publish_secret_key = v ? relative_to(dir, v) : NULL;
-out:
     config_destroy(&lc);
     free(dir);
     free(abs);

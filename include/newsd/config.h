@@ -143,8 +143,8 @@ struct nd_client_conf {
  * ipc endpoints against the file's folder), the built-in default for one
  * that is missing.  A key that is there but unusable, or a file libconfig
  * cannot read, also gives the default, with one line saying so in warn
- * (else warn is "").  ND_EIO when the file cannot be opened (err in warn);
- * 0 otherwise.  Free with nd_client_conf_clear().
+ * (else warn is "").  ND_EIO when the file cannot be opened (why in warn,
+ * and out has the defaults); 0 otherwise.  Free with nd_client_conf_clear().
  */
 int nd_config_load_client(const char *path, struct nd_client_conf *out, char *warn,
                           size_t warnlen) ND_WUR;

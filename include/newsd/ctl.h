@@ -35,6 +35,7 @@ struct nd_ctl_target {
     char *endpoint;
     const char *client_key; /* CURVE secret key file, or NULL for no CURVE */
     char server_key[41];    /* the daemon's CURVE public key (Z85), "" for none */
+    int timeout_given;      /* --timeout was given: it bounds the connection too */
 };
 
 /*
@@ -53,10 +54,21 @@ int nd_ctl_secure(const struct nd_ctl_target *t, void *sock);
  * Send one request to the control endpoint and wait for the reply.
  * Returns 0 with *reply (caller json_decref's) and extra frames appended
  * to frames (may be NULL); or -1 after printing one line on stderr.
- * A reply with "ok": false is printed and returned as -1 too.
+ * A reply with "ok": false is printed and returned as -1 too.  The
+ * connection takes at most 3 s, or timeout_ms with --timeout; the reply
+ * comes within timeout_ms of the request.
  */
 int nd_ctl_request(const struct nd_ctl_target *t, json_t *req, long timeout_ms, json_t **reply,
                    struct nd_strv *frames);
+/*
+ * The same for a request that may report progress first (a refresh with
+ * "progress": true): each progress message ("progress": true) is handed to
+ * fn (borrowed for the call) and starts the timeout again.
+ */
+typedef void (*nd_ctl_progress_fn)(json_t *msg, void *arg);
+int nd_ctl_request_progress(const struct nd_ctl_target *t, json_t *req, long timeout_ms,
+                            json_t **reply, struct nd_strv *frames, nd_ctl_progress_fn fn,
+                            void *arg);
 /* --timeout in ms, or def; -1 on a bad value. */
 long nd_ctl_timeout(const struct nd_ctl_opts *o, long def);
 

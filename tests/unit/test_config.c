@@ -315,6 +315,10 @@ START_TEST(client_lenient)
     ck_assert_int_eq(nd_config_load_client("/nonexistent/newsd.conf", &cc, warn, sizeof(warn)),
                      ND_EIO);
     ck_assert_ptr_nonnull(strstr(warn, "/nonexistent/newsd.conf: No such file"));
+    /* and the defaults, for newsctl without -c and without an installed file */
+    ck_assert_str_eq(cc.control_endpoint, "ipc:///run/newsd/control.sock");
+    ck_assert_str_eq(cc.publish_endpoint, "tcp://127.0.0.1:5556");
+    nd_client_conf_clear(&cc);
 }
 END_TEST
 

@@ -7,7 +7,8 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential cmake pkg-config
   libcurl4-openssl-dev libxml2-dev libzmq3-dev libconfig-dev libjansson-dev libsqlite3-dev
   libutf8proc-dev libxxhash-dev libsystemd-dev libnats-dev check
-  python3 python3-zmq ca-certificates iproute2 sqlite3 nats-server
+  python3 python3-zmq python3-jsonschema bash-completion ca-certificates iproute2 sqlite3
+  nats-server
   debhelper systemd"
 # Node.js and npm run the Node example subscriber in the tests (examples/node): Debian's, but
 # only on a machine that has neither (Debian's npm conflicts with a Node.js from elsewhere).

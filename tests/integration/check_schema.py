@@ -26,7 +26,7 @@ import sys
 ID_RE = re.compile(r"[0-9a-f]{32}", re.ASCII)
 DATE_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII)
 SOURCE_ID_RE = re.compile(r"(|[a-z0-9][a-z0-9._-]*)", re.ASCII)
-URL_RE = re.compile(r"https?://[^\s#]+", re.ASCII)
+URL_RE = re.compile(r"https?://[^\s#]+(#[^\s#]+)?", re.ASCII)
 
 TOP_KEYS = (
     "schema", "event", "seq", "topic_seq", "id", "source", "feed", "url", "guid", "title",
@@ -132,7 +132,7 @@ def _check(m):
         _type("feed." + k, feed[k], "string", "null")
 
     _type("url", m["url"], "string", "null")
-    _pattern("url", m["url"], URL_RE, "canonical absolute http(s) URL without fragment")
+    _pattern("url", m["url"], URL_RE, "canonical absolute http(s) URL (a fragment only for an anchor)")
     _type("guid", m["guid"], "string", "null")
     for k in ("title", "summary", "content_html", "content_text"):
         _type(k, m[k], "string")

@@ -39,6 +39,9 @@ Pieces:
   Daemon       writes newsd.conf, starts/stops newsd, runs newsctl, talks the control protocol
   Subscriber   a plain pyzmq SUB socket collecting (topic, JSON) messages in a thread
   LineReader   a subprocess (newsctl tail) whose stdout lines are collected in a thread
+  schema_error every message a Subscriber or a tail receives is checked against
+               docs/message.schema.json (python3-jsonschema); a test whose messages do not
+               conform fails in its cleanup
   NewsdTestCase  unittest.TestCase with the temporary folder, cleanup and helpers
   in_netns     run a function on a thread inside a network namespace (`ip netns` name)
   main         unittest.main; exits 77 (CTest's SKIP_RETURN_CODE) when every test was skipped
@@ -64,6 +67,7 @@ import time
 import unittest
 import urllib.request
 
+import jsonschema
 import zmq
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -73,6 +77,8 @@ NEWSCTL = os.environ.get("NEWSCTL") or os.path.join(SOURCE_DIR, "build", "newsct
 FEEDS = os.path.join(HERE, "feeds")
 HTTPD = os.path.join(os.path.dirname(HERE), "httpd.py")
 PYTHON = sys.executable or "/usr/bin/python3"
+
+SCHEMA = os.path.join(SOURCE_DIR, "docs", "message.schema.json")
 
 # Generous waits: the machine is shared and noisy.
 WAIT = float(os.environ.get("NEWSD_IT_WAIT", "30"))
@@ -580,6 +586,27 @@ def run(cmd, timeout=60, input=None, cwd=None):
 
 
 # --------------------------------------------------------------------------------------------
+_validator = None
+_validator_lock = threading.Lock()
+
+
+def schema_error(obj):
+    """None when obj is a message docs/message.schema.json allows, else the first violation
+    (one line), as a real JSON Schema validator (python3-jsonschema) sees it."""
+    global _validator
+    with _validator_lock:
+        if _validator is None:
+            with open(SCHEMA) as f:
+                schema = json.load(f)
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            _validator = cls(schema, format_checker=jsonschema.FormatChecker())
+        err = jsonschema.exceptions.best_match(_validator.iter_errors(obj))
+    if err is None:
+        return None
+    return "%s: %s" % ("/".join(str(x) for x in err.absolute_path) or "message", err.message)
+
+
 class Subscriber:
     """A pyzmq SUB socket, connected to endpoint, collecting messages in a background thread.
     Each message is recorded as (frames, topic, obj) where obj is the parsed JSON of frame 2."""
@@ -589,6 +616,7 @@ class Subscriber:
         self.endpoint = endpoint
         self.messages = []
         self.bad = []  # messages that are not two frames of (topic, JSON object)
+        self.invalid = []  # (object, violation): messages the schema does not allow
         self.events = []
         self.cond = threading.Condition()
         self.stopping = False
@@ -629,6 +657,9 @@ class Subscriber:
                             if not isinstance(obj, dict):
                                 raise ValueError("not an object")
                             self.messages.append((frames, frames[0].decode("utf-8"), obj))
+                            err = schema_error(obj)
+                            if err:
+                                self.invalid.append((obj, err))
                         except ValueError as e:
                             self.bad.append((frames, str(e)))
                         self.cond.notify_all()
@@ -669,8 +700,11 @@ class Subscriber:
 class LineReader:
     """A subprocess whose stdout lines are collected by a thread (e.g. `newsctl tail`)."""
 
-    def __init__(self, cmd, cwd=None):
+    def __init__(self, cmd, cwd=None, validate=False):
+        """validate: each line is a published message (tail): checked against the schema."""
         self.cmd = cmd
+        self.validate = validate
+        self.invalid = []  # (line, violation)
         self.lines = []
         self.cond = threading.Condition()
         self.err_path = tempfile.mktemp(prefix="newsd-it-stderr-")
@@ -682,8 +716,16 @@ class LineReader:
 
     def _loop(self):
         for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            if self.validate:
+                try:
+                    err = schema_error(json.loads(line))
+                except ValueError as e:
+                    err = "not JSON: %s" % e
+                if err:
+                    self.invalid.append((line, err))
             with self.cond:
-                self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+                self.lines.append(line)
                 self.cond.notify_all()
 
     def objs(self):
@@ -735,6 +777,7 @@ class NewsdTestCase(unittest.TestCase):
         self.tmp = tempfile.mkdtemp(prefix="newsd-it-")
         self.daemons = []
         self.closers = []
+        self.receivers = []  # Subscribers and tails whose messages must conform to the schema
         self.http = None
         # a cleanup, not tearDown: it also runs when setUp fails half-way
         self.addCleanup(self._cleanup)
@@ -778,9 +821,12 @@ class NewsdTestCase(unittest.TestCase):
                 pass
         if self.http:
             self.http.stop()
-        if failed and os.environ.get("NEWSD_IT_KEEP"):
-            return
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if not (failed and os.environ.get("NEWSD_IT_KEEP")):
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        invalid = [x for r in self.receivers for x in r.invalid]
+        if invalid:
+            raise AssertionError("%d published messages do not conform to %s; the first: %s\n%s"
+                                 % (len(invalid), SCHEMA, invalid[0][1], invalid[0][0]))
 
     # --- helpers ---------------------------------------------------------------------------
     def daemon(self, sources, folder=None, **config):
@@ -792,11 +838,14 @@ class NewsdTestCase(unittest.TestCase):
     def subscriber(self, endpoint, prefixes=("",), sockopts=None):
         s = Subscriber(endpoint, prefixes, sockopts)
         self.closers.append(s.close)
+        self.receivers.append(s)
         return s
 
     def tail(self, daemon, *args):
-        r = LineReader([NEWSCTL, "tail", "-c", daemon.conf] + list(args), cwd=daemon.cwd)
+        r = LineReader([NEWSCTL, "tail", "-c", daemon.conf] + list(args), cwd=daemon.cwd,
+                       validate=True)
         self.closers.append(r.stop)
+        self.receivers.append(r)
         return r
 
     def start_subscribed(self, daemon, paths, prefixes=("",)):

@@ -247,6 +247,7 @@ class PackageTest(unittest.TestCase):
         doc = "/usr/share/doc/newsd/"
         want = {p: [p] for p in (
             "/usr/sbin/newsd", "/usr/bin/newsctl", "/etc/newsd/newsd.conf",
+            "/usr/share/bash-completion/completions/newsctl",
             "/lib/systemd/system/newsd.service", doc + "copyright", doc + "changelog.gz",
             doc + "message.schema.json")}
         for page in glob.glob(os.path.join(SRC, "man", "*.[0-9]")):

@@ -229,10 +229,12 @@ static int lock_dir(struct nd_store *st, const char *dir, char *err, size_t errl
     st->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
     if (st->lockfd < 0)
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    else if (flock(st->lockfd, LOCK_EX | LOCK_NB) != 0)
-        snprintf(err, errlen, "%s: in use by another newsd (%s)", dir, strerror(errno));
-    else
+    else if (flock(st->lockfd, LOCK_EX | LOCK_NB) == 0)
         rc = ND_OK;
+    else if (errno == EWOULDBLOCK)
+        snprintf(err, errlen, "%s: in use by another newsd", dir);
+    else
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
     free(path);
     return rc;
 }

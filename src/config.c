@@ -74,7 +74,8 @@ static const struct setting global_settings[] = {
     {"user_agent", S_STR, G(user_agent), 0, 0, 0, NULL, NULL,
      "User-Agent header (default newsd/VERSION, with (+CONTACT) when contact is set)"},
     {"contact", S_STR, G(contact), 0, 0, 0, NULL, NULL,
-     "the operator's e-mail address or URL, put in the default User-Agent"},
+     "the operator's e-mail address or URL (printable ASCII, no parentheses, at most 256 "
+     "characters), put in the default User-Agent"},
     {"allow_private", S_BOOL | INHERIT, G(allow_private), 0, 1, 0, NULL, NULL,
      "may sources reach loopback, private and link-local addresses"},
     {"publish.endpoints", S_STRLIST | RESTART, G(publish_endpoints), 1, 64, 0,
@@ -88,9 +89,10 @@ static const struct setting global_settings[] = {
     {"publish.nats.servers", S_STRLIST | RESTART, G(nats.servers), 1, 32, 0, NULL, NULL,
      "NATS servers (nats://HOST:PORT or tls://HOST:PORT): the JetStream sink is on"},
     {"publish.nats.stream", S_STR | RESTART, G(nats.stream), 0, 0, 0, "NEWS", NULL,
-     "JetStream stream the articles go to (created if absent)"},
+     "JetStream stream the articles go to (created if absent): letters, digits, - and _, 64 at "
+     "most"},
     {"publish.nats.subject_prefix", S_STR | RESTART, G(nats.subject_prefix), 0, 0, 0, "newsd", NULL,
-     "an article's subject is this, a dot, and its topic"},
+     "an article's subject is this, a dot, and its topic (NATS subject tokens)"},
     {"publish.nats.credentials", S_PATH | RESTART, G(nats.credentials), 0, 0, 0, NULL, NULL,
      "NATS credentials file (user JWT and NKey seed)"},
     {"publish.nats.tls_ca", S_PATH | RESTART, G(nats.tls_ca), 0, 0, 0, NULL, NULL,

@@ -165,7 +165,7 @@ class SignalTest(harness.NewsdTestCase):
         harness.wait_until(lambda: [l for l in d.log_lines(6) if l.startswith("<6>status: ")],
                            timeout=10, what="the status line SIGUSR1 logs")
         line = [l for l in d.log_lines(6) if l.startswith("<6>status: ")][0]
-        self.assertIn("1 sources", line)
+        self.assertIn("1 source:", line)
         self.assertTrue(d.running())
 
         d.send_signal(signal.SIGUSR2)

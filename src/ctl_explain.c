@@ -4,6 +4,7 @@
  * the document here and ask, item by item, what the daemon would do.
  */
 #include <inttypes.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,7 +124,7 @@ static int explain_text(struct nd_ctl_opts *o)
     int rc = 0;
 
     if (nd_read_file(o->text, 1 << 30, &data, &len) != ND_OK) {
-        perror(o->text);
+        fprintf(stderr, "newsctl: %s: %s\n", o->text, strerror(errno));
         return EXIT_REQUEST;
     }
     struct nd_parse_in pin = {NULL, NULL, NULL};

@@ -252,6 +252,16 @@ class WordsTest(harness.NewsdTestCase):
         self.assertNotIn("did you mean", self.assertOneLine(p.stderr))
         self.assertIn("unknown command 'frobnicate'", p.stderr)
 
+    def test_missing_files(self):
+        """Exit 3 and one "newsctl: FILE: reason" line, as newsctl(1) says."""
+        nope = os.path.join(self.tmp, "nope")
+        for args in (["-c", nope, "status"], ["explain", "--text", nope]):
+            with self.subTest(args=args):
+                p = harness.run([harness.NEWSCTL] + args, timeout=10)
+                self.assertEqual(p.returncode, 3)
+                self.assertEqual(self.assertOneLine(p.stderr).strip(),
+                                 "newsctl: %s: No such file or directory" % nope)
+
     def test_log_times_on_a_terminal(self):
         self.http.write("a.rss", make_rss("A", [make_item(1, "a")]))
         d = self.daemon([{"id": "a", "url": self.http.url("/a.rss")}])

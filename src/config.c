@@ -1174,6 +1174,42 @@ static const char *client_string(config_t *lc, const char *file, const char *pat
     return NULL;
 }
 
+#define CLIENT_SKIP_MAX 16 /* lines a lenient read blanks out, at most */
+
+/*
+ * The file path that libconfig could not read, read again with the line of
+ * each syntax error blanked out (up to CLIENT_SKIP_MAX of them), so that the
+ * settings before and after a typo are still found.  Only errors in path
+ * itself, not in a file it includes.  1 when lc holds what could be read.
+ */
+static int read_around_errors(config_t *lc, const char *path)
+{
+    char *text;
+    size_t len;
+    int ok = 0;
+
+    if (nd_read_file(path, 16 << 20, &text, &len) != ND_OK)
+        return 0;
+    for (int n = 0; n < CLIENT_SKIP_MAX && !ok; n++) {
+        const char *file = config_error_file(lc);
+        int line = config_error_line(lc);
+        char *p = text;
+
+        if (line < 1 || (file && strcmp(file, path) != 0))
+            break;
+        for (int l = 1; l < line && p; l++)
+            if ((p = strchr(p, '\n')) != NULL)
+                p++;
+        if (p == NULL)
+            break;
+        for (; *p && *p != '\n'; p++)
+            *p = ' ';
+        ok = config_read_string(lc, text) == CONFIG_TRUE;
+    }
+    free(text);
+    return ok;
+}
+
 int nd_config_load_client(const char *path, struct nd_client_conf *out, char *warn, size_t warnlen)
 {
     char *abs = absolute_path(path), *dir = xstrdup(abs), *slash = strrchr(dir, '/');
@@ -1193,10 +1229,12 @@ int nd_config_load_client(const char *path, struct nd_client_conf *out, char *wa
         snprintf(warn, warnlen, "%s: %s", path, strerror(errno));
         rc = ND_EIO;
         readable = 0;
-    } else if (!(readable = config_read_file(&lc, path) == CONFIG_TRUE))
+    } else if (!(readable = config_read_file(&lc, path) == CONFIG_TRUE)) {
         snprintf(warn, warnlen, "%s:%d: %s: newsd would refuse this file",
                  config_error_file(&lc) ? config_error_file(&lc) : path, config_error_line(&lc),
                  config_error_text(&lc));
+        readable = read_around_errors(&lc, path);
+    }
     v = readable ? client_string(&lc, path, "control.endpoint", 0, warn, warnlen) : NULL;
     out->control_endpoint = xstrdup(v ? v : default_str("control.endpoint"));
     v = readable ? client_string(&lc, path, "publish.endpoints", 1, warn, warnlen) : NULL;

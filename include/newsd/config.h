@@ -141,9 +141,11 @@ struct nd_client_conf {
 /*
  * Read only those keys from path, each as newsd would (relative paths and
  * ipc endpoints against the file's folder), the built-in default for one
- * that is missing.  A key that is there but unusable, or a file libconfig
- * cannot read, also gives the default, with one line saying so in warn
- * (else warn is "").  ND_EIO when the file cannot be opened (why in warn,
+ * that is missing.  A key that is there but unusable also gives the
+ * default, with one line saying so in warn (else warn is "").  A file
+ * libconfig cannot read is read again with the lines of its syntax errors
+ * blanked out (a few of them), so that a typo elsewhere does not hide the
+ * keys; warn names the first error.  ND_EIO when the file cannot be opened (why in warn,
  * and out has the defaults); 0 otherwise.  Free with nd_client_conf_clear().
  */
 int nd_config_load_client(const char *path, struct nd_client_conf *out, char *warn,

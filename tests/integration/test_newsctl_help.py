@@ -83,6 +83,26 @@ class TypoTest(harness.NewsdTestCase):
                 self.assertIn("newsd.conf:", line, "the daemon's own verdict names file:line")
                 self.assertTrue(line.startswith("newsctl: reload: %s:" % self.d.conf), line)
                 self.assertTrue(self.d.running())
+        for what, bad, line in (
+                ("an unquoted word", good.replace('log_level = "debug";', "log_level = debug;"),
+                 good.split("\n").index('log_level = "debug";') + 1),
+                ("a stray brace", good.replace('id = "a";', 'id = "a"; }'),
+                 [i for i, l in enumerate(good.split("\n")) if 'id = "a";' in l][0] + 1),
+        ):
+            with self.subTest(what):
+                self.d.write_config(text=bad)
+                for args in (["status"], ["refresh", "a"], ["replay", "--since", "0"]):
+                    p = self.d.ctl(*args)
+                    self.assertEqual(p.returncode, 0, "%s with %s: %s" % (args, what, p.stderr))
+                    warning = self.assertOneLine(p.stderr)
+                    self.assertIn("newsd.conf:%d: syntax error: newsd would refuse this file "
+                                  "(trying %s)" % (line, self.d.control), warning)
+                tail = self.d.ctl("tail", "--count", "1", "--timeout", "1")
+                self.assertIn("(trying %s)" % self.d.pub_endpoint, tail.stderr)
+                p = self.d.ctl("reload")
+                self.assertEqual(p.returncode, 3)
+                self.assertIn("newsctl: reload: %s:%d: syntax error" % (self.d.conf, line),
+                              p.stderr)
         self.d.write_config(text=good)
         p = self.d.ctl("reload")
         self.assertEqual(p.returncode, 0, p.stderr)

@@ -304,11 +304,22 @@ START_TEST(client_lenient)
     nd_client_conf_clear(&cc);
     free(path);
 
-    /* a syntax error: the defaults, and libconfig's file:line */
-    path = tu_write(dir, "newsd.conf", "control: { endpoint = \"ipc://x\"; };\nlog_level = ;\n");
+    /* syntax errors: read around them, and libconfig's file:line of the first */
+    path = tu_write(dir, "newsd.conf",
+                    "control: { endpoint = \"ipc:///c.sock\"; };\nlog_level = ;\n"
+                    "sources = ( { id = \"a\" url = \"http://x/\"; } );\n"
+                    "publish: { endpoints = [ \"tcp://127.0.0.1:7\" ]; };\n");
+    ck_assert_int_eq(nd_config_load_client(path, &cc, warn, sizeof(warn)), ND_OK);
+    ck_assert_str_eq(cc.control_endpoint, "ipc:///c.sock");
+    ck_assert_str_eq(cc.publish_endpoint, "tcp://127.0.0.1:7");
+    ck_assert_msg(strstr(warn, "newsd.conf:2: syntax error") != NULL, "%s", warn);
+    nd_client_conf_clear(&cc);
+    free(path);
+    /* past what can be read around: the defaults */
+    path = tu_write(dir, "newsd.conf", "control: { endpoint = \"ipc:///c.sock\";\n");
     ck_assert_int_eq(nd_config_load_client(path, &cc, warn, sizeof(warn)), ND_OK);
     ck_assert_str_eq(cc.control_endpoint, "ipc:///run/newsd/control.sock");
-    ck_assert_msg(strstr(warn, "newsd.conf:2: syntax error") != NULL, "%s", warn);
+    ck_assert_msg(strstr(warn, "newsd would refuse") != NULL, "%s", warn);
     nd_client_conf_clear(&cc);
     free(path);
 

@@ -84,6 +84,34 @@ class SettingsTest(harness.NewsdTestCase):
             self.assertIn(r".BR \-h", f.read())
 
 
+class StatesTest(harness.NewsdTestCase):
+    """Every state a source can be in (src/poller.c's state_of(), in the order it decides) is
+    in docs/control-protocol.md's table, in its order of precedence and in newsctl(1)."""
+    start_http = False
+
+    def test_states(self):
+        with open(os.path.join(harness.SOURCE_DIR, "src", "poller.c")) as f:
+            code = f.read()
+        body = code[code.index("static const char *state_of("):]
+        body = body[:body.index("\n}\n")]
+        states = re.findall(r'return "([a-z]+)";', body)
+        self.assertEqual(len(states), 8, body)
+        with open(os.path.join(harness.SOURCE_DIR, "docs", "control-protocol.md")) as f:
+            doc = f.read()
+        table = re.findall(r"^\| `([a-z]+)` \| ", doc[doc.index("| state | meaning |"):],
+                           re.M)
+        self.assertEqual(sorted(table[:len(states)]), sorted(states))
+        order = re.search(r"in the order ((?:`[a-z]+`[,.]?\s*(?:and\s+)?)+)", doc)
+        self.assertIsNotNone(order)
+        self.assertEqual(re.findall(r"`([a-z]+)`", order.group(1)), states,
+                         "the order of precedence is state_of()'s")
+        with open(os.path.join(harness.SOURCE_DIR, "man", "newsctl.1")) as f:
+            man = f.read()
+        status = man[man.index(".BR status"):man.index(".BR sources")]
+        for state in states:
+            self.assertRegex(status, r"\.BR? %s\b" % state)
+
+
 class QuotedLinesTest(harness.NewsdTestCase):
 
     def test_in_use(self):

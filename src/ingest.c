@@ -22,12 +22,11 @@ static void unhex(const char *hex, uint8_t out[16])
     }
 }
 
-/* Append what the index learns from a to the seen log, then teach the index. */
 /*
  * Queue the journal row for the JetStream sink (when it is on), under the
  * message id "<article id>.<hash of its title and text>": the id alone
- * names more than one journal row (an update keeps its article's id, and
- * a URL may carry a second story), while id and text name one version, the
+ * names more than one journal row (an update keeps its article's id),
+ * while id and text name one version, the
  * same on every node and at every resend, which the stream takes once.
  */
 static int outbox_add(struct nd_ingest *in, const struct nd_article *a,
@@ -39,6 +38,7 @@ static int outbox_add(struct nd_ingest *in, const struct nd_article *a,
     return nd_store_outbox_add(in->store, seq, msgid);
 }
 
+/* Append what the index learns from a to the seen log, then teach the index. */
 static int remember(struct nd_ingest *in, const struct nd_article *a,
                     const struct nd_dedupe_verdict *v, int64_t seq, const struct nd_near_sig *sig,
                     const uint8_t *blob, size_t blob_len)

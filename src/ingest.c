@@ -26,8 +26,8 @@ static void unhex(const char *hex, uint8_t out[16])
  * Queue the journal row for the JetStream sink (when it is on), under the
  * message id "<article id>.<hash of its title and text>": the id alone
  * names more than one journal row (an update keeps its article's id),
- * while id and text name one version, the
- * same on every node and at every resend, which the stream takes once.
+ * while id and text name one version, the same on every node and at every
+ * resend, which the stream takes once.
  */
 static int outbox_add(struct nd_ingest *in, const struct nd_article *a,
                       const struct nd_dedupe_verdict *v, int64_t seq)

@@ -136,7 +136,7 @@ static json_t *source_status(const struct nd_source_info *i)
 
     return json_pack(
         "{s:s, s:s, s:s, s:I, s:b, s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:I, s:I, s:I, s:I, "
-        "s:I, s:I, s:I, s:o}",
+        "s:I, s:I, s:I, s:I, s:o}",
         "id", sc->id, "url", sc->url, "topic", sc->topic, "interval", (json_int_t)sc->interval,
         "enabled", sc->enabled, "state", i->state, "last_poll", time_or_null(i->last_poll),
         "last_ok", time_or_null(i->last_ok), "next_poll", time_or_null(i->next_poll), "retry_until",
@@ -144,8 +144,9 @@ static json_t *source_status(const struct nd_source_info *i)
         i->outcome == ND_OUT_NONE ? json_null() : json_string(nd_outcome_name(i->outcome)), "error",
         str_or_null(i->error), "errors", (json_int_t)i->errors, "items", (json_int_t)i->items,
         "new", (json_int_t)i->added, "updated", (json_int_t)i->updated, "duplicates",
-        (json_int_t)i->duplicates, "skipped", (json_int_t)i->skipped, "articles",
-        (json_int_t)i->articles, "redirect", str_or_null(i->redirect));
+        (json_int_t)i->duplicates, "skipped", (json_int_t)i->skipped, "filtered",
+        (json_int_t)i->filtered, "articles", (json_int_t)i->articles, "redirect",
+        str_or_null(i->redirect));
 }
 
 static void cmd_ping(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
@@ -239,9 +240,9 @@ static int add_result(struct nd_buf *b, const char *id, const struct result *x)
     rc |= nd_buf_printf(b,
                         "{\"id\":\"%s\",\"outcome\":\"%s\",\"http_status\":%ld,\"items\":%zu,"
                         "\"new\":%zu,\"updated\":%zu,\"duplicates\":%zu,\"skipped\":%zu,"
-                        "\"error\":",
+                        "\"filtered\":%zu,\"error\":",
                         id, nd_outcome_name(r->outcome), r->http_status, r->items, r->added,
-                        r->updated, r->duplicates, r->skipped);
+                        r->updated, r->duplicates, r->skipped, r->filtered);
     if (x->error)
         rc |= add_string(b, x->error);
     else
@@ -458,7 +459,7 @@ static void cmd_replay(struct nd_commands *c, struct nd_client *cl, const struct
 static void cmd_explain(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
 {
     char err[512];
-    json_t *reply = nd_explain(c->env.dedupe, c->env.store, req, err, sizeof(err));
+    json_t *reply = nd_explain(c->env.dedupe, c->env.store, c->env.filtered, req, err, sizeof(err));
 
     if (reply == NULL)
         nd_control_error(c->env.ctl, cl, "%s", err);

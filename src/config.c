@@ -18,11 +18,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config_int.h"
 #include "newsd/config.h"
 #include "newsd/curve.h"
 #include "newsd/endpoint.h"
 #include "newsd/jetstream.h"
 #include "newsd/log.h"
+#include "newsd/metrics.h"
 #include "newsd/url.h"
 #include "newsd/version.h"
 
@@ -35,6 +37,7 @@ enum stype {
     S_STRLIST,
     S_ENUM,
     S_LOGLEVEL,
+    S_FILTERS, /* a list of keep/drop rules: config_filters.c */
 };
 
 /*
@@ -144,6 +147,12 @@ static const struct setting global_settings[] = {
      "seconds a published article stays replayable"},
     {"retention.seen", S_INT, G(seen_retention), 3600, 3650LL * DAY, 180 * DAY, NULL, NULL,
      "seconds an article is remembered as seen"},
+    {"metrics.listen", S_STR | RESTART, G(metrics_listen), 0, 0, 0, NULL, NULL,
+     "HOST:PORT serving Prometheus /metrics and /healthz (default: off)"},
+    {"metrics.allow_remote", S_BOOL | RESTART, G(metrics_allow_remote), 0, 1, 0, NULL, NULL,
+     "may metrics.listen be an address other machines can reach"},
+    {"filters", S_FILTERS, G(filters), 0, 0, 0, NULL, NULL,
+     "keep/drop rules for every source, after the source's own"},
 };
 #undef G
 
@@ -167,6 +176,8 @@ static const struct setting source_settings[] = {
      "poll this source on schedule (refresh --force polls a disabled one)"},
     {"headers", S_STRLIST, S(headers), 0, 32, 0, NULL, NULL,
      "extra request headers, \"Name: value\""},
+    {"filters", S_FILTERS, S(filters), 0, 0, 0, NULL, NULL,
+     "keep/drop rules of this source, before the global ones"},
 };
 #undef S
 
@@ -230,6 +241,8 @@ static const char *type_name(enum stype t)
         return "true or false";
     case S_STRLIST:
         return "a list of strings";
+    case S_FILTERS:
+        return "a list of filters";
     default:
         return "a string";
     }
@@ -261,6 +274,8 @@ static int apply(struct ctx *c, const struct setting *st, const config_setting_t
     int t = s ? config_setting_type(s) : CONFIG_TYPE_NONE;
 
     switch (TYPE(st)) {
+    case S_FILTERS:
+        return 0; /* read by load_filters(), once the scope is known */
     case S_INT: {
         int64_t v = st->def;
         if (s) {
@@ -534,6 +549,41 @@ static void inherit(const struct nd_config *cfg, struct nd_source_conf *src)
     }
 }
 
+/* The `filters` list of group g (the root or a source), if it has one. */
+static int load_filters(struct ctx *c, const config_setting_t *g, const char *scope,
+                        struct nd_filters **out)
+{
+    const config_setting_t *list = config_setting_get_member(g, "filters");
+
+    if (list == NULL || nd_config_filters(list, scope, c->file, out, c->err, c->errlen) == ND_OK)
+        return 0;
+    c->failed = 1;
+    return ND_EINVAL;
+}
+
+/* metrics.listen: an address, and one other machines can reach only when allowed. */
+static int check_metrics(struct ctx *c, config_t *lc, const struct nd_config *cfg)
+{
+    const config_setting_t *s = config_lookup(lc, "metrics.listen");
+    struct sockaddr_storage addr;
+    socklen_t len;
+    int loopback;
+    char why[512];
+
+    if (cfg->metrics_listen == NULL)
+        return 0;
+    if (nd_metrics_parse_listen(cfg->metrics_listen, &addr, &len, &loopback, why, sizeof(why)) !=
+        ND_OK)
+        return fail(c, s, "metrics.listen: %s", why);
+    if (!loopback && !cfg->metrics_allow_remote)
+        return fail(c, s,
+                    "metrics.listen \"%s\" can be reached from other machines and the metrics "
+                    "have no authentication: bind it to 127.0.0.1 or [::1], or set "
+                    "metrics.allow_remote = true",
+                    cfg->metrics_listen);
+    return 0;
+}
+
 static int load_source(struct ctx *c, struct nd_config *cfg, const config_setting_t *s,
                        struct nd_source_conf *src)
 {
@@ -592,7 +642,7 @@ static int load_source(struct ctx *c, struct nd_config *cfg, const config_settin
             return fail(c, config_setting_get_member(s, "headers"),
                         "source '%s': header \"%s\" must be \"Name: value\"", src->id, h);
     }
-    return 0;
+    return load_filters(c, s, src->id, &src->filters);
 }
 
 void nd_source_conf_clear(struct nd_source_conf *s)
@@ -602,6 +652,7 @@ void nd_source_conf_clear(struct nd_source_conf *s)
     free(s->title);
     free(s->topic);
     nd_strv_free(&s->headers);
+    nd_filters_unref(s->filters);
     memset(s, 0, sizeof(*s));
 }
 
@@ -615,6 +666,7 @@ void nd_source_conf_copy(struct nd_source_conf *dst, const struct nd_source_conf
     memset(&dst->headers, 0, sizeof(dst->headers));
     for (size_t i = 0; i < src->headers.n; i++)
         nd_strv_push(&dst->headers, src->headers.v[i]);
+    dst->filters = nd_filters_ref(src->filters);
 }
 
 void nd_config_free(struct nd_config *cfg)
@@ -643,6 +695,8 @@ void nd_config_free(struct nd_config *cfg)
     free(cfg->control_group);
     free(cfg->control_curve.secret_key);
     free(cfg->control_curve.clients);
+    free(cfg->metrics_listen);
+    nd_filters_unref(cfg->filters);
     free(cfg);
 }
 
@@ -789,6 +843,8 @@ static int load(struct ctx *c, config_t *lc, struct nd_config *cfg)
                     "control.curve_clients",
                     cfg->control_endpoint);
     nd_str_take(&cfg->state_dir, relative_to(cfg->dir, cfg->state_dir));
+    if (check_metrics(c, lc, cfg) != 0 || load_filters(c, root, "global", &cfg->filters) != 0)
+        return ND_EINVAL;
 
     list = config_lookup(lc, "sources");
     if (list == NULL)
@@ -905,10 +961,15 @@ struct row_words {
 static void row_words(const struct setting *st, int source, struct row_words *w)
 {
     static const char *const types[] = {
-        [S_INT] = "integer",  [S_MS] = "number of seconds",
-        [S_BOOL] = "boolean", [S_STR] = "string",
-        [S_PATH] = "file",    [S_STRLIST] = "list of strings",
-        [S_ENUM] = "string",  [S_LOGLEVEL] = "string",
+        [S_INT] = "integer",
+        [S_MS] = "number of seconds",
+        [S_BOOL] = "boolean",
+        [S_STR] = "string",
+        [S_PATH] = "file",
+        [S_STRLIST] = "list of strings",
+        [S_ENUM] = "string",
+        [S_LOGLEVEL] = "string",
+        [S_FILTERS] = "list of filters",
     };
     const struct setting *from = source ? heir_of(st) : NULL;
 

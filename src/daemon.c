@@ -6,7 +6,7 @@
  *
  * Start-up order (freed in reverse): signals, store, JetStream sink, ZeroMQ
  * context, ZAP handler, PUB socket, control socket, fetcher, worker,
- * poller, commands.
+ * poller, commands, metrics server.
  */
 #include <errno.h>
 #include <signal.h>
@@ -25,13 +25,17 @@
 #include "newsd/jetstream.h"
 #include "newsd/log.h"
 #include "newsd/loop.h"
+#include "newsd/metrics.h"
 #include "newsd/poller.h"
+#include "newsd/version.h"
 #include "newsd/worker.h"
 
 #define PRUNE_EVERY_MS  (3600 * 1000)
 #define STATUS_EVERY_MS 1000 /* sd_notify STATUS= at most this often */
 #define PRUNE_ROWS      5000 /* rows of each table a prune step removes (then the loop turns) */
 #define SOURCES(n)      nd_plural((long long)(n), "source", "sources")
+#define HEALTH_LAG_MS   5000  /* /healthz fails when the loop ran a timer later than this */
+#define FILTER_MEMO     10000 /* articles the filters dropped that explain remembers */
 
 struct nd_daemon {
     struct nd_config *cfg;
@@ -47,6 +51,9 @@ struct nd_daemon {
     struct nd_worker *worker;
     struct nd_poller *poller;
     struct nd_commands *commands;
+    struct nd_counters counters;
+    struct nd_filter_memo *filtered;
+    struct nd_metrics_server *metrics;
     int sigfd;
     struct nd_watch *sig_watch, *ctl_watch;
     struct nd_loop_timer prune, watchdog, deadline;
@@ -254,6 +261,55 @@ static void on_control(void *arg, int revents)
     }
 }
 
+/* A scrape of /metrics: the counters, and what the loop's modules hold now. */
+static int render_metrics(void *arg, struct nd_buf *out)
+{
+    struct nd_daemon *d = arg;
+    size_t n = nd_poller_count(d->poller);
+    struct nd_metrics_source *src = xcalloc(n + 1, sizeof(*src));
+    struct nd_source_info info;
+    struct nd_metrics_view v = {
+        .c = &d->counters,
+        .sources = src,
+        .n_sources = n,
+        .last_seq = nd_store_last_seq(d->store),
+        .journal = nd_store_journal_count(d->store),
+        .loop_lag_ms = nd_loop_lag_ms(d->loop),
+        .dedupe_rows = nd_dedupe_rows(d->dedupe),
+        .dedupe_bytes = nd_dedupe_bytes(d->dedupe),
+        .in_flight = nd_fetch_in_flight(d->fetcher),
+        .queued = nd_poller_queued(d->poller),
+        .started = d->started,
+        .version = NEWSD_VERSION,
+    };
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        nd_poller_info(d->poller, i, &info);
+        src[i] = (struct nd_metrics_source){info.conf->id, info.state, info.polls};
+    }
+    rc = nd_metrics_render(&v, out);
+    free(src);
+    return rc;
+}
+
+/* /healthz: the loop turns on time, the store takes commits, newsd is not stopping. */
+static int health(void *arg, char *why, size_t whylen)
+{
+    struct nd_daemon *d = arg;
+
+    if (d->stopping)
+        snprintf(why, whylen, "stopping");
+    else if (d->counters.store_failing)
+        snprintf(why, whylen, "store: the last commit failed: %s", d->counters.store_error);
+    else if (nd_loop_lag_ms(d->loop) > HEALTH_LAG_MS)
+        snprintf(why, whylen, "loop: its last timer ran %lld ms late",
+                 (long long)nd_loop_lag_ms(d->loop));
+    else
+        return 0;
+    return 1;
+}
+
 /* The dedupe index, read from the store's seen log. */
 static int load_dedupe(struct nd_daemon *d, char *err, size_t errlen)
 {
@@ -305,6 +361,7 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
     d->started = nd_now();
     d->log_level = cfg->log_level;
     d->notify = getenv("NOTIFY_SOCKET") != NULL;
+    nd_counters_init(&d->counters);
     d->loop = nd_loop_new();
     nd_loop_timer_init(&d->prune, on_prune, d);
     nd_loop_timer_init(&d->watchdog, on_watchdog, d);
@@ -337,11 +394,17 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
     }
     if (nd_worker_new(d->zctx, d->loop, &d->worker, err, errlen) != ND_OK)
         goto fail;
-    penv = (struct nd_poller_env){d->loop, d->store, d->pub, d->fetcher, d->worker, d->dedupe};
+    d->filtered = nd_filter_memo_new(FILTER_MEMO);
+    penv = (struct nd_poller_env){d->loop,   d->store,  d->pub,       d->fetcher,
+                                  d->worker, d->dedupe, &d->counters, d->filtered};
     d->poller = nd_poller_new(&penv, cfg, on_report, d);
-    cenv = (struct nd_commands_env){d->loop, d->ctl,    d->poller,  d->store, d->fetcher, d->dedupe,
-                                    d->js,   cfg->path, d->started, reload,   d};
+    cenv =
+        (struct nd_commands_env){d->loop, d->ctl,      d->poller, d->store,   d->fetcher, d->dedupe,
+                                 d->js,   d->filtered, cfg->path, d->started, reload,     d};
     d->commands = nd_commands_new(&cenv);
+    if (cfg->metrics_listen && nd_metrics_server_new(d->loop, cfg->metrics_listen, render_metrics,
+                                                     health, d, &d->metrics, err, errlen) != ND_OK)
+        goto fail;
     nd_loop_on_turn(d->loop, stop_hook, d);
     if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
         d->watchdog_usec = 0;
@@ -356,6 +419,7 @@ void nd_daemon_free(struct nd_daemon *d)
 {
     if (d == NULL)
         return;
+    nd_metrics_server_free(d->metrics);
     nd_commands_free(d->commands);
     d->commands = NULL;
     nd_fetcher_free(d->fetcher); /* aborts transfers in flight: they are fetched again */
@@ -375,6 +439,8 @@ void nd_daemon_free(struct nd_daemon *d)
     if (d->sigfd >= 0)
         close(d->sigfd);
     nd_loop_free(d->loop);
+    nd_filter_memo_free(d->filtered);
+    nd_counters_free(&d->counters);
     nd_config_free(d->cfg);
     free(d);
 }
@@ -387,6 +453,8 @@ int nd_daemon_run(struct nd_daemon *d)
     log_info("newsd started: %zu %s, seq %lld, publishing on %s", nd_poller_count(d->poller),
              SOURCES(nd_poller_count(d->poller)), (long long)nd_store_last_seq(d->store),
              d->cfg->publish_endpoints.v[0]);
+    if (d->metrics)
+        log_info("metrics: http://%s/metrics and /healthz", d->cfg->metrics_listen);
     if (d->watchdog_usec)
         on_watchdog(d);
     nd_loop_run(d->loop);

@@ -143,11 +143,23 @@ static json_t *explain_item(const struct nd_dedupe *d, struct nd_store *st,
     return out;
 }
 
-json_t *nd_explain(const struct nd_dedupe *d, struct nd_store *st, const struct nd_request *req,
-                   char *err, size_t errlen)
+/* An article a filter dropped (it has no seen row). */
+static json_t *explain_drop(const struct nd_filter_drop *f)
 {
+    json_t *a = json_pack("{s:s, s:s, s:o, s:n, s:s, s:s, s:s}", "id", f->id, "source", f->source,
+                          "seen", time_of(f->seen), "seq", "title", f->title, "verdict",
+                          "dropped by a filter", "why", f->why);
+
+    return json_pack("{s:b, s:b, s:o, s:n}", "ok", 1, "known", 1, "article", a, "first");
+}
+
+json_t *nd_explain(const struct nd_dedupe *d, struct nd_store *st,
+                   const struct nd_filter_memo *filtered, const struct nd_request *req, char *err,
+                   size_t errlen)
+{
+    const struct nd_filter_drop *drop;
     int64_t row = 0;
-    char *canon;
+    char *canon = NULL;
 
     if (req->item)
         return explain_item(d, st, req->item, err, errlen);
@@ -156,8 +168,11 @@ json_t *nd_explain(const struct nd_dedupe *d, struct nd_store *st, const struct 
     } else {
         canon = nd_url_canonical(req->url);
         row = nd_dedupe_lookup(d, nd_key("u", canon ? canon : req->url, NULL));
-        free(canon);
     }
+    drop = row ? NULL : nd_filter_memo_find(filtered, req->id, canon ? canon : req->url);
+    free(canon);
+    if (drop)
+        return explain_drop(drop);
     if (row == 0)
         return json_pack("{s:b, s:b, s:s, s:s}", "ok", 1, "known", 0, "verdict", "not seen", "why",
                          req->id ? "no article with this id is remembered"

@@ -349,8 +349,12 @@ static void finish(struct xfer *x, CURLcode rc)
 {
     struct nd_fetch_result *r = &x->res;
     char *url = NULL;
-    curl_off_t retry = 0;
+    curl_off_t retry = 0, usecs = 0, bytes = 0;
 
+    curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME_T, &usecs);
+    curl_easy_getinfo(x->easy, CURLINFO_SIZE_DOWNLOAD_T, &bytes);
+    r->seconds = (double)usecs / 1e6;
+    r->wire_bytes = bytes > 0 ? (uint64_t)bytes : 0;
     curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &r->http_status);
     curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url);
     curl_easy_getinfo(x->easy, CURLINFO_RETRY_AFTER, &retry);

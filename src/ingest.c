@@ -8,6 +8,7 @@
 
 #include "newsd/article.h"
 #include "newsd/ingest.h"
+#include "newsd/log.h"
 
 #define FUTURE_SLACK 86400 /* clocks and time zones differ; past a day a date is wrong */
 
@@ -69,6 +70,40 @@ static int remember(struct nd_ingest *in, const struct nd_article *a,
     return ND_OK;
 }
 
+/* Does a filter drop a?  Then it is counted, remembered and named in the debug log. */
+static int filtered(struct nd_ingest *in, const struct nd_article *a)
+{
+    const struct nd_filter *f = nd_filters_check(in->filters, in->global_filters, a);
+    const struct nd_filters *fs;
+    char why[768];
+
+    if (f == NULL || f->keep)
+        return 0;
+    fs = in->filters && f >= in->filters->v && f < in->filters->v + in->filters->n
+             ? in->filters
+             : in->global_filters;
+    nd_filter_describe(fs, f, why, sizeof(why));
+    in->filtered++;
+    if (in->counters)
+        nd_counters_filtered(in->counters, f->label);
+    if (in->memo)
+        nd_filter_memo_add(in->memo, a, in->source_id, why, in->now);
+    log_debug("source %s: \"%s\" dropped by %s", in->source_id, a->title, why);
+    return 1;
+}
+
+/* What matched an item that was not published (the verdict's key). */
+static enum nd_dup_kind dup_kind(const struct nd_dedupe_verdict *v)
+{
+    if (v->verdict == ND_SEEN_NEAR || v->verdict == ND_SEEN_MARKED)
+        return ND_DUP_NEAR;
+    if (strncmp(v->why, "url", 3) == 0)
+        return ND_DUP_URL;
+    if (strncmp(v->why, "text", 4) == 0)
+        return ND_DUP_TEXT;
+    return ND_DUP_GUID;
+}
+
 int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed, struct nd_article *a,
                       const struct nd_near_sig *sig, const uint8_t *blob, size_t blob_len)
 {
@@ -79,9 +114,13 @@ int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed, struct n
     int rc;
 
     in->items++;
+    if ((in->filters || in->global_filters) && filtered(in, a))
+        return ND_OK;
     nd_dedupe_check(in->dedupe, &c, &v);
     if (v.own_id[0] && v.verdict != ND_SEEN_UPDATE)
         memcpy(a->id, v.own_id, sizeof(a->id)); /* its URL is no identity */
+    if (in->counters && v.verdict != ND_SEEN_NEW && v.verdict != ND_SEEN_UPDATE)
+        in->counters->duplicates[dup_kind(&v)]++;
     if (v.verdict == ND_SEEN_DUP || v.verdict == ND_SEEN_NEAR) {
         in->duplicates++;
         if (v.repeat)
@@ -122,6 +161,12 @@ int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed, struct n
         in->updated++;
     else
         in->added++;
+    if (in->counters) {
+        if (v.verdict == ND_SEEN_UPDATE)
+            in->counters->updated++;
+        else
+            in->counters->published++;
+    }
     if ((a->published != ND_TIME_NONE && a->published > in->now + FUTURE_SLACK) ||
         (a->updated != ND_TIME_NONE && a->updated > in->now + FUTURE_SLACK))
         in->future++;
@@ -135,6 +180,7 @@ void nd_ingest_clear(struct nd_ingest *in)
 {
     nd_strv_free(&in->messages);
     nd_strv_free(&in->titles);
-    in->items = in->added = in->updated = in->duplicates = in->skipped = in->future = 0;
+    in->items = in->added = in->updated = in->duplicates = in->skipped = in->filtered = 0;
+    in->future = 0;
     in->first_seq = in->last_seq = 0;
 }

@@ -140,6 +140,16 @@ void nd_loop_on_turn(struct nd_loop *l, nd_turn_fn fn, void *arg)
     l->n_hooks++;
 }
 
+void nd_loop_off_turn(struct nd_loop *l, nd_turn_fn fn, void *arg)
+{
+    for (size_t i = 0; i < l->n_hooks; i++)
+        if (l->hooks[i].fn == fn && l->hooks[i].arg == arg) {
+            memmove(&l->hooks[i], &l->hooks[i + 1], (l->n_hooks - i - 1) * sizeof(*l->hooks));
+            l->n_hooks--;
+            return;
+        }
+}
+
 void nd_loop_stop(struct nd_loop *l)
 {
     l->stopped = 1;

@@ -134,6 +134,8 @@ void nd_poll_free(struct nd_poll *poll)
     nd_prepared_free(&poll->prep);
     nd_ingest_clear(&poll->in);
     nd_source_state_clear(&poll->ns);
+    nd_filters_unref(poll->filters);
+    nd_filters_unref(poll->global_filters);
     free(poll->source_id);
     free(poll->topic);
     free(poll->source_title);
@@ -179,7 +181,9 @@ static void finish(struct nd_poll *poll, int store_failed)
     s->updated = poll->in.updated;
     s->duplicates = poll->in.duplicates;
     s->skipped = poll->prep.skipped;
+    s->filtered = poll->in.filtered;
     s->articles += (int64_t)poll->in.added;
+    s->polls[o]++;
     s->next_wall = 0; /* until nd_poller_source_done() schedules the next poll */
 
     memset(&r, 0, sizeof(r));
@@ -191,6 +195,7 @@ static void finish(struct nd_poll *poll, int store_failed)
     r.updated = poll->in.updated;
     r.duplicates = poll->in.duplicates;
     r.skipped = poll->prep.skipped;
+    r.filtered = poll->in.filtered;
     r.error = nd_outcome_ok(o) ? NULL : poll->error;
     r.seq = nd_store_last_seq(p->env.store);
     s->busy = 0;
@@ -243,6 +248,8 @@ static void prepared(struct nd_poll *poll)
     nd_poll_next_state(poll, &poll->res, ttl);
     if (poll->outcome == ND_OUT_OK)
         poll->left = poll->prep.n_articles;
+    if (poll->outcome == ND_OUT_OK && poll->p->env.counters)
+        poll->p->env.counters->skipped += poll->prep.skipped;
     if (poll->outcome == ND_OUT_NOT_MODIFIED && s->st.errors == 0 && !s->gone) {
         /* only timing changed: keep it in memory, write it with the next commit */
         nd_poll_mark_dirty(poll->p, s);
@@ -281,6 +288,22 @@ static void job_done(struct nd_job *job)
     prepared(poll);
 }
 
+/* A transfer's time and bytes; what a 304 spared (the size of the source's last 200 body). */
+static void count_transfer(struct nd_poller *p, struct nd_source *s,
+                           const struct nd_fetch_result *r)
+{
+    struct nd_counters *c = p->env.counters;
+
+    if (r->outcome == ND_OUT_OK)
+        s->body_bytes = r->wire_bytes;
+    if (c == NULL)
+        return;
+    nd_hist_observe(&c->fetch_seconds, r->seconds);
+    c->fetch_bytes += r->wire_bytes;
+    if (r->outcome == ND_OUT_NOT_MODIFIED)
+        c->saved_bytes += s->body_bytes;
+}
+
 static void fetched(void *arg, struct nd_fetch_result *res)
 {
     struct nd_source *s = arg;
@@ -307,6 +330,13 @@ static void fetched(void *arg, struct nd_fetch_result *res)
     poll->in.source_url = poll->source_url;
     poll->in.topic = poll->topic;
     poll->in.now = poll->now;
+    poll->filters = nd_filters_ref(s->conf.filters);
+    poll->global_filters = nd_filters_ref(p->filters);
+    poll->in.filters = poll->filters;
+    poll->in.global_filters = poll->global_filters;
+    poll->in.counters = p->env.counters;
+    poll->in.memo = p->env.filtered;
+    count_transfer(p, s, &poll->res);
     poll->job.run = job_run;
     poll->job.done = job_done;
     if (poll->outcome == ND_OUT_OK)
@@ -400,8 +430,11 @@ static void publish(struct nd_poll *poll)
     log_hold(1);
     for (size_t i = 0; i < in->messages.n; i++) {
         long long seq = (long long)(in->first_seq + (int64_t)i);
-        if (nd_publish(poll->p->env.pub, in->topic, in->messages.v[i]) != ND_OK)
+        if (nd_publish(poll->p->env.pub, in->topic, in->messages.v[i]) != ND_OK) {
             log_warnx("publish: seq %lld not sent (it is in the journal)", seq);
+            if (poll->p->env.counters)
+                poll->p->env.counters->publish_errors++;
+        }
         log_info("source %s: seq %lld: %s", poll->source_id, seq, in->titles.v[i]);
     }
     log_hold(0);
@@ -463,8 +496,16 @@ int64_t nd_poll_admit_hook(void *arg)
         if (nd_mono_ms() >= deadline)
             break;
     }
-    if (rc == ND_OK)
+    if (rc == ND_OK) {
+        int64_t t0 = nd_mono_us();
         rc = nd_store_commit(st);
+        if (rc == ND_OK && p->env.counters) {
+            nd_hist_observe(&p->env.counters->commit_seconds, (double)(nd_mono_us() - t0) / 1e6);
+            p->env.counters->commits++;
+        }
+    }
+    if (p->env.counters)
+        nd_counters_store(p->env.counters, rc == ND_OK ? NULL : nd_store_errmsg(st));
     if (rc != ND_OK) {
         snprintf(why, sizeof(why), "%s", nd_store_errmsg(st));
         nd_store_rollback(st);
@@ -499,8 +540,12 @@ void nd_poll_flush_states(struct nd_poller *p)
     if (nd_store_begin_light(p->env.store) != ND_OK || write_dirty_states(p) != ND_OK ||
         nd_store_commit(p->env.store) != ND_OK) {
         log_warnx("store: %s; source states will be written later", nd_store_errmsg(p->env.store));
+        if (p->env.counters)
+            nd_counters_store(p->env.counters, nd_store_errmsg(p->env.store));
         nd_store_rollback(p->env.store);
         return;
     }
+    if (p->env.counters)
+        nd_counters_store(p->env.counters, NULL);
     clear_dirty(p);
 }

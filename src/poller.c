@@ -173,6 +173,8 @@ static void copy_settings(struct nd_poller *p, const struct nd_config *cfg)
                                   cfg->host_spacing_ms};
 
     nd_str_set(&p->user_agent, cfg->user_agent);
+    nd_filters_unref(p->filters);
+    p->filters = nd_filters_ref(cfg->filters);
     p->dedupe.mode = cfg->near_mode;
     p->dedupe.window = cfg->near_window;
     nd_dedupe_set_opts(p->env.dedupe, &p->dedupe);
@@ -223,6 +225,7 @@ void nd_poller_free(struct nd_poller *p)
     nd_strmap_free(&p->by_id);
     nd_hostq_free(p->q);
     free(p->user_agent);
+    nd_filters_unref(p->filters);
     free(p);
 }
 
@@ -419,7 +422,9 @@ void nd_poller_info(const struct nd_poller *p, size_t i, struct nd_source_info *
     out->updated = s->updated;
     out->duplicates = s->duplicates;
     out->skipped = s->skipped;
+    out->filtered = s->filtered;
     out->articles = s->articles;
+    out->polls = s->polls;
     out->redirect = s->redirect;
 }
 

@@ -28,10 +28,12 @@ struct nd_source {
     /* the last poll */
     enum nd_outcome outcome;
     char error[256];
-    size_t items, added, updated, duplicates, skipped;
+    size_t items, added, updated, duplicates, skipped, filtered;
     char *redirect;
-    int64_t articles;  /* journaled since start */
-    int64_t next_wall; /* Unix ms of the next poll, 0 when not scheduled */
+    uint64_t polls[ND_OUT_COUNT]; /* since start, by outcome */
+    uint64_t body_bytes;          /* the last 200's body as transferred: what a 304 saves */
+    int64_t articles;             /* journaled since start */
+    int64_t next_wall;            /* Unix ms of the next poll, 0 when not scheduled */
 };
 
 /* One poll, from the end of its transfer to its report. */
@@ -41,7 +43,8 @@ struct nd_poll {
     struct nd_source *s;
     char *source_id; /* own copies: a reload may change s->conf meanwhile */
     char *topic, *source_title, *source_url;
-    int64_t now; /* Unix seconds the transfer ended */
+    struct nd_filters *filters, *global_filters; /* references, held while the poll runs */
+    int64_t now;                                 /* Unix seconds the transfer ended */
     struct nd_fetch_result res;
     enum nd_outcome outcome;
     char error[256];
@@ -66,6 +69,7 @@ struct nd_poller {
     struct nd_hostq *q;
     /* settings, copied from the configuration */
     char *user_agent;
+    struct nd_filters *filters; /* the global rules (a reference) */
     struct nd_dedupe_opts dedupe;
     int64_t near_window;
     struct nd_sched_policy policy;

@@ -6,7 +6,7 @@ set -e
 export DEBIAN_FRONTEND=noninteractive
 pkgs="build-essential cmake pkg-config
   libcurl4-openssl-dev libxml2-dev libzmq3-dev libconfig-dev libjansson-dev libsqlite3-dev
-  libutf8proc-dev libxxhash-dev libsystemd-dev libnats-dev check
+  libutf8proc-dev libxxhash-dev libsystemd-dev libnats-dev libmicrohttpd-dev libpcre2-dev check
   python3 python3-zmq python3-jsonschema bash-completion ca-certificates iproute2 sqlite3
   nats-server
   debhelper systemd"

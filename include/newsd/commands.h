@@ -27,9 +27,10 @@ struct nd_commands_env {
     struct nd_store *store;
     struct nd_fetcher *fetcher;
     struct nd_dedupe *dedupe;
-    struct nd_jetstream *js; /* the JetStream sink, or NULL */
-    const char *config_path; /* copied */
-    int64_t started;         /* Unix seconds */
+    struct nd_jetstream *js;               /* the JetStream sink, or NULL */
+    const struct nd_filter_memo *filtered; /* what the filters dropped lately (may be NULL) */
+    const char *config_path;               /* copied */
+    int64_t started;                       /* Unix seconds */
     /* Reload the configuration: 0, or an error with "file:line: reason" in err. */
     int (*reload)(void *arg, char *err, size_t errlen);
     void *reload_arg;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "newsd/filter.h"
 #include "newsd/util.h"
 
 enum nd_near_mode {
@@ -30,8 +31,9 @@ struct nd_source_conf {
     int64_t max_body;        /* bytes, decoded */
     int allow_private;       /* may reach private addresses (explicit, inherited or implied) */
     int enabled;
-    struct nd_strv headers; /* extra request headers, "Name: value" */
-    int line;               /* line of the source in the file */
+    struct nd_strv headers;     /* extra request headers, "Name: value" */
+    struct nd_filters *filters; /* the source's own keep/drop rules (a reference), or NULL */
+    int line;                   /* line of the source in the file */
 };
 
 /* ZeroMQ CURVE for a bound socket: both set, or neither. */
@@ -78,6 +80,10 @@ struct nd_config {
     int64_t near_distance, near_window;
     /* retention, seconds */
     int64_t journal_retention, seen_retention;
+    /* metrics: "HOST:PORT" to serve /metrics and /healthz on, or NULL (off) */
+    char *metrics_listen;
+    int metrics_allow_remote;
+    struct nd_filters *filters; /* the global keep/drop rules (a reference), or NULL */
     struct nd_source_conf *sources;
     size_t n_sources;
 };

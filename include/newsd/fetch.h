@@ -45,6 +45,8 @@ struct nd_fetch_result {
     char *permanent_redirect; /* target of a 301/308 on the first hop, or NULL */
     int64_t retry_after;      /* seconds, 0 if none */
     int64_t max_age;          /* Cache-Control max-age, -1 if none */
+    double seconds;           /* how long the transfer took, redirects included */
+    uint64_t wire_bytes;      /* the last response's body as transferred (compressed or not) */
     char error[256];          /* one line when outcome is a failure */
 };
 

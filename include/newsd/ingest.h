@@ -17,6 +17,8 @@
 
 #include "newsd/dedupe.h"
 #include "newsd/feed.h"
+#include "newsd/filter.h"
+#include "newsd/metrics.h"
 #include "newsd/store.h"
 
 struct nd_ingest {
@@ -29,18 +31,24 @@ struct nd_ingest {
     const char *topic;
     const char *home; /* canonical URL of the feed's site, or NULL */
     int64_t now;
+    /* the source's keep/drop rules, then the global ones (each may be NULL) */
+    const struct nd_filters *filters, *global_filters;
+    struct nd_counters *counters; /* may be NULL */
+    struct nd_filter_memo *memo;  /* remembers what the filters dropped; may be NULL */
     /* out: messages[i] to publish after commit, seq first_seq + i */
     struct nd_strv messages;
     struct nd_strv titles; /* for the log */
     int64_t first_seq, last_seq;
-    size_t items, added, updated, duplicates, skipped;
+    size_t items, added, updated, duplicates, skipped, filtered;
     size_t future; /* new articles dated more than a day after now (kept, but worth a log line) */
 };
 
 /*
  * One clean article with its near-duplicate signature (sig and its packed
- * form blob, or NULL) through dedupe, seq and journal; its id and
- * duplicate_of may be changed (an update keeps the first version's id).
+ * form blob, or NULL) through the filters, dedupe, seq and journal; its id
+ * and duplicate_of may be changed (an update keeps the first version's id).
+ * An article a filter drops is counted (filtered), remembered in memo and
+ * goes no further: it is not seen, and is checked again at the next poll.
  * The article stays the caller's.  0, or ND_ESTORE.
  */
 int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed, struct nd_article *a,

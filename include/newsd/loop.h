@@ -62,6 +62,8 @@ int nd_loop_timer_armed(const struct nd_loop_timer *t);
 
 /* Add a hook run once per turn (see above); hooks live as long as the loop. */
 void nd_loop_on_turn(struct nd_loop *l, nd_turn_fn fn, void *arg);
+/* Remove the hook added with this fn and arg (not from inside a hook). */
+void nd_loop_off_turn(struct nd_loop *l, nd_turn_fn fn, void *arg);
 
 /* Run turns until nd_loop_stop(); returns 0, or -1 when zmq_poll() fails for good. */
 int nd_loop_run(struct nd_loop *l);

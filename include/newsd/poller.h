@@ -22,7 +22,9 @@
 #include "newsd/config.h"
 #include "newsd/dedupe.h"
 #include "newsd/fetch.h"
+#include "newsd/filter.h"
 #include "newsd/loop.h"
+#include "newsd/metrics.h"
 #include "newsd/outcome.h"
 #include "newsd/publish.h"
 #include "newsd/store.h"
@@ -38,6 +40,8 @@ struct nd_poller_env {
     struct nd_fetcher *fetcher;
     struct nd_worker *worker;
     struct nd_dedupe *dedupe;
+    struct nd_counters *counters;    /* what happened is counted here (may be NULL) */
+    struct nd_filter_memo *filtered; /* articles the filters dropped, for explain (may be NULL) */
 };
 
 /* A finished poll (borrowed for the callback). */
@@ -45,7 +49,7 @@ struct nd_poll_report {
     const char *source_id;
     enum nd_outcome outcome;
     long http_status;
-    size_t items, added, updated, duplicates, skipped;
+    size_t items, added, updated, duplicates, skipped, filtered;
     const char *error; /* one line, or NULL when the poll went well */
     int64_t seq;       /* the daemon's last seq after the poll */
 };
@@ -64,8 +68,10 @@ struct nd_source_info {
     const char *error;                                 /* "" when none */
     int64_t errors;                                    /* consecutive failures */
     size_t items, added, updated, duplicates, skipped; /* the last poll */
+    size_t filtered;                                   /* ... items a filter dropped */
     int64_t articles;                                  /* journaled since start */
-    const char *redirect;                              /* a permanent redirect seen, or NULL */
+    const uint64_t *polls; /* polls since start, by outcome (ND_OUT_COUNT of them) */
+    const char *redirect;  /* a permanent redirect seen, or NULL */
 };
 
 struct nd_poller *nd_poller_new(const struct nd_poller_env *env, const struct nd_config *cfg,

@@ -90,6 +90,7 @@ void nd_strv_free(struct nd_strv *sv);
 int64_t nd_now(void);
 int64_t nd_now_ms(void);
 int64_t nd_mono_ms(void);
+int64_t nd_mono_us(void);
 
 /* Format a Unix time as RFC 3339 UTC ("2026-11-27T10:00:00Z"); out needs 21+ bytes. */
 void nd_time_rfc3339(int64_t t, char out[32]);

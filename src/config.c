@@ -451,7 +451,7 @@ static int check_unknown(struct ctx *c, const config_setting_t *root)
     return 0;
 }
 
-static int valid_id(const char *id)
+int nd_config_valid_id(const char *id)
 {
     if (!(islower((unsigned char)id[0]) || isdigit((unsigned char)id[0])))
         return 0;
@@ -611,7 +611,7 @@ static int load_source(struct ctx *c, struct nd_config *cfg, const config_settin
             return src->id ? fail(c, s, "source '%s' without '%s'", src->id, st->path)
                            : fail(c, s, "source without '%s'", st->path);
     }
-    if (!valid_id(src->id))
+    if (!nd_config_valid_id(src->id))
         return fail(c, config_setting_get_member(s, "id"),
                     "source id \"%s\" must match [a-z0-9][a-z0-9._-]* (64 characters at most)",
                     src->id);

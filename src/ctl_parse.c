@@ -12,6 +12,7 @@
 
 #include "newsd/article.h"
 #include "newsd/ctl.h"
+#include "newsd/discover.h"
 #include "newsd/fetch.h"
 #include "newsd/parse.h"
 #include "newsd/prepare.h"
@@ -19,13 +20,33 @@
 
 #define PARSE_MAX_BODY (64LL << 20)
 
+/* A web page where a feed was expected: say so, with the feeds it advertises. */
+static void web_page(const char *name, const char *data, size_t len, const char *url)
+{
+    struct nd_feed_link *links;
+    size_t n = nd_discover_links(data, len, url, &links);
+
+    if (n == 0) {
+        fprintf(stderr,
+                "newsctl: %s: this is a web page; it advertises no feed (newsctl discover "
+                "tries the usual places)\n",
+                name);
+        return;
+    }
+    fprintf(stderr, "newsctl: %s: this is a web page; its feeds are:", name);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "%s %s", i ? "," : "", links[i].url);
+    fputc('\n', stderr);
+    nd_feed_links_free(links, n);
+}
+
 /*
  * Print every article of one document (with all, every entry, also those the
  * daemon skips; without, one line on stderr names each skipped one); 0, or
  * -1 after one line on stderr.
  */
 static int parse_one(const char *name, const char *data, size_t len, const struct nd_parse_in *in,
-                     const char *source_url, int all, int64_t now)
+                     const char *source_url, const char *content_type, int all, int64_t now)
 {
     struct nd_clean_ctx cctx = {"", NULL, now};
     struct nd_prepared p;
@@ -33,6 +54,11 @@ static int parse_one(const char *name, const char *data, size_t len, const struc
 
     /* the daemon's own prepare step (without the dedupe fingerprints) */
     nd_prepare(data, len, in, &cctx, ND_PREPARE_ALL, NULL, &p);
+    if (p.rc != ND_OK && nd_discover_is_html(data, len, content_type)) {
+        web_page(name, data, len, in->doc_url ? in->doc_url : source_url);
+        nd_prepared_free(&p);
+        return -1;
+    }
     if (p.rc != ND_OK) {
         fprintf(stderr, "newsctl: %s: %s\n", name, p.error);
         nd_prepared_free(&p);
@@ -57,20 +83,10 @@ static int parse_one(const char *name, const char *data, size_t len, const struc
 
 static int parse_url(const struct nd_ctl_opts *o, const char *url, int64_t now)
 {
-    struct nd_fetch_req req = {
-        .url = url,
-        .timeout = 60,
-        .connect_timeout = 10,
-        .max_body = PARSE_MAX_BODY,
-        .allow_private = 1, /* the user named the address */
-    };
     struct nd_fetch_result res;
     int rc;
 
-    (void)nd_fetch_blocking(&req, &res);
-    if (res.outcome != ND_OUT_OK) {
-        fprintf(stderr, "newsctl: %s: %s: %s\n", url, nd_outcome_name(res.outcome),
-                res.error[0] ? res.error : "no document");
+    if (nd_ctl_fetch(o, url, url, &res, 0) != 0) {
         nd_fetch_result_clear(&res);
         return -1;
     }
@@ -78,7 +94,7 @@ static int parse_url(const struct nd_ctl_opts *o, const char *url, int64_t now)
         /* the server's charset unless --charset says otherwise */
         struct nd_parse_in in = {res.final_url, o->charset ? o->charset : res.charset,
                                  o->language ? o->language : res.content_language};
-        rc = parse_one(url, res.body, res.len, &in, url, o->all, now);
+        rc = parse_one(url, res.body, res.len, &in, url, res.content_type, o->all, now);
     }
     nd_fetch_result_clear(&res);
     return rc;
@@ -140,7 +156,7 @@ static int parse_file(const struct nd_ctl_opts *o, const char *path, int64_t now
         abs = xasprintf("file://%s/%s", cwd, path);
     {
         struct nd_parse_in in = {o->base_url, o->charset, o->language};
-        rc = parse_one(path, data, len, &in, o->base_url ? o->base_url : abs, o->all, now);
+        rc = parse_one(path, data, len, &in, o->base_url ? o->base_url : abs, NULL, o->all, now);
     }
     free(abs);
     free(data);

@@ -31,6 +31,10 @@ static void usage(FILE *fp)
             "marked\n"
             "  explain --text FILE [--source ID]    what would happen to a document's items\n"
             "  keygen FILE                          make a CURVE key pair (FILE, FILE.pub)\n"
+            "  opml import [--dry-run] [-o OUT] FILE|URL\n"
+            "                                       add an OPML list's feeds as sources\n"
+            "  opml export [-o OUT]                 the configured sources as OPML 2.0\n"
+            "  discover [--json] URL                the feeds a web page advertises\n"
             "\n"
             "  -c, --config CONF    configuration file (default %s)\n"
             "  -e, --endpoint EP    control endpoint (for tail: a publish endpoint)\n"
@@ -38,7 +42,10 @@ static void usage(FILE *fp)
             "                       answer (refresh: 600, between sources done; tail: no\n"
             "                       limit, between messages; else 10)\n"
             "      --curve-key FILE newsctl's CURVE secret key, for a daemon that asks for one\n"
-            "      --server-key FILE the daemon's CURVE public key (default: from CONF)\n",
+            "      --server-key FILE the daemon's CURVE public key (default: from CONF)\n"
+            "      --allow-private  parse, discover, opml import: URLs may lead to loopback\n"
+            "                       and private addresses (allowed anyway for a URL that\n"
+            "                       names one)\n",
             nd_config_default_path());
 }
 
@@ -66,9 +73,12 @@ static const struct ctl_option {
     V("--server-key", NULL, server_key),
     V("--text", NULL, text),
     V("--source", NULL, source),
+    V("--output", "-o", output),
     F("--json", NULL, json),
     F("--force", NULL, force),
     F("--all", NULL, all),
+    F("--allow-private", NULL, allow_private),
+    F("--dry-run", NULL, dry_run),
     F("--help", "-h", help),
     F("--version", NULL, version),
 #undef V
@@ -80,9 +90,10 @@ static const struct {
     const char *name;
     int (*fn)(struct nd_ctl_opts *);
 } commands[] = {
-    {"parse", nd_ctl_parse},     {"refresh", nd_ctl_refresh}, {"status", nd_ctl_status},
-    {"sources", nd_ctl_sources}, {"reload", nd_ctl_reload},   {"tail", nd_ctl_tail},
-    {"replay", nd_ctl_replay},   {"keygen", nd_ctl_keygen},   {"explain", nd_ctl_explain},
+    {"parse", nd_ctl_parse},     {"refresh", nd_ctl_refresh},   {"status", nd_ctl_status},
+    {"sources", nd_ctl_sources}, {"reload", nd_ctl_reload},     {"tail", nd_ctl_tail},
+    {"replay", nd_ctl_replay},   {"keygen", nd_ctl_keygen},     {"explain", nd_ctl_explain},
+    {"opml", nd_ctl_opml},       {"discover", nd_ctl_discover},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

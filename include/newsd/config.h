@@ -109,6 +109,9 @@ void nd_source_conf_clear(struct nd_source_conf *s);
 /* The source with this id, or NULL. */
 const struct nd_source_conf *nd_config_source(const struct nd_config *c, const char *id);
 
+/* Is id a valid source id ([a-z0-9][a-z0-9._-]*, 64 characters at most)? */
+int nd_config_valid_id(const char *id);
+
 /* The default configuration file path. */
 const char *nd_config_default_path(void);
 

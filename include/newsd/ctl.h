@@ -24,7 +24,10 @@ struct nd_ctl_opts {
     const char *source;     /* explain --source ID */
     int json;
     int force;
-    int all; /* parse --all: every entry, also those the daemon skips */
+    int all;            /* parse --all: every entry, also those the daemon skips */
+    int allow_private;  /* --allow-private: URLs may reach private addresses */
+    int dry_run;        /* opml import --dry-run: report, write nothing */
+    const char *output; /* opml: -o FILE */
     int help;
     int version;
     struct nd_strv args;
@@ -72,7 +75,22 @@ int nd_ctl_request_progress(const struct nd_ctl_target *t, json_t *req, long tim
 /* --timeout in ms, or def; -1 on a bad value. */
 long nd_ctl_timeout(const struct nd_ctl_opts *o, long def);
 
+struct nd_fetch_result;
+/*
+ * Fetch url with the daemon's fetcher (parse, discover, opml import) and
+ * its private-address rule: it may reach loopback and private addresses
+ * (on every redirect hop) when --allow-private was given or when trusted,
+ * the URL the user typed, names such an address itself.  0 with *res
+ * holding the body, or -1 with the reason in res->error (one line on
+ * stderr first, unless quiet); either way the caller clears *res with
+ * nd_fetch_result_clear().
+ */
+int nd_ctl_fetch(const struct nd_ctl_opts *o, const char *url, const char *trusted,
+                 struct nd_fetch_result *res, int quiet);
+
 int nd_ctl_parse(struct nd_ctl_opts *o);
+int nd_ctl_opml(struct nd_ctl_opts *o);
+int nd_ctl_discover(struct nd_ctl_opts *o);
 int nd_ctl_refresh(struct nd_ctl_opts *o);
 int nd_ctl_status(struct nd_ctl_opts *o);
 int nd_ctl_sources(struct nd_ctl_opts *o);

@@ -18,6 +18,7 @@ jobs=${FUZZ_JOBS:-1}
 CC=${CC:-clang} cmake -S "$root" -B "$build" -DNEWSD_FUZZ=ON -DNEWSD_TESTS=OFF -DNEWSD_WERROR=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" --target fuzz_parse fuzz_html fuzz_request fuzz_config fuzz_date fuzz_url \
+    fuzz_opml \
     -j"$(nproc)" >/dev/null
 
 mkdir -p "$here/crashes"
@@ -26,7 +27,7 @@ status=0
 run() {
     target=$1
     case $target in
-    fuzz_parse | fuzz_html) dict=$here/feed.dict ;;
+    fuzz_parse | fuzz_html | fuzz_opml) dict=$here/feed.dict ;;
     *) dict= ;;
     esac
     max_len=$2
@@ -55,4 +56,5 @@ run fuzz_request 4096 "$here/corpus/request"
 run fuzz_config 8192 "$here/corpus/config"
 run fuzz_date 256 "$here/corpus/date"
 run fuzz_url 4096 "$here/corpus/url"
+run fuzz_opml 16384 "$here/corpus/opml"
 exit $status

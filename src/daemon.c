@@ -35,6 +35,7 @@
 #define PRUNE_ROWS      5000 /* rows of each table a prune step removes (then the loop turns) */
 #define SOURCES(n)      nd_plural((long long)(n), "source", "sources")
 #define HEALTH_LAG_MS   5000  /* /healthz fails when the loop ran a timer later than this */
+#define HEALTH_PROBE_MS 10000 /* /healthz writes to a store that took no write for this long */
 #define FILTER_MEMO     10000 /* articles the filters dropped that explain remembers */
 
 struct nd_daemon {
@@ -293,11 +294,20 @@ static int render_metrics(void *arg, struct nd_buf *out)
     return rc;
 }
 
-/* /healthz: the loop turns on time, the store takes commits, newsd is not stopping. */
+/*
+ * /healthz: the loop turns on time, the store takes commits, newsd is not
+ * stopping.  A store that took or refused no write for HEALTH_PROBE_MS is
+ * asked to take one (an idle daemon on a disk that became read-only or
+ * full is found out; one that failed is found well again).
+ */
 static int health(void *arg, char *why, size_t whylen)
 {
     struct nd_daemon *d = arg;
 
+    if (!d->stopping && nd_mono_ms() - d->counters.store_checked_ms >= HEALTH_PROBE_MS)
+        nd_counters_store(&d->counters, nd_store_probe(d->store, nd_now()) == ND_OK
+                                            ? NULL
+                                            : nd_store_errmsg(d->store));
     if (d->stopping)
         snprintf(why, whylen, "stopping");
     else if (d->counters.store_failing)

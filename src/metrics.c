@@ -70,6 +70,7 @@ void nd_counters_filtered(struct nd_counters *c, const char *label)
 void nd_counters_store(struct nd_counters *c, const char *err)
 {
     c->store_failing = err != NULL;
+    c->store_checked_ms = nd_mono_ms();
     snprintf(c->store_error, sizeof(c->store_error), "%s", err ? err : "");
     if (err)
         c->commit_errors++;

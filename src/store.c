@@ -403,6 +403,20 @@ int nd_store_commit(struct nd_store *st)
     return ND_OK;
 }
 
+int nd_store_probe(struct nd_store *st, int64_t now)
+{
+    if (st->in_batch)
+        return ND_OK; /* a batch is being written: its commit will tell */
+    if (nd_store_begin(st) != ND_OK)
+        return ND_ESTORE;
+    if (meta_put(st, "probe", now) != ND_OK) {
+        nd_store_keep_error(st);
+        nd_store_rollback(st);
+        return ND_ESTORE;
+    }
+    return nd_store_commit(st);
+}
+
 void nd_store_rollback(struct nd_store *st)
 {
     if (!st->in_batch)

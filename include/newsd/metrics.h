@@ -62,8 +62,9 @@ struct nd_counters {
     struct nd_hist fetch_seconds;  /* one transfer, redirects included */
     struct nd_hist commit_seconds; /* one durable group commit (its fsync) */
     struct nd_strmap filtered;     /* filter label -> uint64_t *, items it dropped */
-    int store_failing;             /* the last commit failed ... */
+    int store_failing;             /* the last commit (or probe) failed ... */
     char store_error[256];         /* ... with this message */
+    int64_t store_checked_ms;      /* when the store last took or refused a write (monotonic) */
 };
 
 void nd_counters_init(struct nd_counters *c);
@@ -71,7 +72,7 @@ void nd_counters_free(struct nd_counters *c);
 void nd_hist_observe(struct nd_hist *h, double v);
 /* One more item dropped by the filter of that label. */
 void nd_counters_filtered(struct nd_counters *c, const char *label);
-/* The outcome of a store commit (err NULL: it went well). */
+/* The outcome of a store commit or probe (err NULL: it went well). */
 void nd_counters_store(struct nd_counters *c, const char *err);
 
 /* One source as the metrics show it (borrowed). */

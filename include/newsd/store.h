@@ -77,6 +77,12 @@ int nd_store_begin_light(struct nd_store *st) ND_WUR;
 int nd_store_commit(struct nd_store *st) ND_WUR;
 /* Undo the batch, counters included. */
 void nd_store_rollback(struct nd_store *st);
+/*
+ * Can the store take a write?  One durable batch that writes the time
+ * into the meta table (I/O: an fsync).  0, or ND_ESTORE with the reason in
+ * nd_store_errmsg().  Inside a batch it writes nothing and answers 0.
+ */
+int nd_store_probe(struct nd_store *st, int64_t now) ND_WUR;
 
 /* Source state: get fills *out (zeroed when unknown: returns ND_ENOTFOUND); caller clears it. */
 int nd_store_source_get(struct nd_store *st, const char *id, struct nd_source_state *out);

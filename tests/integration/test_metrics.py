@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """Prometheus metrics and /healthz (metrics.listen): a scrape after known polls (new articles, a
 304, a 500, duplicates) shows exactly those counts; healthz answers 200, and 503 with the
-reason while the store cannot commit; a non-loopback address needs metrics.allow_remote; a port
-in use stops the start with one line."""
+reason while the store cannot commit (also when the daemon is idle: /healthz then writes to the
+store itself); a non-loopback address needs metrics.allow_remote; a port in use stops the start
+with one line."""
 
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import urllib.error
@@ -177,6 +179,35 @@ class MetricsTest(harness.NewsdTestCase):
         rc = d.proc.wait(20)
         self.assertEqual(rc, 1)
         self.assertIn("metrics: cannot listen on 127.0.0.1:%d" % port, d.log_text())
+
+
+class HealthIdleStoreTest(harness.NewsdTestCase):
+    """An idle daemon commits nothing: /healthz writes to the store itself when the store took no
+    write for 10 s. While another process holds the store's write lock it says 503 and SQLite's
+    reason; once the lock is gone, 200 again."""
+
+    def test_idle_store_is_probed(self):
+        self.http.write("idle.rss", make_rss("Idle", [make_item(1, "idle")]))
+        port = harness.free_port()
+        base = "http://127.0.0.1:%d" % port
+        d = self.daemon([{"id": "idle", "url": self.http.url("/idle.rss")}],
+                        extra='metrics: { listen = "127.0.0.1:%d"; };' % port)
+        d.start()
+        d.wait_polled()
+        self.assertEqual(http_get(base + "/healthz")[:2], (200, "ok\n"))
+        db = sqlite3.connect(os.path.join(self.tmp, "state", "newsd.db"), timeout=30,
+                             isolation_level=None)
+        self.addCleanup(db.close)
+        db.execute("BEGIN EXCLUSIVE")
+        status, body, _ = harness.wait_until(
+            lambda: (lambda r: r if r[0] != 200 else None)(http_get(base + "/healthz")),
+            timeout=60, what="/healthz to see the store locked")
+        self.assertEqual(status, 503, body)
+        self.assertIn("store: the last commit failed: database is locked", body)
+        db.execute("ROLLBACK")
+        harness.wait_until(lambda: http_get(base + "/healthz")[:2] == (200, "ok\n"),
+                           timeout=60, what="/healthz to see the store well again")
+        self.assertTrue(d.running())
 
 
 class HealthFullDiskTest(harness.NewsdTestCase):

@@ -121,6 +121,40 @@ START_TEST(test_rules_in_order)
 }
 END_TEST
 
+START_TEST(test_author_and_url)
+{
+    static const char conf[] =
+        "state_dir = \"s\";\n"
+        "filters = ( { field = \"author\"; words = [\"Press Office\"]; },\n"
+        "            { field = \"url\"; match = \"/(live|video)/\"; name = \"media\"; } );\n"
+        "sources = ( { id = \"a\"; url = \"https://a.example/f\"; } );\n";
+    char err[1024];
+    struct nd_config *cfg = load(conf, err, sizeof(err));
+    struct nd_article a;
+    const struct nd_filter *f;
+
+    ck_assert_msg(cfg != NULL, "%s", err);
+    article(&a, "Harbor news", "text", NULL, "en");
+    ck_assert_ptr_null(nd_filters_check(NULL, cfg->filters, &a));
+    /* every author is looked at, not only the first */
+    nd_strv_push(&a.authors, "Jane Roe");
+    nd_strv_push(&a.authors, "the press  office");
+    f = nd_filters_check(NULL, cfg->filters, &a);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(f->label, "global/1");
+    nd_strv_free(&a.authors);
+    nd_strv_push(&a.authors, "Press Officer");
+    ck_assert_ptr_null(nd_filters_check(NULL, cfg->filters, &a));
+    nd_strv_free(&a.authors);
+    a.url = (char *)"https://news.example/live/harbor";
+    f = nd_filters_check(NULL, cfg->filters, &a);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_str_eq(f->label, "media");
+    ck_assert(!f->keep);
+    nd_config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_describe)
 {
     char err[1024], line[512];
@@ -217,6 +251,7 @@ int main(void)
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_rules_in_order);
+    tcase_add_test(tc, test_author_and_url);
     tcase_add_test(tc, test_describe);
     tcase_add_test(tc, test_refused);
     tcase_add_test(tc, test_memo);

@@ -11,6 +11,7 @@
 #include <utf8proc.h>
 
 #include "newsd/opml.h"
+#include "newsd/strmap.h"
 #include "newsd/url.h"
 
 #define SLUG_MAX 40
@@ -232,28 +233,37 @@ static void set(xmlNode *n, xmlNs *ns, const char *name, const char *value)
     free(text);
 }
 
-/* The folder outline for category path cat (created as needed) below body. */
-static xmlNode *folder(xmlNode *body, const char *cat)
+/*
+ * The folder outline for category path cat below body, made as needed;
+ * folders maps the paths of those made so far ("a", "a/b") to them.
+ */
+static xmlNode *folder(xmlNode *body, const char *cat, struct nd_strmap *folders)
 {
     xmlNode *parent = body;
-    char *path = xstrdup(cat), *save = NULL;
+    char *key = xmalloc(strlen(cat) + 1);
+    size_t k = 0;
 
-    for (char *seg = strtok_r(path, "/", &save); seg; seg = strtok_r(NULL, "/", &save)) {
-        xmlNode *found = NULL;
-        for (xmlNode *c = parent->children; c && !found; c = c->next) {
-            xmlChar *text = xmlGetNoNsProp(c, (const xmlChar *)"text");
-            if (text && strcmp((const char *)text, seg) == 0 &&
-                xmlHasProp(c, (const xmlChar *)"xmlUrl") == NULL)
-                found = c;
-            xmlFree(text);
+    for (const char *p = cat; *p;) {
+        size_t l = strcspn(p, "/");
+        if (l > 0) {
+            char *seg = xstrndup(p, l);
+            xmlNode *found;
+            if (k > 0)
+                key[k++] = '/';
+            memcpy(key + k, p, l);
+            k += l;
+            key[k] = '\0';
+            if ((found = nd_strmap_get(folders, key)) == NULL) {
+                found = xmlNewChild(parent, NULL, (const xmlChar *)"outline", NULL);
+                set(found, NULL, "text", seg);
+                nd_strmap_put(folders, key, found);
+            }
+            parent = found;
+            free(seg);
         }
-        if (found == NULL) {
-            found = xmlNewChild(parent, NULL, (const xmlChar *)"outline", NULL);
-            set(found, NULL, "text", seg);
-        }
-        parent = found;
+        p += l + (p[l] == '/');
     }
-    free(path);
+    free(key);
     return parent;
 }
 
@@ -264,6 +274,7 @@ char *nd_opml_write(const char *title, const struct nd_opml_feed *feeds, size_t 
     xmlNode *head, *body;
     xmlNs *ns;
     xmlChar *mem = NULL;
+    struct nd_strmap folders = {0};
     char date[64], *out;
     int size = 0;
     time_t t = (time_t)now;
@@ -281,7 +292,7 @@ char *nd_opml_write(const char *title, const struct nd_opml_feed *feeds, size_t 
     body = xmlNewChild(root, NULL, (const xmlChar *)"body", NULL);
     for (size_t i = 0; i < n; i++) {
         const struct nd_opml_feed *f = &feeds[i];
-        xmlNode *parent = f->category && *f->category ? folder(body, f->category) : body;
+        xmlNode *parent = f->category && *f->category ? folder(body, f->category, &folders) : body;
         xmlNode *o = xmlNewChild(parent, NULL, (const xmlChar *)"outline", NULL);
         const char *text = f->title ? f->title : f->id ? f->id : f->xml_url;
 
@@ -293,6 +304,7 @@ char *nd_opml_write(const char *title, const struct nd_opml_feed *feeds, size_t 
         set(o, ns, "id", f->id);
         set(o, ns, "topic", f->topic);
     }
+    nd_strmap_free(&folders);
     xmlDocDumpFormatMemoryEnc(doc, &mem, &size, "UTF-8", 1);
     out = xstrndup((const char *)mem, (size_t)size);
     xmlFree(mem);

@@ -92,12 +92,11 @@ int nd_ctl_discover(struct nd_ctl_opts *o)
         nd_fetch_result_clear(&page);
         return EXIT_NONE;
     }
-    /* a feed itself */
+    /* a feed itself (whatever its Content-Type says: a web page never parses as a feed) */
     nd_feed_init(&f);
     {
         struct nd_parse_in in = {page.final_url, page.charset, page.content_language};
-        if (!nd_discover_is_html(page.body, page.len, page.content_type) &&
-            nd_parse_doc(page.body, page.len, &in, &f, err, sizeof(err)) == ND_OK) {
+        if (nd_parse_doc(page.body, page.len, &in, &f, err, sizeof(err)) == ND_OK) {
             fprintf(stderr, "newsctl: %s is a feed itself\n", url);
             print_feed(o, page.final_url, &f, NULL, 0);
             found = 1;

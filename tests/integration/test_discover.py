@@ -101,6 +101,11 @@ class DiscoverTest(harness.NewsdTestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stdout, "%s\trss2.0\t1 entries\tFeed\n" % self.http.url("/f.rss"))
         self.assertIn("is a feed itself", p.stderr)
+        # served as a web page: still a feed
+        self.http.rule("/f.rss", content_type="text/html; charset=utf-8")
+        p = self.ctl("discover", self.http.url("/f.rss"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, "%s\trss2.0\t1 entries\tFeed\n" % self.http.url("/f.rss"))
 
     def test_parse_of_a_web_page(self):
         html = page(("alternate", "application/rss+xml", "/feeds/all.rss", None),

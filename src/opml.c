@@ -12,6 +12,7 @@
 
 #include "newsd/opml.h"
 #include "newsd/strmap.h"
+#include "newsd/text.h"
 #include "newsd/url.h"
 
 #define SLUG_MAX 40
@@ -22,7 +23,7 @@ struct reader {
     int capped;
 };
 
-/* An attribute's value, trimmed, or NULL when absent or empty (caller frees). */
+/* An attribute's value, trimmed, valid UTF-8, or NULL when absent or empty (caller frees). */
 static char *attr(const xmlNode *n, const char *name, const char *ns)
 {
     xmlChar *v = ns ? xmlGetNsProp(n, (const xmlChar *)name, (const xmlChar *)ns)
@@ -37,7 +38,13 @@ static char *attr(const xmlNode *n, const char *name, const char *ns)
     end = s + strlen(s);
     while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
         end--;
-    s = end > s ? xstrndup(s, (size_t)(end - s)) : NULL;
+    /* a recovered document may hold bytes its encoding did not allow: out as U+FFFD */
+    if (end == s)
+        s = NULL;
+    else if (nd_utf8_valid(s, (size_t)(end - s)))
+        s = xstrndup(s, (size_t)(end - s));
+    else
+        s = nd_utf8_repair(s, (size_t)(end - s), NULL);
     xmlFree(v);
     return s;
 }
@@ -185,7 +192,7 @@ int nd_opml_parse(const char *data, size_t len, const char *base_url, struct nd_
         if (is_elem(n, "title") && out->title == NULL) {
             xmlChar *t = xmlNodeGetContent(n);
             if (t && *t)
-                out->title = xstrdup((const char *)t);
+                out->title = nd_utf8_repair((const char *)t, strlen((const char *)t), NULL);
             xmlFree(t);
         }
     read_outlines(&r, body, "", 0);

@@ -23,7 +23,11 @@
 #define ND_OPML_DEPTH 32    /* folders deeper than this are not read */
 #define ND_OPML_MAX   16384 /* feeds read from one document, at most */
 
-/* One feed of a list.  Every string may be NULL, except xml_url on a parsed feed. */
+/*
+ * One feed of a list.  Every string may be NULL, except xml_url on a parsed
+ * feed; read from a document, each is trimmed and valid UTF-8 (bytes a
+ * recovered document's encoding did not allow are U+FFFD).
+ */
 struct nd_opml_feed {
     char *title;    /* the outline's title, else its text */
     char *xml_url;  /* absolute when the document's URL made it so */

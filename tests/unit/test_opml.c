@@ -84,6 +84,30 @@ START_TEST(refuses)
 }
 END_TEST
 
+START_TEST(bad_bytes_are_replaced)
+{
+    static const char doc[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                              "<opml><head><title>T\x94</title></head><body>"
+                              "<outline text=\"A\xff\" xmlUrl=\"https://a.example/\x94\"/>"
+                              "</body></opml>";
+    struct nd_opml o;
+    char err[256], *back;
+
+    ck_assert_int_eq(nd_opml_parse(doc, sizeof(doc) - 1, NULL, &o, err, sizeof(err)), ND_OK);
+    ck_assert_uint_eq(o.n, 1);
+    ck_assert_str_eq(o.feeds[0].title, "A\xef\xbf\xbd");
+    ck_assert_str_eq(o.feeds[0].xml_url, "https://a.example/\xef\xbf\xbd");
+    ck_assert_str_eq(o.title, "T\xef\xbf\xbd");
+    /* and so they are written and read back the same */
+    back = nd_opml_write(o.title, o.feeds, o.n, 0);
+    nd_opml_free(&o);
+    ck_assert_int_eq(nd_opml_parse(back, strlen(back), NULL, &o, err, sizeof(err)), ND_OK);
+    ck_assert_str_eq(o.feeds[0].xml_url, "https://a.example/\xef\xbf\xbd");
+    nd_opml_free(&o);
+    free(back);
+}
+END_TEST
+
 START_TEST(writes_and_reads_back)
 {
     struct nd_opml_feed in[] = {
@@ -186,6 +210,7 @@ int main(void)
     xmlInitParser();
     tcase_add_test(tc, reads_a_list);
     tcase_add_test(tc, refuses);
+    tcase_add_test(tc, bad_bytes_are_replaced);
     tcase_add_test(tc, writes_and_reads_back);
     tcase_add_test(tc, slugs);
     tcase_add_test(tc, topics_and_categories);

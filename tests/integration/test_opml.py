@@ -164,6 +164,13 @@ class OpmlTest(harness.NewsdTestCase):
         p = self.ctl(d, "opml", "import", os.path.join(self.tmp, "missing.opml"))
         self.assertEqual(p.returncode, 1)
         self.assertIn("missing.opml: cannot read", self.assertOneLine(p.stderr))
+        # standard input
+        p = run([NEWSCTL, "-c", d.conf, "opml", "import", "--dry-run", "-"],
+                input=LIST % {"base": self.http.base}, cwd=self.tmp)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("added known %s/known.rss\n" % self.http.base, p.stdout)
+        self.assertIn("4 added, 3 skipped: nothing written (--dry-run)", p.stdout)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "opml-sources.conf")))
         p = self.ctl(d, "opml", "frobnicate")
         self.assertEqual(p.returncode, 2)
 

@@ -49,6 +49,9 @@ class CompletionTest(harness.NewsdTestCase):
         self.assertEqual(complete("newsctl tail --c"), ["--config", "--count", "--curve-key"])
         self.assertEqual(complete("newsctl --ver"), ["--version"])
         self.assertEqual(complete("newsctl --timeout 5 sta"), ["status"])
+        self.assertEqual(complete("newsctl opml "), ["export", "import"])
+        self.assertEqual(complete("newsctl opml import --d"), ["--dry-run"])
+        self.assertEqual(complete("newsctl discover --j"), ["--json"])
         # every command newsctl knows is offered, and nothing else
         usage = harness.run([harness.NEWSCTL, "--help"]).stdout
         section = usage.split("commands:\n", 1)[1].split("\n\n", 1)[0]

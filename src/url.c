@@ -98,6 +98,38 @@ out:
     curl_free(port);
 }
 
+/* Could the host be a number that names an IPv4 address (digits, hex, dots)? */
+static int numeric_host(const char *host)
+{
+    int digit = 0;
+
+    for (const char *c = host; *c; c++) {
+        if (*c >= '0' && *c <= '9')
+            digit = 1;
+        else if (!isxdigit((unsigned char)*c) && *c != 'x' && *c != 'X' && *c != '.')
+            return 0;
+    }
+    return digit;
+}
+
+/* Is host four decimal numbers of 0 to 255 without leading zeros (as curl writes IPv4)? */
+static int dotted_quad(const char *host)
+{
+    const char *c = host;
+
+    for (int part = 0; part < 4; part++) {
+        int n = 0, len = 0;
+
+        if (part > 0 && *c++ != '.')
+            return 0;
+        for (; *c >= '0' && *c <= '9' && len < 4; c++, len++)
+            n = n * 10 + (*c - '0');
+        if (len == 0 || len > 3 || n > 255 || (len > 1 && c[-len] == '0'))
+            return 0;
+    }
+    return *c == '\0';
+}
+
 /* The URL in h, or NULL when it is not valid UTF-8: curl decodes a host's
  * percent-encoding ("a.%BB.org" gives a raw 0xBB byte), and such a host names
  * nothing anyway. */
@@ -113,6 +145,22 @@ static char *url_get(CURLU *h)
      * ("https:%ef%bf%bd/x"), an empty one ("https:////x"), would not */
     if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || host[0] == '\0')
         goto out;
+    if (numeric_host(host) && !dotted_quad(host)) {
+        /* a number curl decoded from percent-escapes ("33%33" is 333): read back, it is
+         * an IPv4 address (0.0.1.77), so give that */
+        CURLU *again = curl_url();
+        char *s2 = NULL;
+        int ok = again && curl_url_set(again, CURLUPART_URL, s, URL_FLAGS) == CURLUE_OK;
+        if (ok) {
+            normalize_http(again);
+            ok = curl_url_get(again, CURLUPART_URL, &s2, 0) == CURLUE_OK;
+        }
+        curl_url_cleanup(again);
+        curl_free(s);
+        s = s2;
+        if (!ok || s == NULL)
+            goto out;
+    }
     for (const char *c = host; *c; c++) {
         if ((unsigned char)*c >= 0x7F || (unsigned char)*c <= 0x20 || *c == '%') {
             CURLU *again = curl_url();

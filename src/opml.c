@@ -23,6 +23,15 @@ struct reader {
     int capped;
 };
 
+/* U+FFFE and U+FFFF, which XML cannot carry (a recovered document may), as U+FFFD, in place. */
+static char *xml_chars(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; s && *p; p++)
+        if (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
+            p[2] = 0xBD;
+    return s;
+}
+
 /* An attribute's value, trimmed, valid UTF-8, or NULL when absent or empty (caller frees). */
 static char *attr(const xmlNode *n, const char *name, const char *ns)
 {
@@ -46,7 +55,7 @@ static char *attr(const xmlNode *n, const char *name, const char *ns)
     else
         s = nd_utf8_repair(s, (size_t)(end - s), NULL);
     xmlFree(v);
-    return s;
+    return xml_chars(s);
 }
 
 static int is_elem(const xmlNode *n, const char *name)
@@ -192,7 +201,8 @@ int nd_opml_parse(const char *data, size_t len, const char *base_url, struct nd_
         if (is_elem(n, "title") && out->title == NULL) {
             xmlChar *t = xmlNodeGetContent(n);
             if (t && *t)
-                out->title = nd_utf8_repair((const char *)t, strlen((const char *)t), NULL);
+                out->title =
+                    xml_chars(nd_utf8_repair((const char *)t, strlen((const char *)t), NULL));
             xmlFree(t);
         }
     read_outlines(&r, body, "", 0);

@@ -89,13 +89,16 @@ START_TEST(bad_bytes_are_replaced)
     static const char doc[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                               "<opml><head><title>T\x94</title></head><body>"
                               "<outline text=\"A\xff\" xmlUrl=\"https://a.example/\x94\"/>"
+                              "<outline text=\"B\" xmlUrl=\"https://b.example/\xef\xbf\xbf\"/>"
                               "</body></opml>";
     struct nd_opml o;
     char err[256], *back;
 
     ck_assert_int_eq(nd_opml_parse(doc, sizeof(doc) - 1, NULL, &o, err, sizeof(err)), ND_OK);
-    ck_assert_uint_eq(o.n, 1);
+    ck_assert_uint_eq(o.n, 2);
     ck_assert_str_eq(o.feeds[0].title, "A\xef\xbf\xbd");
+    /* U+FFFF is no XML character: written as it is, it would cut the URL short */
+    ck_assert_str_eq(o.feeds[1].xml_url, "https://b.example/\xef\xbf\xbd");
     ck_assert_str_eq(o.feeds[0].xml_url, "https://a.example/\xef\xbf\xbd");
     ck_assert_str_eq(o.title, "T\xef\xbf\xbd");
     /* and so they are written and read back the same */
@@ -103,6 +106,7 @@ START_TEST(bad_bytes_are_replaced)
     nd_opml_free(&o);
     ck_assert_int_eq(nd_opml_parse(back, strlen(back), NULL, &o, err, sizeof(err)), ND_OK);
     ck_assert_str_eq(o.feeds[0].xml_url, "https://a.example/\xef\xbf\xbd");
+    ck_assert_str_eq(o.feeds[1].xml_url, "https://b.example/\xef\xbf\xbd");
     nd_opml_free(&o);
     free(back);
 }

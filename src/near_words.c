@@ -212,7 +212,7 @@ static const uint8_t special_slot[NEAR_SPECIAL_SLOTS] = {
     0,   0,  0,  0,  0,  0,
 };
 
-/* w[0..len), len >= 1; w[1] is read even when len is 1 (the buffer has room). */
+/* w[0..len), len >= 2. */
 static unsigned special_hash(const char *w, size_t len)
 {
     uint32_t x = (uint32_t)(unsigned char)w[0] | (uint32_t)(unsigned char)w[1] << 8 |
@@ -223,9 +223,12 @@ static unsigned special_hash(const char *w, size_t len)
 
 static inline const struct special *special_find(const char *w, size_t len)
 {
-    unsigned h = special_hash(w, len);
+    unsigned h;
 
-    if (!((special_filter[h >> 6] >> (h & 63)) & 1) || len < 2)
+    if (len < 2)
+        return NULL; /* no special word is shorter; w[1] may not be set */
+    h = special_hash(w, len);
+    if (!((special_filter[h >> 6] >> (h & 63)) & 1))
         return NULL;
     for (h >>= 3;; h = (h + 1) & (NEAR_SPECIAL_SLOTS - 1)) {
         const struct special *s;

@@ -18,20 +18,16 @@
  * (user + system, every thread) of the same stretch.
  */
 #include <curl/curl.h>
-#include <libxml/HTMLparser.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
+#include "dom_walk.h"
+
 #define MAX_IN_FLIGHT 16
 #define MAX_PER_HOST  2
-#define XML_OPTS      (XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
-#define HTML_OPTS                                                                                  \
-    (HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING)
 
 struct job {
     char *url;
@@ -206,62 +202,6 @@ static size_t on_header(char *p, size_t size, size_t n, void *data)
     return n;
 }
 
-static int is_name(const xmlNode *n, const char *name)
-{
-    return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
-}
-
-/* HTML-parse the content of one item: its markup as text, or inline XHTML. */
-static void parse_content(xmlNode *c)
-{
-    xmlNode *k;
-    int inline_xhtml = 0;
-
-    for (k = c->children; k; k = k->next)
-        if (k->type == XML_ELEMENT_NODE)
-            inline_xhtml = 1;
-    if (inline_xhtml) {
-        xmlBufferPtr b = xmlBufferCreate();
-        for (k = c->children; k; k = k->next)
-            xmlNodeDump(b, c->doc, k, 0, 0);
-        xmlFreeDoc(htmlReadMemory((const char *)xmlBufferContent(b), xmlBufferLength(b), NULL,
-                                  "UTF-8", HTML_OPTS));
-        xmlBufferFree(b);
-    } else {
-        xmlChar *s = xmlNodeGetContent(c);
-        if (s) {
-            xmlFreeDoc(htmlReadMemory((const char *)s, (int)strlen((const char *)s), NULL, "UTF-8",
-                                      HTML_OPTS));
-            xmlFree(s);
-        }
-    }
-}
-
-static size_t walk(xmlNode *n)
-{
-    size_t count = 0;
-
-    for (; n; n = n->next) {
-        if (n->type != XML_ELEMENT_NODE)
-            continue;
-        if (is_name(n, "item") || is_name(n, "entry")) {
-            xmlNode *k, *content = NULL, *summary = NULL;
-            count++;
-            for (k = n->children; k; k = k->next) {
-                if (is_name(k, "encoded") || is_name(k, "content"))
-                    content = k;
-                else if (is_name(k, "description") || is_name(k, "summary"))
-                    summary = k;
-            }
-            if (content || summary)
-                parse_content(content ? content : summary);
-            continue;
-        }
-        count += walk(n->children);
-    }
-    return count;
-}
-
 static void parse_body(struct job *j)
 {
     xmlDocPtr x;
@@ -270,7 +210,7 @@ static void parse_body(struct job *j)
         return;
     x = xmlReadMemory(j->body, (int)j->len, NULL, NULL, XML_OPTS);
     if (x != NULL) {
-        items += walk(xmlDocGetRootElement(x));
+        items += walk(xmlDocGetRootElement(x), 1);
         xmlFreeDoc(x);
     }
 }

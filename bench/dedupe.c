@@ -25,6 +25,7 @@
  * rewritten after each size, for bench/charts.py.
  */
 #include <inttypes.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,11 +204,29 @@ static void write_json(const char *path, long window, json_t *rows)
     json_decref(doc);
 }
 
+/* A count given on the command line: a whole number >= 0, or exit with usage. */
+static long count_arg(const char *s)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < 0) {
+        fprintf(stderr,
+                "dedupe: %s: not a count\n"
+                "usage: dedupe [MAX_ARTICLES [DIR [WINDOW [JSON]]]]\n",
+                s);
+        exit(2);
+    }
+    return v;
+}
+
 int main(int argc, char **argv)
 {
-    long max = argc > 1 ? atol(argv[1]) : 1000000, sizes[] = {10000, 100000, 1000000};
+    long max = argc > 1 ? count_arg(argv[1]) : 1000000, sizes[] = {10000, 100000, 1000000};
     const char *dir = argc > 2 ? argv[2] : "/tmp/newsd-bench-dedupe";
-    long window = argc > 3 ? atol(argv[3]) : 0;
+    long window = argc > 3 ? count_arg(argv[3]) : 0;
     const char *json = argc > 4 ? argv[4] : NULL;
     json_t *rows = json_array();
     struct nd_dedupe_opts o = {ND_NEAR_DROP, WEEK};

@@ -7,12 +7,12 @@
 # (default /tmp/newsd-bench-dedupe, removed first).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/core_libs.sh"
 build=${BUILD_DIR:-$root/build-bench}
 out=$root/bench/out
 mkdir -p "$out"
 cmake -S "$root" -B "$build" -DNEWSD_TESTS=OFF >/dev/null
 cmake --build "$build" --target newsd_core -j2 >/dev/null
 cc -O2 -g -D_GNU_SOURCE -I"$root/include" -I"$build/generated" "$root/bench/dedupe.c" \
-    "$build/libnewsd_core.a" $(pkg-config --libs libcurl libxml-2.0 libzmq libconfig jansson \
-    sqlite3 libutf8proc libxxhash libsystemd) -lm -lpthread -o "$out/dedupe"
+    "$build/libnewsd_core.a" $(core_libs) -lm -lpthread -o "$out/dedupe"
 "$out/dedupe" "${1:-1000000}" "${2:-/tmp/newsd-bench-dedupe}" "${3:-0}" "$out/dedupe-${3:-0}.json"

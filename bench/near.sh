@@ -8,13 +8,13 @@
 # the figures. The index's figures also go to bench/out/near-index.json (for bench/charts.py).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/core_libs.sh"
 build=${BUILD_DIR:-$root/build-bench}
 out=$root/bench/out
 mkdir -p "$out"
 cmake -S "$root" -B "$build" -DNEWSD_TESTS=OFF >/dev/null
 cmake --build "$build" --target newsd_core -j2 >/dev/null
-libs=$(pkg-config --libs libcurl libxml-2.0 libzmq libconfig jansson sqlite3 libutf8proc \
-    libxxhash libsystemd)
+libs=$(core_libs)
 for b in near_index near_sig; do
     # shellcheck disable=SC2086
     cc -O2 -g -D_GNU_SOURCE -I"$root/include" -I"$build/generated" "$root/bench/$b.c" \

@@ -16,6 +16,7 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/bench/core_libs.sh"
 bench=$root/bench
 out=$bench/out
 build=${BUILD_DIR:-$root/build-bench}
@@ -45,8 +46,7 @@ cc -O2 $(pkg-config --cflags libxml-2.0) "$bench/dom_parse.c" $(pkg-config --lib
 # where newsd's time goes, stage by stage (optional: bench/out/stages FILE...)
 cmake --build "$build" --target newsd_core -j"$(nproc)" >/dev/null
 cc -O2 -I"$root/include" -I"$build/generated" "$bench/stages.c" "$build/libnewsd_core.a" \
-    $(pkg-config --libs libxml-2.0 libcurl jansson libzmq libconfig sqlite3 libutf8proc \
-        libxxhash libsystemd) -lm -o "$out/stages" 2>/dev/null ||
+    $(core_libs) -lm -o "$out/stages" 2>/dev/null ||
     echo "parse.sh: bench/out/stages not built (not needed for the figures)" >&2
 
 if [ -z "$corpus" ]; then

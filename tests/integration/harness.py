@@ -785,6 +785,25 @@ class NewsdTestCase(unittest.TestCase):
             self.http = HTTPServer(os.path.join(self.tmp, "www"),
                                    os.path.join(self.tmp, "httpd.log"))
 
+    def small_disk(self, size):
+        """A folder on a tmpfs of `size` ("1m"), unmounted at cleanup once every daemon is
+        killed (nothing may hold the store open); the test is skipped without root or mounts."""
+        if os.geteuid() != 0:
+            self.skipTest("needs root (mounts a tmpfs)")
+        path = os.path.join(self.tmp, "state")
+        os.makedirs(path)
+        p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s,mode=0700" % size, "tmpfs",
+                            path], capture_output=True, text=True)
+        if p.returncode != 0:
+            self.skipTest("cannot mount a tmpfs: %s" % p.stderr.strip())
+
+        def unmount():
+            for d in self.daemons:
+                d.kill()
+            subprocess.run(["umount", path], capture_output=True)
+        self.addCleanup(unmount)
+        return path
+
     def _failed(self):
         """Has this test (or one of its subtests) failed so far?  (Read from the result:
         unittest resets _outcome.success around each part it runs, cleanups included.)"""

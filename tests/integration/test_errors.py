@@ -39,21 +39,8 @@ def big_item(n, size=40000):
 class FullDiskTest(harness.NewsdTestCase):
 
     def setUp(self):
-        if os.geteuid() != 0:
-            self.skipTest("needs root (mounts a tmpfs)")
         super().setUp()
-        self.state = os.path.join(self.tmp, "state")
-        os.makedirs(self.state)
-        p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs",
-                            self.state], capture_output=True, text=True)
-        if p.returncode != 0:
-            self.skipTest("cannot mount a tmpfs: %s" % p.stderr.strip())
-        self.addCleanup(self.unmount)
-
-    def unmount(self):
-        for d in self.daemons:  # nothing may hold the store open
-            d.kill()
-        subprocess.run(["umount", self.state], capture_output=True)
+        self.state = self.small_disk("2m")
 
     def test_full_disk(self):
         items = [big_item(i) for i in range(1, 6)]

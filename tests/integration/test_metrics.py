@@ -214,21 +214,8 @@ class HealthFullDiskTest(harness.NewsdTestCase):
     """/healthz says 503 and SQLite's reason while commits fail, 200 again once they pass."""
 
     def setUp(self):
-        if os.geteuid() != 0:
-            self.skipTest("needs root (mounts a tmpfs)")
         super().setUp()
-        self.state = os.path.join(self.tmp, "state")
-        os.makedirs(self.state)
-        p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs",
-                            self.state], capture_output=True, text=True)
-        if p.returncode != 0:
-            self.skipTest("cannot mount a tmpfs: %s" % p.stderr.strip())
-        self.addCleanup(self.unmount)
-
-    def unmount(self):
-        for d in self.daemons:
-            d.kill()
-        subprocess.run(["umount", self.state], capture_output=True)
+        self.state = self.small_disk("1m")
 
     def test_store_failure(self):
         def item(n):

@@ -259,10 +259,13 @@ static xmlNode *folder(xmlNode *body, const char *cat, struct nd_strmap *folders
     xmlNode *parent = body;
     char *key = xmalloc(strlen(cat) + 1);
     size_t k = 0;
+    int levels = 0;
 
-    for (const char *p = cat; *p;) {
+    /* no deeper than a reader follows (ND_OPML_DEPTH): the rest of the path is not written */
+    for (const char *p = cat; *p && levels < ND_OPML_DEPTH;) {
         size_t l = strcspn(p, "/");
         if (l > 0) {
+            levels++;
             char *seg = xstrndup(p, l);
             xmlNode *found;
             if (k > 0)

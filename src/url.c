@@ -204,6 +204,15 @@ static int plain_http_url(const char *r)
             return 0; /* an empty label */
     if (p == h || *p != '/' || p[-1] == '.' || *h == '.')
         return 0;
+    if (strspn(h, "0123456789.") >= (size_t)(p - h)) {
+        char host[64]; /* digits and dots: curl writes a number as an IPv4 address */
+        if ((size_t)(p - h) >= sizeof(host))
+            return 0;
+        memcpy(host, h, (size_t)(p - h));
+        host[p - h] = '\0';
+        if (!dotted_quad(host))
+            return 0;
+    }
     for (; *p; p++) {
         switch (cls[(unsigned char)*p]) {
         case 0:

@@ -268,6 +268,7 @@ START_TEST(canonical_basics)
     /* a host number decoded from percent-escapes is the IPv4 address it reads back as */
     CANON_EQ("https://33%33/x", "https://0.0.1.77/x");
     CANON_EQ("https://3%33.1.2.3/x", "https://33.1.2.3/x");
+    CANON_EQ("https://3/x?a", "https://0.0.0.3/x?a");
     CANON_EQ("mailto:a@example.com", NULL);
     CANON_EQ("ftp://example.com/x", NULL);
     CANON_EQ("/relative/path", NULL);

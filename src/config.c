@@ -108,6 +108,20 @@ static const struct setting global_settings[] = {
      "replicas of the stream when newsd creates it"},
     {"publish.nats.duplicate_window", S_INT | RESTART, G(nats.duplicate_window), 1, 7 * DAY, 3600,
      NULL, NULL, "seconds the stream refuses a second copy of an article (when newsd creates it)"},
+    {"cluster.node", S_STR | RESTART, G(cluster.node), 0, 0, 0, NULL, NULL,
+     "this node's name, unique in the cluster and the same at every start (letters, digits, - "
+     "and _, 64 at most): cluster mode is on"},
+    {"cluster.servers", S_STRLIST | RESTART, G(cluster.servers), 1, 32, 0, NULL, NULL,
+     "NATS servers of the lease bucket (default: publish.nats.servers)"},
+    {"cluster.bucket", S_STR | RESTART, G(cluster.bucket), 0, 0, 0, "newsd", NULL,
+     "JetStream key-value bucket of the slot leases (created if absent)"},
+    {"cluster.lease_ttl", S_INT | RESTART, G(cluster.lease_ttl), 3, 3600, 30, NULL, NULL,
+     "seconds a lease lives unless renewed: a dead node's sources are polled by the others "
+     "within about 4/3 of this"},
+    {"cluster.slots", S_INT | RESTART, G(cluster.slots), 1, 65536, 1024, NULL, NULL,
+     "sources are hashed into this many slots, the unit of leasing (the same on every node)"},
+    {"cluster.replicas", S_INT | RESTART, G(cluster.replicas), 1, 5, 1, NULL, NULL,
+     "replicas of the lease bucket when newsd creates it"},
     {"control.endpoint", S_STR | RESTART, G(control_endpoint), 0, 0, 0,
      "ipc:///run/newsd/control.sock", NULL, "ZeroMQ control (ROUTER) endpoint to bind"},
     {"control.group", S_STR | RESTART, G(control_group), 0, 0, 0, NULL, NULL,
@@ -691,6 +705,9 @@ void nd_config_free(struct nd_config *cfg)
     free(cfg->nats.tls_ca);
     free(cfg->nats.tls_cert);
     free(cfg->nats.tls_key);
+    free(cfg->cluster.node);
+    nd_strv_free(&cfg->cluster.servers);
+    free(cfg->cluster.bucket);
     free(cfg->control_endpoint);
     free(cfg->control_group);
     free(cfg->control_curve.secret_key);
@@ -770,6 +787,17 @@ static int check_readable(struct ctx *c, config_t *lc, const char *key, const ch
     return fail(c, config_lookup(lc, full), "%s: %s: %s", full, path, strerror(errno));
 }
 
+/* Is every one of servers a nats:// or tls:// URL?  The first that is not, or NULL. */
+static const char *bad_server(const struct nd_strv *servers)
+{
+    for (size_t i = 0; i < servers->n; i++) {
+        const char *u = servers->v[i];
+        if (!((strncmp(u, "nats://", 7) == 0 && u[7]) || (strncmp(u, "tls://", 6) == 0 && u[6])))
+            return u;
+    }
+    return NULL;
+}
+
 /* publish.nats: servers given, names NATS accepts, files that are there. */
 static int check_nats(struct ctx *c, config_t *lc, struct nd_config *cfg)
 {
@@ -781,13 +809,10 @@ static int check_nats(struct ctx *c, config_t *lc, struct nd_config *cfg)
         return 0;
     if (n->servers.n == 0)
         return fail(c, g, "publish.nats needs 'servers' (a list of nats://HOST:PORT)");
-    for (size_t i = 0; i < n->servers.n; i++) {
-        const char *u = n->servers.v[i];
-        if (!((strncmp(u, "nats://", 7) == 0 && u[7]) || (strncmp(u, "tls://", 6) == 0 && u[6])))
-            return fail(c, config_lookup(lc, "publish.nats.servers"),
-                        "'publish.nats.servers': \"%s\" is not nats://HOST:PORT or tls://HOST:PORT",
-                        u);
-    }
+    if (bad_server(&n->servers))
+        return fail(c, config_lookup(lc, "publish.nats.servers"),
+                    "'publish.nats.servers': \"%s\" is not nats://HOST:PORT or tls://HOST:PORT",
+                    bad_server(&n->servers));
     if (!nd_js_stream_name_valid(n->stream))
         return fail(c, config_lookup(lc, "publish.nats.stream"),
                     "'publish.nats.stream' \"%s\" must be letters, digits, '-' and '_' "
@@ -807,6 +832,39 @@ static int check_nats(struct ctx *c, config_t *lc, struct nd_config *cfg)
         check_readable(c, lc, "tls_cert", n->tls_cert) != 0 ||
         check_readable(c, lc, "tls_key", n->tls_key) != 0)
         return ND_EINVAL;
+    return 0;
+}
+
+/* cluster: a node name, publish.nats there, names NATS takes; servers default to the sink's. */
+static int check_cluster(struct ctx *c, config_t *lc, struct nd_config *cfg)
+{
+    struct nd_cluster_conf *k = &cfg->cluster;
+    const config_setting_t *g = config_lookup(lc, "cluster");
+
+    k->on = g != NULL;
+    if (g == NULL)
+        return 0;
+    if (!cfg->nats.on)
+        return fail(c, g,
+                    "cluster needs publish.nats: the nodes share one JetStream stream (set "
+                    "publish.nats.servers)");
+    if (k->node == NULL)
+        return fail(c, g, "cluster needs 'node' (this node's name, unique in the cluster)");
+    if (!nd_js_stream_name_valid(k->node))
+        return fail(c, config_lookup(lc, "cluster.node"),
+                    "'cluster.node' \"%s\" must be letters, digits, '-' and '_' (64 at most)",
+                    k->node);
+    if (!nd_js_stream_name_valid(k->bucket))
+        return fail(c, config_lookup(lc, "cluster.bucket"),
+                    "'cluster.bucket' \"%s\" must be letters, digits, '-' and '_' (64 at most)",
+                    k->bucket);
+    if (bad_server(&k->servers))
+        return fail(c, config_lookup(lc, "cluster.servers"),
+                    "'cluster.servers': \"%s\" is not nats://HOST:PORT or tls://HOST:PORT",
+                    bad_server(&k->servers));
+    if (k->servers.n == 0)
+        for (size_t i = 0; i < cfg->nats.servers.n; i++)
+            nd_strv_push(&k->servers, cfg->nats.servers.v[i]);
     return 0;
 }
 
@@ -834,7 +892,8 @@ static int load(struct ctx *c, config_t *lc, struct nd_config *cfg)
                        cfg->control_endpoint))
         return ND_EINVAL;
     if (check_curve(c, lc, "publish", &cfg->publish_curve) != 0 ||
-        check_curve(c, lc, "control", &cfg->control_curve) != 0 || check_nats(c, lc, cfg) != 0)
+        check_curve(c, lc, "control", &cfg->control_curve) != 0 || check_nats(c, lc, cfg) != 0 ||
+        check_cluster(c, lc, cfg) != 0)
         return ND_EINVAL;
     if (!nd_endpoint_is_local(cfg->control_endpoint) && cfg->control_curve.secret_key == NULL)
         return fail(c, config_lookup(lc, "control.endpoint"),
@@ -1199,7 +1258,8 @@ size_t nd_config_keep_restart(struct nd_config *next, const struct nd_config *ru
         n++;
         copy_value(st, to, from);
     }
-    next->nats.on = running->nats.on; /* the sink is on with its servers, a RESTART row */
+    next->nats.on = running->nats.on;       /* the sink is on with its servers, a RESTART row */
+    next->cluster.on = running->cluster.on; /* and cluster mode with its node */
     return n;
 }
 

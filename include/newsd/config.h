@@ -55,6 +55,22 @@ struct nd_nats_conf {
     int64_t duplicate_window; /* seconds, of a stream this node creates */
 };
 
+/*
+ * Cluster mode (cluster): off when the group is not there.  Sources are
+ * hashed into slots; each node polls the sources of the slots it leases in
+ * a JetStream key-value bucket (cluster.h).  Needs publish.nats, whose
+ * credentials and TLS files it uses too.
+ */
+struct nd_cluster_conf {
+    int on;                 /* the group is there */
+    char *node;             /* this node's name: unique, stable across restarts */
+    struct nd_strv servers; /* nats:// or tls:// URLs; default publish.nats.servers */
+    char *bucket;           /* key-value bucket of the slot leases */
+    int64_t lease_ttl;      /* seconds a lease lives without renewal */
+    int64_t slots;          /* sources are hashed into this many slots */
+    int64_t replicas;       /* of a bucket this node creates */
+};
+
 struct nd_config {
     char *path; /* the file, absolute */
     char *dir;  /* its folder */
@@ -67,6 +83,7 @@ struct nd_config {
     int64_t publish_hwm;
     struct nd_curve_conf publish_curve;
     struct nd_nats_conf nats;
+    struct nd_cluster_conf cluster;
     char *control_endpoint;
     char *control_group; /* or NULL */
     struct nd_curve_conf control_curve;

@@ -207,6 +207,71 @@ START_TEST(nats)
 }
 END_TEST
 
+START_TEST(cluster)
+{
+    struct nd_config *cfg;
+    char err[512];
+    const char *sink =
+        "publish: { nats: { servers = [ \"nats://a:4222\", \"nats://b:4222\" ]; }; };\n";
+    char *text;
+
+    cfg = load("", err, sizeof(err));
+    ck_assert_ptr_nonnull(cfg);
+    ck_assert_int_eq(cfg->cluster.on, 0); /* no group: one node, as before */
+    nd_config_free(cfg);
+
+    ck_assert(asprintf(&text, "%scluster: { node = \"n-1\"; };\n", sink) > 0);
+    cfg = load(text, err, sizeof(err));
+    free(text);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_int_eq(cfg->cluster.on, 1);
+    ck_assert_str_eq(cfg->cluster.node, "n-1");
+    ck_assert_str_eq(cfg->cluster.bucket, "newsd");
+    ck_assert_int_eq(cfg->cluster.lease_ttl, 30);
+    ck_assert_int_eq(cfg->cluster.slots, 1024);
+    ck_assert_int_eq(cfg->cluster.servers.n, 2); /* publish.nats.servers */
+    ck_assert_str_eq(cfg->cluster.servers.v[1], "nats://b:4222");
+    nd_config_free(cfg);
+
+    ck_assert(asprintf(&text,
+                       "%scluster: { node = \"n2\"; servers = [ \"nats://c:1\" ];\n"
+                       " bucket = \"leases\"; lease_ttl = 6; slots = 64; replicas = 3; };\n",
+                       sink) > 0);
+    cfg = load(text, err, sizeof(err));
+    free(text);
+    ck_assert_msg(cfg != NULL, "%s", err);
+    ck_assert_int_eq(cfg->cluster.servers.n, 1);
+    ck_assert_str_eq(cfg->cluster.servers.v[0], "nats://c:1");
+    ck_assert_str_eq(cfg->cluster.bucket, "leases");
+    ck_assert_int_eq(cfg->cluster.lease_ttl, 6);
+    ck_assert_int_eq(cfg->cluster.slots, 64);
+    ck_assert_int_eq(cfg->cluster.replicas, 3);
+    nd_config_free(cfg);
+
+    refused("\ncluster: { node = \"n1\"; };\n", 2, "cluster needs publish.nats");
+    refused("publish: { nats: { servers = [ \"nats://a:1\" ]; }; };\ncluster: { };\n", 2,
+            "needs 'node'");
+    refused(
+        "publish: { nats: { servers = [ \"nats://a:1\" ]; }; };\ncluster: {\n node = \"a.b\"; };\n",
+        3, "'cluster.node' \"a.b\"");
+    refused("publish: { nats: { servers = [ \"nats://a:1\" ]; }; };\n"
+            "cluster: { node = \"n\";\n bucket = \"a b\"; };\n",
+            3, "'cluster.bucket'");
+    refused("publish: { nats: { servers = [ \"nats://a:1\" ]; }; };\n"
+            "cluster: { node = \"n\";\n servers = [ \"a:1\" ]; };\n",
+            3, "not nats://HOST:PORT");
+    refused("publish: { nats: { servers = [ \"nats://a:1\" ]; }; };\n"
+            "cluster: { node = \"n\";\n lease_ttl = 1; };\n",
+            3, "between 3 and 3600");
+    refused("publish: { nats: { servers = [ \"nats://a:1\" ]; }; };\n"
+            "cluster: { node = \"n\";\n slots = 0; };\n",
+            3, "between 1 and 65536");
+    refused("publish: { nats: { servers = [ \"nats://a:1\" ]; }; };\n"
+            "cluster: { node = \"n\";\n nodes = 3; };\n",
+            3, "unknown setting 'cluster.nodes'");
+}
+END_TEST
+
 START_TEST(missing_file)
 {
     struct nd_config *cfg;
@@ -343,6 +408,7 @@ int main(void)
     tcase_add_test(tc, full);
     tcase_add_test(tc, refusals);
     tcase_add_test(tc, nats);
+    tcase_add_test(tc, cluster);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, shipped_config);
     tcase_add_test(tc, keep_restart);

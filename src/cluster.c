@@ -1,0 +1,70 @@
+/*
+ * cluster.c: the pure decisions of cluster mode (cluster.h): the slot of a
+ * source, a node's share, its order of preference, and one round's
+ * balance of claims and releases.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "newsd/cluster.h"
+
+uint32_t nd_cluster_slot(const char *source_id, uint32_t slots)
+{
+    return (uint32_t)(XXH3_64bits(source_id, strlen(source_id)) % (slots ? slots : 1));
+}
+
+uint32_t nd_cluster_share(uint32_t slots, size_t live)
+{
+    if (live <= 1)
+        return slots;
+    return (uint32_t)(((uint64_t)slots + live - 1) / live);
+}
+
+struct ranked {
+    uint64_t rank;
+    uint32_t slot;
+};
+
+static int by_rank(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+
+    if (x->rank != y->rank)
+        return x->rank > y->rank ? -1 : 1;
+    return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+void nd_cluster_order(const char *node, uint32_t slots, uint32_t *order)
+{
+    struct ranked *r = xcalloc(slots ? slots : 1, sizeof(*r));
+    uint64_t seed = XXH3_64bits(node, strlen(node));
+
+    for (uint32_t s = 0; s < slots; s++) {
+        r[s].slot = s;
+        r[s].rank = XXH3_64bits_withSeed(&s, sizeof(s), seed);
+    }
+    qsort(r, slots, sizeof(*r), by_rank);
+    for (uint32_t i = 0; i < slots; i++)
+        order[i] = r[i].slot;
+    free(r);
+}
+
+void nd_cluster_balance(const uint32_t *order, uint32_t slots, const uint8_t *held,
+                        const uint8_t *taken, size_t live, struct nd_cluster_moves *out)
+{
+    uint32_t share = nd_cluster_share(slots, live ? live : 1), n_held = 0;
+
+    out->n_claim = out->n_release = 0;
+    for (uint32_t s = 0; s < slots; s++)
+        n_held += held[s] != 0;
+    if (n_held < share) {
+        for (uint32_t i = 0; i < slots && n_held + out->n_claim < share; i++)
+            if (!taken[order[i]] && !held[order[i]])
+                out->claim[out->n_claim++] = order[i];
+    } else if (n_held > share) {
+        for (uint32_t i = slots; i-- > 0 && n_held - out->n_release > share;)
+            if (held[order[i]])
+                out->release[out->n_release++] = order[i];
+    }
+}

@@ -1,0 +1,170 @@
+/*
+ * test_cluster.c: cluster mode's pure decisions: slots of sources, shares,
+ * each node's order of preference, and rounds of claims and releases that
+ * converge to similar loads with every slot held once.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "newsd/cluster.h"
+#include "testutil.h"
+
+START_TEST(slots)
+{
+    uint32_t count[16] = {0};
+    char id[32];
+
+    ck_assert_uint_eq(nd_cluster_slot("bbc-world", 1024), nd_cluster_slot("bbc-world", 1024));
+    ck_assert_uint_lt(nd_cluster_slot("bbc-world", 1024), 1024);
+    ck_assert_uint_eq(nd_cluster_slot("bbc-world", 1), 0);
+    for (int i = 0; i < 16000; i++) {
+        snprintf(id, sizeof(id), "source-%d", i);
+        count[nd_cluster_slot(id, 16)]++;
+    }
+    for (int s = 0; s < 16; s++) /* 1000 expected each */
+        ck_assert_msg(count[s] > 850 && count[s] < 1150, "slot %d has %u", s, count[s]);
+}
+END_TEST
+
+START_TEST(shares)
+{
+    ck_assert_uint_eq(nd_cluster_share(1024, 0), 1024);
+    ck_assert_uint_eq(nd_cluster_share(1024, 1), 1024);
+    ck_assert_uint_eq(nd_cluster_share(1024, 3), 342);
+    ck_assert_uint_eq(nd_cluster_share(1024, 4), 256);
+    ck_assert_uint_eq(nd_cluster_share(2, 3), 1);
+}
+END_TEST
+
+START_TEST(preferences)
+{
+    uint32_t a[64], b[64], c[64];
+    uint8_t seen[64] = {0};
+    int same = 0;
+
+    nd_cluster_order("n1", 64, a);
+    nd_cluster_order("n1", 64, b);
+    nd_cluster_order("n2", 64, c);
+    ck_assert(memcmp(a, b, sizeof(a)) == 0); /* the same at every start */
+    for (int i = 0; i < 64; i++) {
+        ck_assert_uint_lt(a[i], 64);
+        ck_assert(!seen[a[i]]); /* a permutation */
+        seen[a[i]] = 1;
+        same += a[i] == c[i];
+    }
+    ck_assert_int_lt(same, 8); /* another node prefers other slots */
+}
+END_TEST
+
+/* Nodes n[0..k) run rounds on one shared view of the bucket until nothing moves. */
+#define SLOTS 64
+struct node {
+    uint32_t order[SLOTS];
+    uint8_t held[SLOTS];
+};
+
+static int round_of(struct node *nodes, int k, int live, uint8_t *taken)
+{
+    uint32_t claim[SLOTS], release[SLOTS];
+    struct nd_cluster_moves m = {claim, 0, release, 0};
+    int moved = 0;
+
+    for (int i = 0; i < k; i++) {
+        nd_cluster_balance(nodes[i].order, SLOTS, nodes[i].held, taken, (size_t)live, &m);
+        for (size_t j = 0; j < m.n_claim; j++) {
+            ck_assert(!taken[claim[j]]);
+            taken[claim[j]] = 1; /* create-if-absent: this node got it */
+            nodes[i].held[claim[j]] = 1;
+        }
+        for (size_t j = 0; j < m.n_release; j++) {
+            ck_assert(nodes[i].held[release[j]]);
+            taken[release[j]] = 0;
+            nodes[i].held[release[j]] = 0;
+        }
+        moved += (int)(m.n_claim + m.n_release);
+    }
+    return moved;
+}
+
+static int held_by(const struct node *n)
+{
+    int h = 0;
+
+    for (int s = 0; s < SLOTS; s++)
+        h += n->held[s];
+    return h;
+}
+
+START_TEST(balance)
+{
+    struct node nodes[3];
+    uint8_t taken[SLOTS] = {0};
+    char name[8];
+    int rounds;
+
+    memset(nodes, 0, sizeof(nodes));
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof(name), "n%d", i + 1);
+        nd_cluster_order(name, SLOTS, nodes[i].order);
+    }
+    /* n1 alone takes every slot */
+    round_of(nodes, 1, 1, taken);
+    ck_assert_int_eq(held_by(&nodes[0]), SLOTS);
+    /* n2 and n3 join: n1 gives up its excess, the others claim it, in a few rounds */
+    for (rounds = 0; rounds < 10 && round_of(nodes, 3, 3, taken) > 0; rounds++)
+        ;
+    ck_assert_int_lt(rounds, 4);
+    /* shares are ceil(64 / 3) = 22: the last node may be left with 64 - 2 * 22 */
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(held_by(&nodes[i]) >= 20 && held_by(&nodes[i]) <= 22, "n%d holds %d", i + 1,
+                      held_by(&nodes[i]));
+    for (int s = 0; s < SLOTS; s++) /* each slot held by exactly one */
+        ck_assert_int_eq(nodes[0].held[s] + nodes[1].held[s] + nodes[2].held[s], 1);
+    /* n3 dies: its leases expire, the two others share its slots */
+    for (int s = 0; s < SLOTS; s++)
+        if (nodes[2].held[s])
+            taken[s] = 0;
+    for (rounds = 0; rounds < 10 && round_of(nodes, 2, 2, taken) > 0; rounds++)
+        ;
+    ck_assert_int_eq(held_by(&nodes[0]) + held_by(&nodes[1]), SLOTS);
+    ck_assert_int_eq(held_by(&nodes[0]), 32);
+}
+END_TEST
+
+START_TEST(nothing_to_do)
+{
+    uint32_t order[4] = {0, 1, 2, 3}, claim[4], release[4];
+    uint8_t held[4] = {1, 1, 0, 0}, taken[4] = {1, 1, 1, 1};
+    struct nd_cluster_moves m = {claim, 9, release, 9};
+
+    nd_cluster_balance(order, 4, held, taken, 2, &m); /* at its share */
+    ck_assert_uint_eq(m.n_claim, 0);
+    ck_assert_uint_eq(m.n_release, 0);
+    held[1] = 0;
+    taken[1] = 0;
+    taken[3] = 0;
+    nd_cluster_balance(order, 4, held, taken, 2, &m); /* one short: its first free slot */
+    ck_assert_uint_eq(m.n_claim, 1);
+    ck_assert_uint_eq(claim[0], 1);
+    held[1] = held[2] = held[3] = 1;
+    nd_cluster_balance(order, 4, held, taken, 2, &m); /* two over: its last ones go */
+    ck_assert_uint_eq(m.n_release, 2);
+    ck_assert_uint_eq(release[0], 3);
+    ck_assert_uint_eq(release[1], 2);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("cluster");
+    TCase *tc = tcase_create("cluster");
+
+    tcase_add_test(tc, slots);
+    tcase_add_test(tc, shares);
+    tcase_add_test(tc, preferences);
+    tcase_add_test(tc, balance);
+    tcase_add_test(tc, nothing_to_do);
+    suite_add_tcase(s, tc);
+    return tu_run(s);
+}

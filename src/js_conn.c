@@ -22,8 +22,6 @@
 #include "js_int.h"
 
 #define RETRY_MS        1000 /* between connection or stream attempts */
-#define CONNECT_MS      2000 /* to reach one server */
-#define RECONNECT_MS    500  /* libnats: between reconnection attempts */
 #define MAX_PENDING_ACK 4096 /* libnats: async publishes waiting for their ack */
 
 struct js_item {
@@ -165,42 +163,22 @@ static void on_reconnected(natsConnection *nc, void *closure)
 
 static natsStatus make_options(struct js_link *l, natsOptions **out)
 {
-    natsOptions *o = NULL;
-    natsStatus s = natsOptions_Create(&o);
-    int tls = l->tls_ca || l->tls_cert;
-    const char **urls = xcalloc(l->servers.n, sizeof(*urls));
+    struct nd_nats_conf files = {0};
+    natsStatus s;
 
-    for (size_t i = 0; i < l->servers.n; i++) {
-        urls[i] = l->servers.v[i];
-        tls |= strncmp(urls[i], "tls://", 6) == 0;
+    files.credentials = l->credentials;
+    files.tls_ca = l->tls_ca;
+    files.tls_cert = l->tls_cert;
+    files.tls_key = l->tls_key;
+    s = nd_nats_options(&l->servers, "newsd", &files, out);
+    if (s == NATS_OK)
+        s = natsOptions_SetDisconnectedCB(*out, on_disconnected, l);
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectedCB(*out, on_reconnected, l);
+    if (s != NATS_OK && *out) {
+        natsOptions_Destroy(*out);
+        *out = NULL;
     }
-    if (s == NATS_OK)
-        s = natsOptions_SetServers(o, urls, (int)l->servers.n);
-    free(urls);
-    if (s == NATS_OK)
-        s = natsOptions_SetName(o, "newsd");
-    if (s == NATS_OK)
-        s = natsOptions_SetTimeout(o, CONNECT_MS);
-    if (s == NATS_OK)
-        s = natsOptions_SetMaxReconnect(o, -1);
-    if (s == NATS_OK)
-        s = natsOptions_SetReconnectWait(o, RECONNECT_MS);
-    if (s == NATS_OK)
-        s = natsOptions_SetDisconnectedCB(o, on_disconnected, l);
-    if (s == NATS_OK)
-        s = natsOptions_SetReconnectedCB(o, on_reconnected, l);
-    if (s == NATS_OK && l->credentials)
-        s = natsOptions_SetUserCredentialsFromFiles(o, l->credentials, NULL);
-    if (s == NATS_OK && tls)
-        s = natsOptions_SetSecure(o, true);
-    if (s == NATS_OK && l->tls_ca)
-        s = natsOptions_LoadCATrustedCertificates(o, l->tls_ca);
-    if (s == NATS_OK && l->tls_cert)
-        s = natsOptions_LoadCertificatesChain(o, l->tls_cert, l->tls_key);
-    if (s != NATS_OK)
-        natsOptions_Destroy(o);
-    else
-        *out = o;
     return s;
 }
 
@@ -407,12 +385,13 @@ struct js_link *js_link_start(const struct nd_nats_conf *cfg, char *err, size_t 
         snprintf(err, errlen, "nats: eventfd: %s", strerror(errno));
         goto fail;
     }
-    if (nats_Open(-1) != NATS_OK) {
+    if (nd_nats_open() != 0) {
         snprintf(err, errlen, "nats: cannot start the library");
         goto fail;
     }
     if (pthread_create(&l->thread, NULL, thread_main, l) != 0) {
         snprintf(err, errlen, "nats: cannot start a thread");
+        nd_nats_close();
         goto fail;
     }
     return l;
@@ -436,7 +415,7 @@ void js_link_stop(struct js_link *l)
     l->js = NULL;
     natsConnection_Destroy(l->nc);
     l->nc = NULL;
-    nats_CloseAndWait(CONNECT_MS);
+    nd_nats_close();
     l->quit = -1;
 }
 

@@ -14,6 +14,8 @@
 
 #include "newsd/config.h"
 
+#include <nats/nats.h>
+
 #define JS_ACK_WAIT_MS 10000 /* an acknowledgement not back by then is a failure */
 
 struct js_link;
@@ -44,5 +46,16 @@ void js_link_send(struct js_link *l, int64_t seq, const char *subject, const cha
                   const char *data);
 /* Take the results that came back (*out is new, caller frees) and the state. */
 size_t js_link_take(struct js_link *l, struct js_result **out, struct js_state *state);
+
+/* nats_lib.c: libnats opened by the first user, closed by the last (0, or -1: it cannot start). */
+int nd_nats_open(void);
+void nd_nats_close(void);
+/*
+ * Connection options for servers, named name, with the credentials and TLS
+ * files of files (publish.nats): connect timeout, endless reconnection.
+ * *out is new (natsOptions_Destroy) when NATS_OK.
+ */
+natsStatus nd_nats_options(const struct nd_strv *servers, const char *name,
+                           const struct nd_nats_conf *files, natsOptions **out);
 
 #endif

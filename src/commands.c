@@ -171,6 +171,23 @@ static json_t *nats_status(const struct nd_jetstream *js)
                      str_or_null(s.error));
 }
 
+/* Cluster mode, or null. */
+static json_t *cluster_status(const struct nd_cluster *k)
+{
+    struct nd_cluster_status s;
+    char at[32];
+
+    if (k == NULL)
+        return json_null();
+    nd_cluster_status(k, &s);
+    if (s.last_renewal)
+        nd_time_rfc3339(s.last_renewal, at);
+    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:o, s:o}", "node", s.node, "bucket", s.bucket,
+                     "connected", s.connected, "slots", (json_int_t)s.slots, "held",
+                     (json_int_t)s.held, "live_nodes", (json_int_t)s.live, "last_renewal",
+                     s.last_renewal ? json_string(at) : json_null(), "error", str_or_null(s.error));
+}
+
 static void cmd_status(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
 {
     struct nd_poller *p = c->env.poller;
@@ -185,13 +202,14 @@ static void cmd_status(struct nd_commands *c, struct nd_client *cl, const struct
     nd_time_rfc3339(c->env.started, started);
     nd_control_reply(
         c->env.ctl, cl,
-        json_pack("{s:b, s:s, s:I, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:o}", "ok", 1,
+        json_pack("{s:b, s:s, s:I, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "ok", 1,
                   "version", NEWSD_VERSION, "pid", (json_int_t)getpid(), "started", started,
                   "uptime", (json_int_t)(nd_now() - c->env.started), "config", c->env.config_path,
                   "seq", (json_int_t)nd_store_last_seq(c->env.store), "journal",
                   (json_int_t)nd_store_journal_count(c->env.store), "in_flight",
                   (json_int_t)nd_fetch_in_flight(c->env.fetcher), "queued",
-                  (json_int_t)nd_poller_queued(p), "nats", nats_status(c->env.js), "sources", arr),
+                  (json_int_t)nd_poller_queued(p), "nats", nats_status(c->env.js), "cluster",
+                  cluster_status(c->env.cluster), "sources", arr),
         NULL);
 }
 

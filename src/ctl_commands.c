@@ -208,6 +208,15 @@ int nd_ctl_status(struct nd_ctl_opts *o)
                num(nats, "backlog"), num(nats, "in_flight"), num(nats, "acked"),
                json_is_string(json_object_get(nats, "error")) ? ", last error: " : "",
                json_is_string(json_object_get(nats, "error")) ? str(nats, "error") : "");
+    nats = json_object_get(reply, "cluster");
+    if (json_is_object(nats))
+        printf("cluster: node %s, bucket %s, %s, holds %lld of %lld slots, %lld live %s%s%s\n",
+               str(nats, "node"), str(nats, "bucket"),
+               json_is_true(json_object_get(nats, "connected")) ? "connected" : "not connected",
+               num(nats, "held"), num(nats, "slots"), num(nats, "live_nodes"),
+               nd_plural(num(nats, "live_nodes"), "node", "nodes"),
+               json_is_string(json_object_get(nats, "error")) ? ", last error: " : "",
+               json_is_string(json_object_get(nats, "error")) ? str(nats, "error") : "");
     printf("%-20s %-8s %-13s %-20s %-20s %5s %6s %s\n", "SOURCE", "STATE", "OUTCOME", "LAST POLL",
            "NEXT POLL", "NEW", "ERRORS", "ERROR");
     json_array_foreach(json_object_get(reply, "sources"), i, s)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "newsd/cluster.h"
 #include "newsd/commands.h"
 #include "newsd/control.h"
 #include "newsd/curve.h"
@@ -46,7 +47,8 @@ struct nd_daemon {
     struct nd_dedupe *dedupe;
     struct nd_zap *zap;
     struct nd_publisher *pub;
-    struct nd_jetstream *js; /* or NULL: no publish.nats */
+    struct nd_jetstream *js;    /* or NULL: no publish.nats */
+    struct nd_cluster *cluster; /* or NULL: not in cluster mode */
     struct nd_control *ctl;
     struct nd_fetcher *fetcher;
     struct nd_worker *worker;
@@ -93,6 +95,14 @@ static void on_report(void *arg, const struct nd_poll_report *r)
     sd_notifyf(0, "STATUS=%zu %s, seq %lld, last poll: %s %s", nd_poller_count(d->poller),
                SOURCES(nd_poller_count(d->poller)), (long long)nd_store_last_seq(d->store),
                r->source_id, nd_outcome_name(r->outcome));
+}
+
+/* Cluster mode: the slots this node holds changed. */
+static void on_slots(void *arg, const uint8_t *held, uint32_t slots)
+{
+    struct nd_daemon *d = arg;
+
+    nd_poller_hold(d->poller, held, slots);
 }
 
 /* Let the clients listed in the key files in (again: a reload re-reads them). */
@@ -408,9 +418,12 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
     penv = (struct nd_poller_env){d->loop,   d->store,  d->pub,       d->fetcher,
                                   d->worker, d->dedupe, &d->counters, d->filtered};
     d->poller = nd_poller_new(&penv, cfg, on_report, d);
-    cenv =
-        (struct nd_commands_env){d->loop, d->ctl,      d->poller, d->store,   d->fetcher, d->dedupe,
-                                 d->js,   d->filtered, cfg->path, d->started, reload,     d};
+    if (cfg->cluster.on && nd_cluster_new(d->loop, &cfg->cluster, &cfg->nats, on_slots, d,
+                                          &d->cluster, err, errlen) != ND_OK)
+        goto fail;
+    cenv = (struct nd_commands_env){d->loop,    d->ctl, d->poller,  d->store,    d->fetcher,
+                                    d->dedupe,  d->js,  d->cluster, d->filtered, cfg->path,
+                                    d->started, reload, d};
     d->commands = nd_commands_new(&cenv);
     if (cfg->metrics_listen && nd_metrics_server_new(d->loop, cfg->metrics_listen, render_metrics,
                                                      health, d, &d->metrics, err, errlen) != ND_OK)
@@ -434,8 +447,9 @@ void nd_daemon_free(struct nd_daemon *d)
     d->commands = NULL;
     nd_fetcher_free(d->fetcher); /* aborts transfers in flight: they are fetched again */
     d->fetcher = NULL;
-    nd_worker_free(d->worker); /* documents in preparation are dropped (fetched again) */
-    nd_poller_free(d->poller); /* writes the source states kept in memory */
+    nd_worker_free(d->worker);   /* documents in preparation are dropped (fetched again) */
+    nd_poller_free(d->poller);   /* writes the source states kept in memory */
+    nd_cluster_free(d->cluster); /* releases the leases: other nodes take over at once */
     nd_loop_unwatch(d->loop, d->ctl_watch);
     nd_control_free(d->ctl);
     nd_publisher_free(d->pub);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "newsd/cluster.h"
 #include "newsd/log.h"
 #include "poller_int.h"
 
@@ -41,7 +42,7 @@ static void due(void *arg)
     struct nd_poller *p = s->p;
 
     s->next_wall = 0;
-    if (!p->stopping && !s->busy)
+    if (!p->stopping && !s->busy && s->held)
         nd_hostq_push(p->q, &s->qe, s->host, 0, nd_mono_ms());
 }
 
@@ -79,7 +80,7 @@ static void schedule_from_state(struct nd_source *s)
     int64_t now = nd_now();
 
     s->gone = state_is_current(s) && s->outcome == ND_OUT_GONE;
-    if (!s->conf.enabled || s->gone || s->busy)
+    if (!s->conf.enabled || s->gone || s->busy || !s->held)
         return;
     if (!state_is_current(s) || s->st.next_due <= now)
         schedule(s, 0);
@@ -104,7 +105,7 @@ void nd_poller_source_done(struct nd_poller *p, struct nd_source *s, int64_t del
         free(s);
         return;
     }
-    if (delay >= 0 && s->conf.enabled && !s->gone && !p->stopping)
+    if (delay >= 0 && s->conf.enabled && !s->gone && !p->stopping && s->held)
         schedule(s, delay);
 }
 
@@ -144,6 +145,8 @@ static struct nd_source *source_new(struct nd_poller *p, const struct nd_source_
     nd_source_conf_copy(&s->conf, conf);
     s->host = host_of(conf->url);
     nd_loop_timer_init(&s->timer, due, s);
+    s->slot = p->slots ? nd_cluster_slot(conf->id, p->slots) : 0;
+    s->held = p->slots ? p->held_slots[s->slot] : 1;
     rc = nd_store_source_get(p->env.store, conf->id, &s->st);
     if (rc != ND_OK && rc != ND_ENOTFOUND)
         log_warnx("source %s: cannot read its state: %s", conf->id, nd_store_errmsg(p->env.store));
@@ -194,6 +197,10 @@ struct nd_poller *nd_poller_new(const struct nd_poller_env *env, const struct nd
     p->env = *env;
     p->report = fn;
     p->report_arg = arg;
+    if (cfg->cluster.on) {
+        p->slots = (uint32_t)cfg->cluster.slots;
+        p->held_slots = xcalloc(p->slots, 1); /* none until the leases say */
+    }
     copy_settings(p, cfg);
     nd_loop_on_turn(env->loop, start_hook, p);
     nd_loop_on_turn(env->loop, nd_poll_admit_hook, p);
@@ -222,6 +229,7 @@ void nd_poller_free(struct nd_poller *p)
     free(p->sources);
     free(p->orphans);
     free(p->dirty);
+    free(p->held_slots);
     nd_strmap_free(&p->by_id);
     nd_hostq_free(p->q);
     free(p->user_agent);
@@ -366,6 +374,10 @@ int nd_poller_refresh(struct nd_poller *p, const char *id, int force, char *why,
     s = p->sources[i];
     if (s->busy)
         return ND_OK; /* the poll on its way answers */
+    if (!s->held) {   /* even forced: two nodes would poll it */
+        snprintf(why, whylen, "polled by another node of the cluster (slot %u)", (unsigned)s->slot);
+        return ND_EEXIST;
+    }
     if (!force && (reason = holds(s, why, whylen)) != NULL) {
         if (reason != why)
             snprintf(why, whylen, "%s", reason);
@@ -389,6 +401,8 @@ static const char *state_of(const struct nd_source *s)
         return "polling";
     if (s->qe.queued)
         return "queued";
+    if (!s->held)
+        return "elsewhere";
     if (!s->conf.enabled)
         return "disabled";
     if (s->gone)
@@ -426,6 +440,32 @@ void nd_poller_info(const struct nd_poller *p, size_t i, struct nd_source_info *
     out->articles = s->articles;
     out->polls = s->polls;
     out->redirect = s->redirect;
+}
+
+void nd_poller_hold(struct nd_poller *p, const uint8_t *held, uint32_t slots)
+{
+    size_t came = 0, went = 0;
+
+    if (p->slots == 0 || slots != p->slots)
+        return;
+    memcpy(p->held_slots, held, slots);
+    for (size_t i = 0; i < p->n_sources; i++) {
+        struct nd_source *s = p->sources[i];
+        int now_held = held[s->slot] != 0;
+        if (now_held == s->held)
+            continue;
+        s->held = now_held;
+        if (now_held) {
+            came++;
+            schedule_from_state(s);
+        } else {
+            went++;
+            unschedule(s);
+        }
+    }
+    if (came || went)
+        log_info("cluster: %zu %s to poll here, %zu to another node", came,
+                 nd_plural((long long)came, "source comes", "sources come"), went);
 }
 
 void nd_poller_stop(struct nd_poller *p)

@@ -34,6 +34,8 @@ struct nd_source {
     uint64_t body_bytes;          /* the last 200's body as transferred: what a 304 saves */
     int64_t articles;             /* journaled since start */
     int64_t next_wall;            /* Unix ms of the next poll, 0 when not scheduled */
+    uint32_t slot;                /* cluster mode: the slot of its id */
+    int held;                     /* this node polls it (always, outside cluster mode) */
 };
 
 /* One poll, from the end of its transfer to its report. */
@@ -81,6 +83,9 @@ struct nd_poller {
     struct nd_source **dirty; /* sources whose state is not in the store yet */
     size_t n_dirty, cap_dirty;
     struct nd_loop_timer flush; /* writes dirty source states */
+    /* cluster mode: only the sources of the slots held are polled */
+    uint32_t slots;      /* 0: not in cluster mode */
+    uint8_t *held_slots; /* [slots], as the leases last said */
 };
 
 /* poll.c */

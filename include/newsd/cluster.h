@@ -56,4 +56,41 @@ struct nd_cluster_moves {
 void nd_cluster_balance(const uint32_t *order, uint32_t slots, const uint8_t *held,
                         const uint8_t *taken, size_t live, struct nd_cluster_moves *out);
 
+/* --- the lease module (cluster_lease.c) --- */
+
+struct nd_cluster;
+
+/* The slots this node holds changed: held[s] for each of slots (borrowed for the call). */
+typedef void (*nd_cluster_slots_fn)(void *arg, const uint8_t *held, uint32_t slots);
+
+/* What status shows (strings borrowed until the module changes). */
+struct nd_cluster_status {
+    const char *node;
+    const char *bucket;
+    int connected;        /* connected and the bucket is there */
+    uint32_t slots;       /* in all */
+    uint32_t held;        /* by this node */
+    size_t live;          /* nodes seen alive at the last round */
+    int64_t last_renewal; /* Unix seconds of the last round that renewed every lease, or 0 */
+    const char *error;    /* the last failure, or "" */
+};
+
+/*
+ * Start leasing for cfg (copied; cluster.on must be set; nats gives the
+ * credentials and TLS files) on a thread of its own; fn is called on the
+ * loop whenever the held slots change (first with none).  loop is
+ * borrowed.  Fails (err says why) only when the thread or the eventfd
+ * cannot be made.
+ */
+int nd_cluster_new(struct nd_loop *loop, const struct nd_cluster_conf *cfg,
+                   const struct nd_nats_conf *nats, nd_cluster_slots_fn fn, void *arg,
+                   struct nd_cluster **out, char *err, size_t errlen) ND_WUR;
+/*
+ * Release every lease (so the other nodes take over at once), stop the
+ * thread and close the connection.  fn is not called again.
+ * nd_cluster_free(NULL) does nothing.
+ */
+void nd_cluster_free(struct nd_cluster *c);
+void nd_cluster_status(const struct nd_cluster *c, struct nd_cluster_status *out);
+
 #endif

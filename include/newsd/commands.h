@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "newsd/cluster.h"
 #include "newsd/control.h"
 #include "newsd/dedupe.h"
 #include "newsd/fetch.h"
@@ -28,6 +29,7 @@ struct nd_commands_env {
     struct nd_fetcher *fetcher;
     struct nd_dedupe *dedupe;
     struct nd_jetstream *js;               /* the JetStream sink, or NULL */
+    struct nd_cluster *cluster;            /* the slot leases, or NULL (not in cluster mode) */
     const struct nd_filter_memo *filtered; /* what the filters dropped lately (may be NULL) */
     const char *config_path;               /* copied */
     int64_t started;                       /* Unix seconds */

@@ -12,6 +12,9 @@
  * (a restart polls only what is due or was never polled); a 410 Gone stops
  * it; Retry-After and backoff hold it, also against a manual refresh unless
  * forced.  All of it runs on the loop thread.
+ *
+ * In cluster mode (cfg->cluster.on) a source is polled only while this node
+ * holds its slot (nd_poller_hold); until then, and after, it is "elsewhere".
  */
 #ifndef NEWSD_POLLER_H
 #define NEWSD_POLLER_H
@@ -58,7 +61,8 @@ typedef void (*nd_poll_report_fn)(void *arg, const struct nd_poll_report *r);
 /* A source as status shows it (borrowed: valid until the poller changes). */
 struct nd_source_info {
     const struct nd_source_conf *conf;
-    const char *state;   /* pending, queued, polling, ok, backoff, waiting, gone, disabled */
+    const char *state;   /* pending, queued, polling, ok, backoff, waiting, gone, disabled,
+                            elsewhere (cluster mode: another node polls it) */
     int64_t last_poll;   /* Unix seconds, 0 never */
     int64_t last_ok;     /* Unix seconds, 0 never */
     int64_t next_poll;   /* Unix seconds, 0 when not scheduled */
@@ -99,6 +103,15 @@ size_t nd_poller_count(const struct nd_poller *p);
 void nd_poller_info(const struct nd_poller *p, size_t i, struct nd_source_info *out);
 /* The index of source id, or -1. */
 long nd_poller_find(const struct nd_poller *p, const char *id);
+
+/*
+ * Cluster mode: this node now holds the slots s with held[s] (slots of
+ * them, the cluster.slots the poller was made with).  A source whose slot
+ * came is scheduled from its state (polled now if due); one whose slot went
+ * is polled no more (a poll on its way finishes).  held is read during the
+ * call only.
+ */
+void nd_poller_hold(struct nd_poller *p, const uint8_t *held, uint32_t slots);
 
 /* Start no more polls (shutdown).  Work in progress goes on. */
 void nd_poller_stop(struct nd_poller *p);

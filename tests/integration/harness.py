@@ -28,6 +28,8 @@ Run one suite by hand:  NEWSD=build/newsd NEWSCTL=build/newsctl python3 tests/in
   test_nats      the JetStream sink against a real nats-server -js: every article once, outages,
                  kill -9 before the acknowledgement, restarts (skipped without nats-server)
   test_nats_cluster  the sink on a three-server cluster, R3 stream: one server down, two down
+  test_cluster   cluster mode: three nodes share the sources by slot leases (one poller each),
+                 kill -9 and clean stop hand them over, each article once in the stream
 
 Everything runs on 127.0.0.1.  Each test gets a temporary folder holding the configuration
 (`newsd.conf`), the state folder, the control socket, the web root of its HTTP server and the

@@ -95,7 +95,7 @@ class StatesTest(harness.NewsdTestCase):
         body = code[code.index("static const char *state_of("):]
         body = body[:body.index("\n}\n")]
         states = re.findall(r'return "([a-z]+)";', body)
-        self.assertEqual(len(states), 8, body)
+        self.assertEqual(len(states), 9, body)
         with open(os.path.join(harness.SOURCE_DIR, "docs", "control-protocol.md")) as f:
             doc = f.read()
         table = re.findall(r"^\| `([a-z]+)` \| ", doc[doc.index("| state | meaning |"):],

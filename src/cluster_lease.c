@@ -1,0 +1,532 @@
+/*
+ * cluster_lease.c: cluster mode's slot leases (cluster.h), on a NATS thread
+ * of their own.
+ *
+ * The bucket (JetStream key-value, History 1) has a TTL of lease_ttl:
+ * nats-server 2.9 has no per-key TTL, so every key expires unless it is
+ * written again.  Keys: "node.<name>" (a live node, put every round) and
+ * "slot.<n>" (the slot's holder: its node name).  A round, every third of
+ * the TTL:
+ *   1. put this node's key;
+ *   2. renew each held slot (update at its last revision): a refusal means
+ *      the lease was lost (expired, taken), and the slot is dropped at once;
+ *      a slot that could not be renewed for 5/6 of the TTL by this node's
+ *      clock is dropped too, before the bucket lets another node claim it;
+ *   3. list the keys: the live nodes and the taken slots;
+ *   4. balance (nd_cluster_balance): claim free slots (create-if-absent) up
+ *      to this node's share, release (delete) what is above it.
+ * Each change of the held slots goes to the loop (under the mutex, and a
+ * write to the eventfd) before a released slot's key is deleted.  At a
+ * clean stop every lease is released.  The thread never logs; the loop
+ * logs changes of state.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <nats/nats.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "js_int.h"
+#include "newsd/cluster.h"
+#include "newsd/log.h"
+
+#define RETRY_MS   1000 /* between connection or bucket attempts */
+#define REQUEST_MS 2000 /* a key-value request waits this long for its answer */
+
+/* What the thread shows the loop (under mu), and the loop's copy of it. */
+struct cl_state {
+    int connected;
+    uint32_t held;
+    size_t live;
+    int64_t last_renewal; /* Unix seconds */
+    char error[256];
+};
+
+struct nd_cluster {
+    /* the loop's */
+    struct nd_loop *loop;
+    struct nd_watch *watch;
+    nd_cluster_slots_fn fn;
+    void *arg;
+    uint8_t *given; /* the held slots as last given to fn */
+    struct cl_state seen;
+
+    /* settings, copied */
+    char *node, *bucket;
+    struct nd_strv servers;
+    struct nd_nats_conf files; /* credentials and TLS files only */
+    int64_t ttl_ms;
+    uint32_t slots;
+    int replicas;
+
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int efd;
+    int started;
+    /* under mu */
+    uint8_t *shown; /* the held slots, for the loop */
+    int changed;
+    struct cl_state st;
+    int quit;
+
+    /* the thread's */
+    natsConnection *nc;
+    jsCtx *js;
+    kvStore *kv;
+    int up; /* the last write to the bucket went through */
+    uint8_t *held, *taken;
+    uint64_t *rev;    /* of each held slot's key */
+    int64_t *renewed; /* nd_mono_ms() of each held slot's last renewal */
+    uint32_t *order;  /* this node's preference */
+    uint32_t *claim, *release;
+};
+
+static void wake_loop(struct nd_cluster *c)
+{
+    uint64_t one = 1;
+
+    if (write(c->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        return; /* the counter is full: the loop is awake anyway */
+}
+
+/* Under mu. */
+static void set_error(struct nd_cluster *c, const char *what, natsStatus s)
+{
+    const char *last = nats_GetLastError(NULL);
+
+    if (last && last[0] == '(' && strstr(last, "): ")) /* "(file.c:123): what" */
+        last = strstr(last, "): ") + 3;
+    snprintf(c->st.error, sizeof(c->st.error), "%s: %s", what,
+             last && *last ? last : natsStatus_GetText(s));
+}
+
+/* The thread's held slots go to the loop. */
+static void show(struct nd_cluster *c, size_t live, int renewed_all)
+{
+    uint32_t n = 0;
+
+    for (uint32_t s = 0; s < c->slots; s++)
+        n += c->held[s];
+    pthread_mutex_lock(&c->mu);
+    if (memcmp(c->shown, c->held, c->slots) != 0) {
+        memcpy(c->shown, c->held, c->slots);
+        c->changed = 1;
+    }
+    c->st.connected = c->kv != NULL && c->up;
+    c->st.held = n;
+    if (live)
+        c->st.live = live;
+    if (renewed_all)
+        c->st.last_renewal = nd_now();
+    pthread_mutex_unlock(&c->mu);
+    wake_loop(c);
+}
+
+static void drop_connection(struct nd_cluster *c)
+{
+    kvStore_Destroy(c->kv);
+    c->kv = NULL;
+    jsCtx_Destroy(c->js);
+    c->js = NULL;
+    natsConnection_Destroy(c->nc);
+    c->nc = NULL;
+}
+
+/* Connect, then find the bucket or make it.  0, or -1 with the error set. */
+static int get_bucket(struct nd_cluster *c)
+{
+    natsOptions *o = NULL;
+    jsOptions jo;
+    kvConfig kc;
+    const char *what = "connect";
+    natsStatus s = nd_nats_options(&c->servers, c->node, &c->files, &o);
+
+    if (s == NATS_OK && c->nc == NULL)
+        s = natsConnection_Connect(&c->nc, o);
+    natsOptions_Destroy(o);
+    if (s == NATS_OK && c->js == NULL) {
+        jsOptions_Init(&jo);
+        jo.Wait = REQUEST_MS;
+        s = natsConnection_JetStream(&c->js, c->nc, &jo);
+    }
+    if (s == NATS_OK) {
+        what = "bucket";
+        s = js_KeyValue(&c->kv, c->js, c->bucket);
+        if (s == NATS_NOT_FOUND) {
+            kvConfig_Init(&kc);
+            kc.Bucket = c->bucket;
+            kc.History = 1;
+            kc.TTL = c->ttl_ms * 1000000LL; /* nanoseconds, as the stream's max age */
+            kc.StorageType = js_FileStorage;
+            kc.Replicas = c->replicas;
+            s = js_CreateKeyValue(&c->kv, c->js, &kc);
+        }
+    }
+    if (s == NATS_OK)
+        return 0;
+    pthread_mutex_lock(&c->mu);
+    set_error(c, what, s);
+    pthread_mutex_unlock(&c->mu);
+    drop_connection(c);
+    return -1;
+}
+
+/* Did this failure say the key is not as we left it (not a timeout or a lost connection)? */
+static int refused(natsStatus s)
+{
+    return s != NATS_TIMEOUT && s != NATS_CONNECTION_CLOSED && s != NATS_CONNECTION_DISCONNECTED &&
+           s != NATS_NO_SERVER && s != NATS_NOT_YET_CONNECTED && s != NATS_NO_RESPONDERS &&
+           s != NATS_STALE_CONNECTION && s != NATS_IO_ERROR;
+}
+
+static void slot_key(char *key, size_t len, uint32_t s)
+{
+    snprintf(key, len, "slot.%" PRIu32, s);
+}
+
+/*
+ * Renew every held slot; drop the ones refused and the ones past their
+ * deadline.  After a timeout or a lost connection the rest are not tried
+ * (each would wait REQUEST_MS), only checked against their deadline.
+ * 1 when every one was renewed.
+ */
+static int renew(struct nd_cluster *c, int64_t now)
+{
+    char key[32];
+    uint64_t rev;
+    int all = 1, down = 0;
+
+    for (uint32_t s = 0; s < c->slots; s++) {
+        natsStatus st = NATS_TIMEOUT;
+        if (!c->held[s])
+            continue;
+        slot_key(key, sizeof(key), s);
+        if (!down)
+            st = kvStore_UpdateString(&rev, c->kv, key, c->node, c->rev[s]);
+        if (st == NATS_OK) {
+            c->rev[s] = rev;
+            c->renewed[s] = now;
+            continue;
+        }
+        all = 0;
+        down |= !refused(st);
+        if (refused(st) || now - c->renewed[s] > c->ttl_ms * 5 / 6)
+            c->held[s] = 0; /* lost, or about to be: another node may have it */
+    }
+    return all;
+}
+
+/* The keys of the bucket: taken slots and live nodes.  -1 when they cannot be listed. */
+static int view(struct nd_cluster *c, size_t *live)
+{
+    kvKeysList list = {0};
+    kvWatchOptions wo;
+    natsStatus s;
+
+    memset(c->taken, 0, c->slots);
+    *live = 0;
+    kvWatchOptions_Init(&wo);
+    wo.Timeout = REQUEST_MS;
+    s = kvStore_Keys(&list, c->kv, &wo);
+    if (s == NATS_NOT_FOUND)
+        return 0; /* an empty bucket */
+    if (s != NATS_OK) {
+        pthread_mutex_lock(&c->mu);
+        set_error(c, "listing the keys", s);
+        pthread_mutex_unlock(&c->mu);
+        return -1;
+    }
+    for (int i = 0; i < list.Count; i++) {
+        const char *k = list.Keys[i];
+        char *end;
+        unsigned long n;
+        if (strncmp(k, "node.", 5) == 0) {
+            (*live)++;
+        } else if (strncmp(k, "slot.", 5) == 0) {
+            n = strtoul(k + 5, &end, 10);
+            if (*end == '\0' && end != k + 5 && n < c->slots)
+                c->taken[n] = 1;
+        }
+    }
+    kvKeysList_Destroy(&list);
+    return 0;
+}
+
+/* Delete a slot's key: 0, or -1 when the server did not answer (then it expires). */
+static int release(struct nd_cluster *c, uint32_t s)
+{
+    char key[32];
+    natsStatus st;
+
+    slot_key(key, sizeof(key), s);
+    st = kvStore_Delete(c->kv, key);
+    return st == NATS_OK || refused(st) ? 0 : -1;
+}
+
+/* Without a connection: drop the slots whose leases may have expired. */
+static void expire(struct nd_cluster *c)
+{
+    int64_t now = nd_mono_ms();
+
+    for (uint32_t s = 0; s < c->slots; s++)
+        if (c->held[s] && now - c->renewed[s] > c->ttl_ms * 5 / 6)
+            c->held[s] = 0;
+    show(c, 0, 0);
+}
+
+static void round_once(struct nd_cluster *c)
+{
+    char key[80];
+    int64_t now = nd_mono_ms();
+    struct nd_cluster_moves m = {c->claim, 0, c->release, 0};
+    natsStatus s;
+    size_t live;
+    int all;
+
+    snprintf(key, sizeof(key), "node.%s", c->node);
+    s = kvStore_PutString(NULL, c->kv, key, c->node);
+    c->up = s == NATS_OK;
+    if (s != NATS_OK) { /* no server: the leases only age */
+        pthread_mutex_lock(&c->mu);
+        set_error(c, "renewing the node key", s);
+        pthread_mutex_unlock(&c->mu);
+        expire(c);
+        return;
+    }
+    all = renew(c, now);
+    if (view(c, &live) != 0) {
+        show(c, 0, 0);
+        return;
+    }
+    if (live == 0)
+        live = 1; /* this node, whose key the listing missed */
+    nd_cluster_balance(c->order, c->slots, c->held, c->taken, live, &m);
+    for (size_t i = 0; i < m.n_release; i++)
+        c->held[m.release[i]] = 0;
+    show(c, live, all); /* the loop lets go of them before another node can claim them */
+    for (size_t i = 0; i < m.n_release; i++)
+        if (release(c, m.release[i]) != 0)
+            break; /* no server: the rest expire */
+    for (size_t i = 0; i < m.n_claim; i++) {
+        uint64_t rev;
+        slot_key(key, sizeof(key), m.claim[i]);
+        s = kvStore_CreateString(&rev, c->kv, key, c->node);
+        if (s == NATS_OK) {
+            c->held[m.claim[i]] = 1;
+            c->rev[m.claim[i]] = rev;
+            c->renewed[m.claim[i]] = now;
+        } else if (!refused(s)) {
+            break; /* no server: the next round tries again */
+        }
+    }
+    pthread_mutex_lock(&c->mu);
+    c->st.error[0] = '\0';
+    pthread_mutex_unlock(&c->mu);
+    show(c, live, all);
+}
+
+/* Clean stop: the other nodes may take every slot at once. */
+static void release_all(struct nd_cluster *c)
+{
+    char key[80];
+
+    if (c->kv == NULL)
+        return;
+    for (uint32_t s = 0; s < c->slots; s++)
+        if (c->held[s]) {
+            c->held[s] = 0;
+            if (release(c, s) != 0)
+                return; /* no server: do not wait REQUEST_MS a slot, they expire */
+        }
+    snprintf(key, sizeof(key), "node.%s", c->node);
+    if (kvStore_Delete(c->kv, key) != NATS_OK)
+        return; /* it expires */
+}
+
+/* Wait on the condition up to ms, or until signalled.  Under mu. */
+static void wait_ms(struct nd_cluster *c, int64_t ms)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+}
+
+static void *thread_main(void *arg)
+{
+    struct nd_cluster *c = arg;
+    int64_t wait;
+
+    pthread_mutex_lock(&c->mu);
+    while (!c->quit) {
+        pthread_mutex_unlock(&c->mu);
+        if (c->kv == NULL && get_bucket(c) != 0) {
+            expire(c);
+            wait = RETRY_MS;
+        } else {
+            round_once(c);
+            wait = c->ttl_ms / 3;
+        }
+        pthread_mutex_lock(&c->mu);
+        if (!c->quit)
+            wait_ms(c, wait);
+    }
+    pthread_mutex_unlock(&c->mu);
+    release_all(c);
+    drop_connection(c);
+    return NULL;
+}
+
+/* --- the loop's side --- */
+
+static void log_state(struct nd_cluster *c, const struct cl_state *st)
+{
+    if (st->connected != c->seen.connected && st->connected)
+        log_info("cluster: node %s connected, bucket %s", c->node, c->bucket);
+    if (st->held != c->seen.held || st->live != c->seen.live)
+        log_info("cluster: node %s holds %" PRIu32 " of %" PRIu32 " slots (%zu live %s)", c->node,
+                 st->held, c->slots, st->live, nd_plural((long long)st->live, "node", "nodes"));
+    if (strcmp(st->error, c->seen.error) != 0 && st->error[0])
+        log_warnx("cluster: %s", st->error);
+}
+
+static void on_link(void *arg, int revents)
+{
+    struct nd_cluster *c = arg;
+    uint64_t v;
+    int changed;
+    struct cl_state st;
+
+    if (read(c->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+        v = 0;
+    pthread_mutex_lock(&c->mu);
+    changed = c->changed;
+    c->changed = 0;
+    if (changed)
+        memcpy(c->given, c->shown, c->slots);
+    st = c->st;
+    pthread_mutex_unlock(&c->mu);
+    log_state(c, &st);
+    c->seen = st;
+    if (changed)
+        c->fn(c->arg, c->given, c->slots);
+}
+
+int nd_cluster_new(struct nd_loop *loop, const struct nd_cluster_conf *cfg,
+                   const struct nd_nats_conf *nats, nd_cluster_slots_fn fn, void *arg,
+                   struct nd_cluster **out, char *err, size_t errlen)
+{
+    struct nd_cluster *c = xcalloc(1, sizeof(*c));
+    uint32_t n = (uint32_t)cfg->slots;
+
+    *out = NULL;
+    c->loop = loop;
+    c->fn = fn;
+    c->arg = arg;
+    c->node = xstrdup(cfg->node);
+    c->bucket = xstrdup(cfg->bucket);
+    for (size_t i = 0; i < cfg->servers.n; i++)
+        nd_strv_push(&c->servers, cfg->servers.v[i]);
+    c->files.credentials = nats->credentials ? xstrdup(nats->credentials) : NULL;
+    c->files.tls_ca = nats->tls_ca ? xstrdup(nats->tls_ca) : NULL;
+    c->files.tls_cert = nats->tls_cert ? xstrdup(nats->tls_cert) : NULL;
+    c->files.tls_key = nats->tls_key ? xstrdup(nats->tls_key) : NULL;
+    c->ttl_ms = cfg->lease_ttl * 1000;
+    c->slots = n;
+    c->replicas = (int)cfg->replicas;
+    c->given = xcalloc(n, 1);
+    c->shown = xcalloc(n, 1);
+    c->held = xcalloc(n, 1);
+    c->taken = xcalloc(n, 1);
+    c->rev = xcalloc(n, sizeof(*c->rev));
+    c->renewed = xcalloc(n, sizeof(*c->renewed));
+    c->order = xcalloc(n, sizeof(*c->order));
+    c->claim = xcalloc(n, sizeof(*c->claim));
+    c->release = xcalloc(n, sizeof(*c->release));
+    nd_cluster_order(c->node, n, c->order);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cv, NULL);
+    c->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (c->efd < 0) {
+        snprintf(err, errlen, "cluster: eventfd: %s", strerror(errno));
+        goto fail;
+    }
+    if (nd_nats_open() != 0) {
+        snprintf(err, errlen, "cluster: cannot start the NATS library");
+        goto fail;
+    }
+    if (pthread_create(&c->thread, NULL, thread_main, c) != 0) {
+        snprintf(err, errlen, "cluster: cannot start a thread");
+        nd_nats_close();
+        goto fail;
+    }
+    c->started = 1;
+    c->watch = nd_loop_watch(loop, c->efd, NULL, ND_EV_IN, on_link, c);
+    log_info("cluster: node %s, bucket %s on %s, %" PRIu32 " slots, leases of %lld s", c->node,
+             c->bucket, c->servers.v[0], n, (long long)cfg->lease_ttl);
+    *out = c;
+    return ND_OK;
+fail:
+    nd_cluster_free(c);
+    return ND_EINVAL;
+}
+
+void nd_cluster_free(struct nd_cluster *c)
+{
+    if (c == NULL)
+        return;
+    if (c->started) {
+        nd_loop_unwatch(c->loop, c->watch);
+        pthread_mutex_lock(&c->mu);
+        c->quit = 1;
+        pthread_cond_signal(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        pthread_join(c->thread, NULL); /* releases the leases */
+        nd_nats_close();
+    }
+    if (c->efd >= 0)
+        close(c->efd);
+    pthread_cond_destroy(&c->cv);
+    pthread_mutex_destroy(&c->mu);
+    free(c->node);
+    free(c->bucket);
+    nd_strv_free(&c->servers);
+    free(c->files.credentials);
+    free(c->files.tls_ca);
+    free(c->files.tls_cert);
+    free(c->files.tls_key);
+    free(c->given);
+    free(c->shown);
+    free(c->held);
+    free(c->taken);
+    free(c->rev);
+    free(c->renewed);
+    free(c->order);
+    free(c->claim);
+    free(c->release);
+    free(c);
+}
+
+void nd_cluster_status(const struct nd_cluster *c, struct nd_cluster_status *out)
+{
+    out->node = c->node;
+    out->bucket = c->bucket;
+    out->connected = c->seen.connected;
+    out->slots = c->slots;
+    out->held = c->seen.held;
+    out->live = c->seen.live;
+    out->last_renewal = c->seen.last_renewal;
+    out->error = c->seen.error;
+}

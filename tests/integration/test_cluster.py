@@ -1,0 +1,172 @@
+#!/usr/bin/python3
+"""Cluster mode: three newsd nodes with the same sources and one `nats-server -js` on
+127.0.0.1 share the polling through slot leases in a key-value bucket.  Every source is polled
+by exactly one node (the test HTTP server's log, by User-Agent, agrees with each node's
+status); kill -9 of a node: its sources are polled by the others within the lease TTL; a clean
+stop hands them over at once; the stream holds each article once (by message id, by article
+id and by content); a refresh on a node of a source another node holds is skipped, even
+forced.  Skipped when nats-server is not installed."""
+
+import collections
+import json
+import os
+import signal
+import sys
+import time
+import unittest
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import make_item, make_rss  # noqa: E402
+from natsd import NATS_SERVER, NatsServer, SinkCase  # noqa: E402
+
+N_SOURCES = 12
+ITEMS = 3
+TTL = 6  # seconds: cluster.lease_ttl
+SLOTS = 64
+INTERVAL = 1  # seconds between polls of a source, so that who polls what shows at once
+
+
+@unittest.skipUnless(NATS_SERVER, "nats-server is not installed")
+class ClusterTest(SinkCase):
+
+    def setUp(self):
+        super().setUp()
+        self.nats = NatsServer(os.path.join(self.tmp, "nats"))
+        self.closers.append(self.nats.stop)
+        self.ids = ["s%02d" % i for i in range(N_SOURCES)]
+        for sid in self.ids:
+            self.http.write(sid + ".rss", make_rss(sid, [make_item(i, sid)
+                                                         for i in range(1, ITEMS + 1)]))
+        sources = [{"id": sid, "url": self.http.url("/%s.rss" % sid), "interval": INTERVAL}
+                   for sid in self.ids]
+        self.nodes = {}
+        for name in ("n1", "n2", "n3"):
+            self.nodes[name] = self.daemon(
+                sources, folder=os.path.join(self.tmp, name),
+                publish_opts={"nats": {"servers": [self.nats.url]}},
+                extra='user_agent = "newsd-test-%s";\ncluster: %s;'
+                % (name, harness.conf_group({"node": name, "lease_ttl": TTL, "slots": SLOTS})))
+
+    def holders(self, names=None):
+        """source id -> the nodes (of names, all running ones when None) whose status says
+        they poll it (any state but elsewhere)."""
+        out = collections.defaultdict(list)
+        for name, d in self.nodes.items():
+            if (names is not None and name not in names) or not d.running():
+                continue
+            for s in d.status()["sources"]:
+                if s["state"] != "elsewhere":
+                    out[s["id"]].append(name)
+        return out
+
+    def settled(self, names):
+        """Every source held by exactly one of names, every slot by one of them: the holders."""
+        sts = {n: self.nodes[n].status()["cluster"] for n in names}
+        if sum(st["held"] for st in sts.values()) != SLOTS:
+            return None
+        if any(st["live_nodes"] != len(names) for st in sts.values()):
+            return None
+        h = self.holders(names)
+        if sorted(h) == sorted(self.ids) and all(len(v) == 1 for v in h.values()):
+            return {sid: v[0] for sid, v in h.items()}
+        return None
+
+    def polled_by(self, seconds):
+        """source id -> the set of nodes (by User-Agent) that fetched it in the next seconds."""
+        self.http.clear_log()
+        time.sleep(seconds)
+        out = collections.defaultdict(set)
+        for e in self.http.log():
+            sid = os.path.basename(e["path"]).rsplit(".", 1)[0]
+            out[sid].add(e["headers"].get("user-agent", "").rsplit("-", 1)[-1])
+        return out
+
+    def assert_one_poller_each(self, holders):
+        seen = self.polled_by(4 * INTERVAL)
+        for sid in self.ids:
+            self.assertEqual(seen[sid], {holders[sid]},
+                             "%s fetched by %s, held by %s" % (sid, seen[sid], holders[sid]))
+
+    def assert_stream_once(self):
+        """The stream holds every article the feeds serve, each once."""
+        want = N_SOURCES * ITEMS
+        msgs = harness.wait_until(
+            lambda: (lambda m: m if m is not None and len(m) >= want else None)(self.nats.read()),
+            what="%d messages in the stream" % want)
+        self.assertEqual(len(msgs), want)
+        arts = [json.loads(m["data"]) for m in msgs]
+        for key, what in ((lambda m: m["msg_id"], "message id"),
+                          (lambda a: a["id"], "article id"),
+                          (lambda a: (a["title"], a["content_text"]), "content")):
+            vals = [key(m) for m in (msgs if what == "message id" else arts)]
+            dup = [v for v, n in collections.Counter(vals).items() if n > 1]
+            self.assertEqual(dup, [], "the same %s twice in the stream" % what)
+        self.assertEqual(sorted({a["source"]["id"] for a in arts}), self.ids)
+
+    def test_one_node_per_source_and_takeover(self):
+        self.nats.start()
+        for d in self.nodes.values():
+            d.start()
+        holders = harness.wait_until(lambda: self.settled(["n1", "n2", "n3"]), timeout=60,
+                                     what="the three nodes to share the slots")
+        self.assertEqual(sorted(set(holders.values())), ["n1", "n2", "n3"],
+                         "a node polls nothing: %r" % holders)
+        self.assert_one_poller_each(holders)
+        st = self.nodes["n1"].status()["cluster"]
+        self.assertEqual((st["node"], st["bucket"], st["connected"], st["slots"]),
+                         ("n1", "newsd", True, SLOTS))
+        p = self.nodes["n1"].ctl("status")
+        self.assertIn("cluster: node n1, bucket newsd, connected, holds", p.stdout)
+        self.assertIn(" elsewhere ", p.stdout)
+
+        # kill -9 of the node that holds s00: the others take its slots within the lease TTL
+        victim = holders["s00"]
+        rest = sorted(set(self.nodes) - {victim})
+        t0 = time.monotonic()
+        self.nodes[victim].kill()
+        holders = harness.wait_until(lambda: self.settled(rest), timeout=4 * TTL,
+                                     what="the two nodes left to take every slot")
+        took = time.monotonic() - t0
+        self.assertLess(took, TTL + TTL / 3 + 3, "takeover took %.1f s" % took)
+        print("takeover after kill -9: %.1f s (lease_ttl %d s)" % (took, TTL), file=sys.stderr)
+        self.assertEqual(sorted(set(holders.values())), rest)
+        self.assert_one_poller_each(holders)
+
+        # a clean stop hands over at once, without waiting for the TTL
+        leaver, stay = rest
+        rc, _ = self.nodes[leaver].stop()
+        self.assertEqual(rc, 0)
+        t0 = time.monotonic()
+        holders = harness.wait_until(lambda: self.settled([stay]), timeout=4 * TTL,
+                                     what="the last node to take every slot")
+        took = time.monotonic() - t0
+        self.assertLess(took, TTL, "handover after a clean stop took %.1f s" % took)
+        print("handover after a clean stop: %.1f s" % took, file=sys.stderr)
+        self.assert_one_poller_each(holders)
+        self.assert_stream_once()
+
+    def test_refresh_of_a_source_held_elsewhere(self):
+        self.nats.start()
+        for d in self.nodes.values():
+            d.start()
+        holders = harness.wait_until(lambda: self.settled(["n1", "n2", "n3"]), timeout=60,
+                                     what="the three nodes to share the slots")
+        sid = next(s for s in self.ids if holders[s] != "n1")
+        for force in (False, True):  # skipped, even forced: two nodes would poll it
+            p, reply = self.nodes["n1"].refresh(sid, force=force)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(reply[sid]["outcome"], "skipped", reply)
+            self.assertIn("polled by another node of the cluster", reply[sid]["reason"])
+
+    def test_config_needs_publish_nats(self):
+        d = self.daemon([], folder=os.path.join(self.tmp, "bare"),
+                        extra='cluster: { node = "n1"; };')
+        p = harness.run([harness.NEWSD, "--check-config", "-c", d.conf])
+        self.assertEqual(p.returncode, 1)
+        self.assertRegex(p.stdout + p.stderr, r"newsd\.conf:\d+: cluster needs publish\.nats")
+
+
+if __name__ == "__main__":
+    harness.main()

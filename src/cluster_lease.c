@@ -40,6 +40,7 @@
 
 /* What the thread shows the loop (under mu), and the loop's copy of it. */
 struct cl_state {
+    int64_t deadline; /* nd_mono_ms(): the leases held may expire after this (0: none held) */
     int connected;
     uint32_t held;
     size_t live;
@@ -54,7 +55,9 @@ struct nd_cluster {
     nd_cluster_slots_fn fn;
     void *arg;
     uint8_t *given; /* the held slots as last given to fn */
+    uint8_t *next;  /* the thread's, as last taken */
     struct cl_state seen;
+    struct nd_loop_timer expiry; /* at seen.deadline: the loop drops the slots itself */
 
     /* settings, copied */
     char *node, *bucket;
@@ -71,7 +74,6 @@ struct nd_cluster {
     int started;
     /* under mu */
     uint8_t *shown; /* the held slots, for the loop */
-    int changed;
     struct cl_state st;
     int quit;
 
@@ -98,8 +100,11 @@ static void wake_loop(struct nd_cluster *c)
 /* Under mu. */
 static void set_error(struct nd_cluster *c, const char *what, natsStatus s)
 {
-    const char *last = nats_GetLastError(NULL);
+    natsStatus ls = NATS_OK;
+    const char *last = nats_GetLastError(&ls);
 
+    if (ls != s)
+        last = NULL;                                   /* that text was about an earlier call */
     if (last && last[0] == '(' && strstr(last, "): ")) /* "(file.c:123): what" */
         last = strstr(last, "): ") + 3;
     snprintf(c->st.error, sizeof(c->st.error), "%s: %s", what,
@@ -110,14 +115,17 @@ static void set_error(struct nd_cluster *c, const char *what, natsStatus s)
 static void show(struct nd_cluster *c, size_t live, int renewed_all)
 {
     uint32_t n = 0;
+    int64_t deadline = 0;
 
     for (uint32_t s = 0; s < c->slots; s++)
-        n += c->held[s];
+        if (c->held[s]) {
+            n++;
+            if (deadline == 0 || c->renewed[s] + c->ttl_ms * 5 / 6 < deadline)
+                deadline = c->renewed[s] + c->ttl_ms * 5 / 6;
+        }
     pthread_mutex_lock(&c->mu);
-    if (memcmp(c->shown, c->held, c->slots) != 0) {
-        memcpy(c->shown, c->held, c->slots);
-        c->changed = 1;
-    }
+    c->st.deadline = deadline;
+    memcpy(c->shown, c->held, c->slots);
     c->st.connected = c->kv != NULL && c->up;
     c->st.held = n;
     if (live)
@@ -402,26 +410,55 @@ static void log_state(struct nd_cluster *c, const struct cl_state *st)
         log_warnx("cluster: %s", st->error);
 }
 
+/*
+ * Give the poller the slots the thread holds, unless their leases may have
+ * expired by now (the thread may be stuck in a request to a server that
+ * does not answer): then none, before the bucket can give them to another
+ * node.  The expiry timer runs this again at the deadline.
+ */
+static void apply(struct nd_cluster *c)
+{
+    struct cl_state st;
+    int64_t now = nd_mono_ms();
+
+    pthread_mutex_lock(&c->mu);
+    memcpy(c->next, c->shown, c->slots);
+    st = c->st;
+    pthread_mutex_unlock(&c->mu);
+    if (st.deadline <= now) {
+        if (st.held && c->seen.deadline > 0)
+            log_warnx("cluster: node %s could not renew its leases in time: it polls nothing "
+                      "until it can",
+                      c->node);
+        memset(c->next, 0, c->slots);
+        st.held = 0;
+        st.deadline = 0;
+    }
+    log_state(c, &st);
+    c->seen = st;
+    if (st.deadline)
+        nd_loop_timer_at(c->loop, &c->expiry, st.deadline);
+    else
+        nd_loop_timer_cancel(c->loop, &c->expiry);
+    if (memcmp(c->given, c->next, c->slots) != 0) {
+        memcpy(c->given, c->next, c->slots);
+        c->fn(c->arg, c->given, c->slots);
+    }
+}
+
+static void on_expiry(void *arg)
+{
+    apply(arg);
+}
+
 static void on_link(void *arg, int revents)
 {
     struct nd_cluster *c = arg;
     uint64_t v;
-    int changed;
-    struct cl_state st;
 
     if (read(c->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
         v = 0;
-    pthread_mutex_lock(&c->mu);
-    changed = c->changed;
-    c->changed = 0;
-    if (changed)
-        memcpy(c->given, c->shown, c->slots);
-    st = c->st;
-    pthread_mutex_unlock(&c->mu);
-    log_state(c, &st);
-    c->seen = st;
-    if (changed)
-        c->fn(c->arg, c->given, c->slots);
+    apply(c);
 }
 
 int nd_cluster_new(struct nd_loop *loop, const struct nd_cluster_conf *cfg,
@@ -447,6 +484,8 @@ int nd_cluster_new(struct nd_loop *loop, const struct nd_cluster_conf *cfg,
     c->slots = n;
     c->replicas = (int)cfg->replicas;
     c->given = xcalloc(n, 1);
+    c->next = xcalloc(n, 1);
+    nd_loop_timer_init(&c->expiry, on_expiry, c);
     c->shown = xcalloc(n, 1);
     c->held = xcalloc(n, 1);
     c->taken = xcalloc(n, 1);
@@ -489,6 +528,7 @@ void nd_cluster_free(struct nd_cluster *c)
         return;
     if (c->started) {
         nd_loop_unwatch(c->loop, c->watch);
+        nd_loop_timer_cancel(c->loop, &c->expiry);
         pthread_mutex_lock(&c->mu);
         c->quit = 1;
         pthread_cond_signal(&c->cv);
@@ -508,6 +548,7 @@ void nd_cluster_free(struct nd_cluster *c)
     free(c->files.tls_cert);
     free(c->files.tls_key);
     free(c->given);
+    free(c->next);
     free(c->shown);
     free(c->held);
     free(c->taken);

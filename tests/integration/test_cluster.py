@@ -4,8 +4,9 @@
 by exactly one node (the test HTTP server's log, by User-Agent, agrees with each node's
 status); kill -9 of a node: its sources are polled by the others within the lease TTL; a clean
 stop hands them over at once; the stream holds each article once (by message id, by article
-id and by content); a refresh on a node of a source another node holds is skipped, even
-forced.  Skipped when nats-server is not installed."""
+id and by content); with the server down every node stops polling before its leases could
+expire, and the slots are shared again when it returns; a refresh on a node of a source
+another node holds is skipped, even forced.  Skipped when nats-server is not installed."""
 
 import collections
 import json
@@ -146,6 +147,33 @@ class ClusterTest(SinkCase):
         print("handover after a clean stop: %.1f s" % took, file=sys.stderr)
         self.assert_one_poller_each(holders)
         self.assert_stream_once()
+
+    def test_nats_outage(self):
+        """With no server, no node can renew: each stops polling before its leases could have
+        expired, the control socket keeps answering, and the slots are shared again when the
+        server returns."""
+        self.nats.start()
+        for d in self.nodes.values():
+            d.start()
+        harness.wait_until(lambda: self.settled(["n1", "n2", "n3"]), timeout=60,
+                           what="the three nodes to share the slots")
+        self.nats.stop()
+        t0 = time.monotonic()
+        harness.wait_until(lambda: not self.holders(), timeout=3 * TTL,
+                           what="every node to stop polling")
+        self.assertLess(time.monotonic() - t0, TTL, "a node polled past its lease")
+        for d in self.nodes.values():
+            st = d.status()["cluster"]
+            self.assertEqual((st["connected"], st["held"]), (False, 0), st)
+        self.assertEqual(self.polled_by(2 * INTERVAL), {}, "polled without a lease")
+        self.nats.start()
+        holders = harness.wait_until(lambda: self.settled(["n1", "n2", "n3"]), timeout=60,
+                                     what="the slots to be shared again")
+        self.assert_one_poller_each(holders)
+        for d in self.nodes.values():
+            rc, took = d.stop()
+            self.assertEqual(rc, 0)
+            self.assertLess(took, 5)
 
     def test_refresh_of_a_source_held_elsewhere(self):
         self.nats.start()

@@ -51,19 +51,37 @@ void nd_cluster_order(const char *node, uint32_t slots, uint32_t *order)
 }
 
 void nd_cluster_balance(const uint32_t *order, uint32_t slots, const uint8_t *held,
-                        const uint8_t *taken, size_t live, struct nd_cluster_moves *out)
+                        const uint8_t *taken, size_t live, const uint32_t *loads, size_t n_loads,
+                        struct nd_cluster_moves *out)
 {
-    uint32_t share = nd_cluster_share(slots, live ? live : 1), n_held = 0;
+    uint32_t floor, ceil = nd_cluster_share(slots, live ? live : 1), n_held = 0, want;
+    size_t n_free = 0;
+    int short_node = 0;
 
+    floor = live > 1 ? (uint32_t)(slots / live) : slots;
     out->n_claim = out->n_release = 0;
-    for (uint32_t s = 0; s < slots; s++)
+    for (uint32_t s = 0; s < slots; s++) {
         n_held += held[s] != 0;
-    if (n_held < share) {
-        for (uint32_t i = 0; i < slots && n_held + out->n_claim < share; i++)
+        n_free += !held[s] && !taken[s];
+    }
+    for (size_t i = 0; loads && i < n_loads; i++)
+        short_node |= loads[i] < floor;
+    if (n_held > ceil)
+        want = ceil;
+    else if (n_held > floor && short_node)
+        want = n_held - 1;
+    else if (n_held < floor)
+        want = floor;
+    else if (n_held < ceil && n_free > 0 && !short_node)
+        want = n_held + 1;
+    else
+        want = n_held;
+    if (want > n_held) {
+        for (uint32_t i = 0; i < slots && n_held + out->n_claim < want; i++)
             if (!taken[order[i]] && !held[order[i]])
                 out->claim[out->n_claim++] = order[i];
-    } else if (n_held > share) {
-        for (uint32_t i = slots; i-- > 0 && n_held - out->n_release > share;)
+    } else if (want < n_held) {
+        for (uint32_t i = slots; i-- > 0 && n_held - out->n_release > want;)
             if (held[order[i]])
                 out->release[out->n_release++] = order[i];
     }

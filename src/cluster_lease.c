@@ -4,17 +4,20 @@
  *
  * The bucket (JetStream key-value, History 1) has a TTL of lease_ttl:
  * nats-server 2.9 has no per-key TTL, so every key expires unless it is
- * written again.  Keys: "node.<name>" (a live node, put every round) and
- * "slot.<n>" (the slot's holder: its node name).  A round, every third of
+ * written again.  Keys: "node.<name>" (a live node, put every round, with the
+ * number of slots it holds) and "slot.<n>" (the slot's holder: its node
+ * name).  A round, every third of
  * the TTL:
  *   1. put this node's key;
  *   2. renew each held slot (update at its last revision): a refusal means
  *      the lease was lost (expired, taken), and the slot is dropped at once;
  *      a slot that could not be renewed for 5/6 of the TTL by this node's
  *      clock is dropped too, before the bucket lets another node claim it;
- *   3. list the keys: the live nodes and the taken slots;
+ *   3. list the keys: the live nodes (and the counts they announced) and the
+ *      taken slots;
  *   4. balance (nd_cluster_balance): claim free slots (create-if-absent) up
- *      to this node's share, release (delete) what is above it.
+ *      to this node's share, release (delete) what is above it or what a
+ *      node left short needs.
  * Each change of the held slots goes to the loop (under the mutex, and a
  * write to the eventfd) before a released slot's key is deleted.  At a
  * clean stop every lease is released.  The thread never logs; the loop
@@ -87,6 +90,8 @@ struct nd_cluster {
     int64_t *renewed; /* nd_mono_ms() of each held slot's last renewal */
     uint32_t *order;  /* this node's preference */
     uint32_t *claim, *release;
+    uint32_t *loads; /* the slot counts the live nodes announced, n_loads of them */
+    size_t n_loads, cap_loads;
 };
 
 static void wake_loop(struct nd_cluster *c)
@@ -230,6 +235,28 @@ static int renew(struct nd_cluster *c, int64_t now)
     return all;
 }
 
+/* The slot count a live node announced in the value of its key (none if it cannot be read). */
+static void add_load(struct nd_cluster *c, const char *key)
+{
+    kvEntry *e = NULL;
+    const char *v;
+    char *end;
+    unsigned long n;
+
+    if (kvStore_Get(&e, c->kv, key) != NATS_OK)
+        return;
+    v = kvEntry_ValueString(e);
+    n = v ? strtoul(v, &end, 10) : 0;
+    if (v && end != v && n <= c->slots) {
+        if (c->n_loads == c->cap_loads) {
+            c->cap_loads = c->cap_loads ? 2 * c->cap_loads : 16;
+            c->loads = xrealloc(c->loads, c->cap_loads * sizeof(*c->loads));
+        }
+        c->loads[c->n_loads++] = (uint32_t)n;
+    }
+    kvEntry_Destroy(e);
+}
+
 /* The keys of the bucket: taken slots and live nodes.  -1 when they cannot be listed. */
 static int view(struct nd_cluster *c, size_t *live)
 {
@@ -250,12 +277,14 @@ static int view(struct nd_cluster *c, size_t *live)
         pthread_mutex_unlock(&c->mu);
         return -1;
     }
+    c->n_loads = 0;
     for (int i = 0; i < list.Count; i++) {
         const char *k = list.Keys[i];
         char *end;
         unsigned long n;
         if (strncmp(k, "node.", 5) == 0) {
             (*live)++;
+            add_load(c, k);
         } else if (strncmp(k, "slot.", 5) == 0) {
             n = strtoul(k + 5, &end, 10);
             if (*end == '\0' && end != k + 5 && n < c->slots)
@@ -288,9 +317,18 @@ static void expire(struct nd_cluster *c)
     show(c, 0, 0);
 }
 
+static uint32_t held_count(const struct nd_cluster *c)
+{
+    uint32_t n = 0;
+
+    for (uint32_t s = 0; s < c->slots; s++)
+        n += c->held[s];
+    return n;
+}
+
 static void round_once(struct nd_cluster *c)
 {
-    char key[80];
+    char key[80], count[16];
     int64_t now = nd_mono_ms();
     struct nd_cluster_moves m = {c->claim, 0, c->release, 0};
     natsStatus s;
@@ -298,7 +336,8 @@ static void round_once(struct nd_cluster *c)
     int all;
 
     snprintf(key, sizeof(key), "node.%s", c->node);
-    s = kvStore_PutString(NULL, c->kv, key, c->node);
+    snprintf(count, sizeof(count), "%" PRIu32, held_count(c));
+    s = kvStore_PutString(NULL, c->kv, key, count);
     c->up = s == NATS_OK;
     if (s != NATS_OK) { /* no server: the leases only age */
         pthread_mutex_lock(&c->mu);
@@ -314,7 +353,7 @@ static void round_once(struct nd_cluster *c)
     }
     if (live == 0)
         live = 1; /* this node, whose key the listing missed */
-    nd_cluster_balance(c->order, c->slots, c->held, c->taken, live, &m);
+    nd_cluster_balance(c->order, c->slots, c->held, c->taken, live, c->loads, c->n_loads, &m);
     for (size_t i = 0; i < m.n_release; i++)
         c->held[m.release[i]] = 0;
     show(c, live, all); /* the loop lets go of them before another node can claim them */
@@ -557,6 +596,7 @@ void nd_cluster_free(struct nd_cluster *c)
     free(c->order);
     free(c->claim);
     free(c->release);
+    free(c->loads);
     free(c);
 }
 

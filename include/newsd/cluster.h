@@ -47,14 +47,22 @@ struct nd_cluster_moves {
 };
 
 /*
- * Balance: a node that holds fewer than its share of live nodes claims
- * free slots (not taken by anyone) in its order, up to its share; one that
- * holds more releases the excess, its least preferred first.  held[s] and
- * taken[s] (held by anyone, this node included) are 0 or 1 for each of
- * slots; live counts the live nodes, this one included.  Pure.
+ * Balance.  The live nodes (this one included) should each hold
+ * floor(slots / live) slots or one more.  held[s] and taken[s] (held by
+ * anyone, this node included) are 0 or 1 for each of slots.  loads are the
+ * slot counts the live nodes announced at their last round (this node's
+ * among them), n_loads of them, or NULL when unknown.  This node:
+ *   - above ceil(slots / live) releases down to it;
+ *   - above the floor releases one slot when a node announced fewer than the
+ *     floor (all slots taken, a node joined late);
+ *   - below the floor claims free slots (taken by nobody) up to the floor;
+ *   - at the floor claims one free slot when no node announced fewer than
+ *     the floor (the remainder goes to whoever gets it first).
+ * Claims go in this node's order, releases from its end.  Pure.
  */
 void nd_cluster_balance(const uint32_t *order, uint32_t slots, const uint8_t *held,
-                        const uint8_t *taken, size_t live, struct nd_cluster_moves *out);
+                        const uint8_t *taken, size_t live, const uint32_t *loads, size_t n_loads,
+                        struct nd_cluster_moves *out);
 
 /* --- the lease module (cluster_lease.c) --- */
 

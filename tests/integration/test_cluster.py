@@ -63,12 +63,16 @@ class ClusterTest(SinkCase):
         return out
 
     def settled(self, names):
-        """Every source held by exactly one of names, every slot by one of them: the holders."""
+        """Every slot held by one of names, each holding its share (floor or ceil), every
+        source held by exactly one of them: source id -> its holder."""
         sts = {n: self.nodes[n].status()["cluster"] for n in names}
         if sum(st["held"] for st in sts.values()) != SLOTS:
             return None
         if any(st["live_nodes"] != len(names) for st in sts.values()):
             return None
+        lo, hi = SLOTS // len(names), -(-SLOTS // len(names))
+        if any(not lo <= st["held"] <= hi for st in sts.values()):
+            return None  # similar loads: 64 slots on 3 nodes are 21, 21 and 22
         h = self.holders(names)
         if sorted(h) == sorted(self.ids) and all(len(v) == 1 for v in h.values()):
             return {sid: v[0] for sid, v in h.items()}

@@ -64,14 +64,27 @@ struct node {
     uint8_t held[SLOTS];
 };
 
+static int held_by(const struct node *n)
+{
+    int h = 0;
+
+    for (int s = 0; s < SLOTS; s++)
+        h += n->held[s];
+    return h;
+}
+
+/* One round of each node, in turn; what they announced is what they held before it. */
 static int round_of(struct node *nodes, int k, int live, uint8_t *taken)
 {
-    uint32_t claim[SLOTS], release[SLOTS];
+    uint32_t claim[SLOTS], release[SLOTS], loads[8];
     struct nd_cluster_moves m = {claim, 0, release, 0};
     int moved = 0;
 
+    for (int i = 0; i < k; i++)
+        loads[i] = (uint32_t)held_by(&nodes[i]);
     for (int i = 0; i < k; i++) {
-        nd_cluster_balance(nodes[i].order, SLOTS, nodes[i].held, taken, (size_t)live, &m);
+        nd_cluster_balance(nodes[i].order, SLOTS, nodes[i].held, taken, (size_t)live, loads,
+                           (size_t)k, &m);
         for (size_t j = 0; j < m.n_claim; j++) {
             ck_assert(!taken[claim[j]]);
             taken[claim[j]] = 1; /* create-if-absent: this node got it */
@@ -85,15 +98,6 @@ static int round_of(struct node *nodes, int k, int live, uint8_t *taken)
         moved += (int)(m.n_claim + m.n_release);
     }
     return moved;
-}
-
-static int held_by(const struct node *n)
-{
-    int h = 0;
-
-    for (int s = 0; s < SLOTS; s++)
-        h += n->held[s];
-    return h;
 }
 
 START_TEST(balance)
@@ -115,9 +119,8 @@ START_TEST(balance)
     for (rounds = 0; rounds < 10 && round_of(nodes, 3, 3, taken) > 0; rounds++)
         ;
     ck_assert_int_lt(rounds, 4);
-    /* shares are ceil(64 / 3) = 22: the last node may be left with 64 - 2 * 22 */
-    for (int i = 0; i < 3; i++)
-        ck_assert_msg(held_by(&nodes[i]) >= 20 && held_by(&nodes[i]) <= 22, "n%d holds %d", i + 1,
+    for (int i = 0; i < 3; i++) /* 64 / 3: 21 or 22 each */
+        ck_assert_msg(held_by(&nodes[i]) >= 21 && held_by(&nodes[i]) <= 22, "n%d holds %d", i + 1,
                       held_by(&nodes[i]));
     for (int s = 0; s < SLOTS; s++) /* each slot held by exactly one */
         ck_assert_int_eq(nodes[0].held[s] + nodes[1].held[s] + nodes[2].held[s], 1);
@@ -125,10 +128,70 @@ START_TEST(balance)
     for (int s = 0; s < SLOTS; s++)
         if (nodes[2].held[s])
             taken[s] = 0;
+    memset(nodes[2].held, 0, sizeof(nodes[2].held)); /* it starts again with none */
     for (rounds = 0; rounds < 10 && round_of(nodes, 2, 2, taken) > 0; rounds++)
         ;
     ck_assert_int_eq(held_by(&nodes[0]) + held_by(&nodes[1]), SLOTS);
     ck_assert_int_eq(held_by(&nodes[0]), 32);
+
+    /* n3 comes back when n1 and n2 hold every slot: they make room, none is left short */
+    for (rounds = 0; rounds < 10 && round_of(nodes, 3, 3, taken) > 0; rounds++)
+        ;
+    ck_assert_int_lt(rounds, 6);
+    for (int i = 0; i < 3; i++)
+        ck_assert_msg(held_by(&nodes[i]) >= 21 && held_by(&nodes[i]) <= 22, "n%d holds %d", i + 1,
+                      held_by(&nodes[i]));
+    for (int s = 0; s < SLOTS; s++)
+        ck_assert_int_eq(nodes[0].held[s] + nodes[1].held[s] + nodes[2].held[s], 1);
+}
+END_TEST
+
+START_TEST(many_nodes)
+{
+    /* 20 nodes, started one after the other, end with 3 or 4 slots of 64 each */
+    struct node nodes[20];
+    uint8_t taken[SLOTS] = {0};
+    uint32_t claim[SLOTS], release[SLOTS], loads[20];
+    struct nd_cluster_moves m = {claim, 0, release, 0};
+    char name[8];
+    int moved = 1, rounds = 0, total = 0;
+
+    memset(nodes, 0, sizeof(nodes));
+    for (int i = 0; i < 20; i++) {
+        snprintf(name, sizeof(name), "n%d", i + 1);
+        nd_cluster_order(name, SLOTS, nodes[i].order);
+    }
+    for (int k = 1; k <= 20; k++) /* node k joins; a round each */
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++)
+                loads[j] = (uint32_t)held_by(&nodes[j]);
+            nd_cluster_balance(nodes[i].order, SLOTS, nodes[i].held, taken, (size_t)k, loads,
+                               (size_t)k, &m);
+            for (size_t j = 0; j < m.n_claim; j++)
+                taken[claim[j]] = nodes[i].held[claim[j]] = 1;
+            for (size_t j = 0; j < m.n_release; j++)
+                taken[release[j]] = nodes[i].held[release[j]] = 0;
+        }
+    while (moved && rounds++ < 20) {
+        moved = 0;
+        for (int j = 0; j < 20; j++)
+            loads[j] = (uint32_t)held_by(&nodes[j]);
+        for (int i = 0; i < 20; i++) {
+            nd_cluster_balance(nodes[i].order, SLOTS, nodes[i].held, taken, 20, loads, 20, &m);
+            for (size_t j = 0; j < m.n_claim; j++)
+                taken[claim[j]] = nodes[i].held[claim[j]] = 1;
+            for (size_t j = 0; j < m.n_release; j++)
+                taken[release[j]] = nodes[i].held[release[j]] = 0;
+            moved += (int)(m.n_claim + m.n_release);
+        }
+    }
+    ck_assert_int_lt(rounds, 20);
+    for (int i = 0; i < 20; i++) {
+        ck_assert_msg(held_by(&nodes[i]) >= 3 && held_by(&nodes[i]) <= 4, "n%d holds %d", i + 1,
+                      held_by(&nodes[i]));
+        total += held_by(&nodes[i]);
+    }
+    ck_assert_int_eq(total, SLOTS);
 }
 END_TEST
 
@@ -138,17 +201,17 @@ START_TEST(nothing_to_do)
     uint8_t held[4] = {1, 1, 0, 0}, taken[4] = {1, 1, 1, 1};
     struct nd_cluster_moves m = {claim, 9, release, 9};
 
-    nd_cluster_balance(order, 4, held, taken, 2, &m); /* at its share */
+    nd_cluster_balance(order, 4, held, taken, 2, NULL, 0, &m); /* at its share */
     ck_assert_uint_eq(m.n_claim, 0);
     ck_assert_uint_eq(m.n_release, 0);
     held[1] = 0;
     taken[1] = 0;
     taken[3] = 0;
-    nd_cluster_balance(order, 4, held, taken, 2, &m); /* one short: its first free slot */
+    nd_cluster_balance(order, 4, held, taken, 2, NULL, 0, &m); /* one short: its first free */
     ck_assert_uint_eq(m.n_claim, 1);
     ck_assert_uint_eq(claim[0], 1);
     held[1] = held[2] = held[3] = 1;
-    nd_cluster_balance(order, 4, held, taken, 2, &m); /* two over: its last ones go */
+    nd_cluster_balance(order, 4, held, taken, 2, NULL, 0, &m); /* two over: its last ones go */
     ck_assert_uint_eq(m.n_release, 2);
     ck_assert_uint_eq(release[0], 3);
     ck_assert_uint_eq(release[1], 2);
@@ -164,6 +227,7 @@ int main(void)
     tcase_add_test(tc, shares);
     tcase_add_test(tc, preferences);
     tcase_add_test(tc, balance);
+    tcase_add_test(tc, many_nodes);
     tcase_add_test(tc, nothing_to_do);
     suite_add_tcase(s, tc);
     return tu_run(s);

@@ -1,8 +1,9 @@
 /*
  * cluster.c: the pure decisions of cluster mode (cluster.h): the slot of a
- * source, a node's share, its order of preference, and one round's
- * balance of claims and releases.
+ * source, a node's share, its order of preference, one round's balance
+ * of claims and releases, and a source's poll state as the bucket holds it.
  */
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -85,4 +86,70 @@ void nd_cluster_balance(const uint32_t *order, uint32_t slots, const uint8_t *he
             if (held[order[i]])
                 out->release[out->n_release++] = order[i];
     }
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+char *nd_cluster_state_encode(const struct nd_source_state *st)
+{
+    json_t *o = json_pack("{s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:I}", "url",
+                          str_or_null(st->url), "etag", str_or_null(st->etag), "last_modified",
+                          str_or_null(st->last_modified), "next_due", (json_int_t)st->next_due,
+                          "last_poll", (json_int_t)st->last_poll, "last_ok",
+                          (json_int_t)st->last_ok, "errors", (json_int_t)st->errors, "outcome",
+                          str_or_null(st->outcome), "error", str_or_null(st->error), "http_status",
+                          (json_int_t)st->http_status, "retry_until", (json_int_t)st->retry_until);
+    char *out = json_dumps(o, JSON_COMPACT);
+
+    json_decref(o);
+    return out;
+}
+
+static char *get_str(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+
+    return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+static int64_t get_int(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+int nd_cluster_state_decode(const char *json, struct nd_source_state *out)
+{
+    json_t *o = json_loads(json, 0, NULL);
+
+    memset(out, 0, sizeof(*out));
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return ND_EINVAL;
+    }
+    out->url = get_str(o, "url");
+    out->etag = get_str(o, "etag");
+    out->last_modified = get_str(o, "last_modified");
+    out->next_due = get_int(o, "next_due");
+    out->last_poll = get_int(o, "last_poll");
+    out->last_ok = get_int(o, "last_ok");
+    out->errors = get_int(o, "errors");
+    out->outcome = get_str(o, "outcome");
+    out->error = get_str(o, "error");
+    out->http_status = get_int(o, "http_status");
+    out->retry_until = get_int(o, "retry_until");
+    json_decref(o);
+    return ND_OK;
+}
+
+int nd_cluster_state_newer(const struct nd_source_state *local,
+                           const struct nd_source_state *remote)
+{
+    if (remote->url == NULL)
+        return 0;
+    return local->url == NULL || remote->last_poll > local->last_poll;
 }

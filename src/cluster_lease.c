@@ -51,6 +51,22 @@ struct cl_state {
     char error[256];
 };
 
+/* A source id with a poll state (JSON) or a slot. */
+struct cl_kv {
+    char *id;
+    char *json;
+    uint32_t slot;
+};
+
+static void kv_free(struct cl_kv *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].id);
+        free(v[i].json);
+    }
+    free(v);
+}
+
 struct nd_cluster {
     /* the loop's */
     struct nd_loop *loop;
@@ -63,7 +79,7 @@ struct nd_cluster {
     struct nd_loop_timer expiry; /* at seen.deadline: the loop drops the slots itself */
 
     /* settings, copied */
-    char *node, *bucket;
+    char *node, *bucket, *state_bucket;
     struct nd_strv servers;
     struct nd_nats_conf files; /* credentials and TLS files only */
     int64_t ttl_ms;
@@ -76,7 +92,13 @@ struct nd_cluster {
     int efd;
     int started;
     /* under mu */
-    uint8_t *shown; /* the held slots, for the loop */
+    uint8_t *shown;     /* the held slots, for the loop */
+    struct cl_kv *puts; /* poll states to write, one per source */
+    size_t n_puts, cap_puts;
+    struct cl_kv *got; /* poll states read at claims, for the loop */
+    size_t n_got, cap_got;
+    struct cl_kv *sources; /* the configuration's: id and slot (json unused) */
+    size_t n_sources;
     struct cl_state st;
     int quit;
 
@@ -84,7 +106,8 @@ struct nd_cluster {
     natsConnection *nc;
     jsCtx *js;
     kvStore *kv;
-    int up; /* the last write to the bucket went through */
+    kvStore *state_kv; /* "<bucket>-state": poll states, no TTL */
+    int up;            /* the last write to the bucket went through */
     uint8_t *held, *taken;
     uint64_t *rev;    /* of each held slot's key */
     int64_t *renewed; /* nd_mono_ms() of each held slot's last renewal */
@@ -145,6 +168,8 @@ static void drop_connection(struct nd_cluster *c)
 {
     kvStore_Destroy(c->kv);
     c->kv = NULL;
+    kvStore_Destroy(c->state_kv);
+    c->state_kv = NULL;
     jsCtx_Destroy(c->js);
     c->js = NULL;
     natsConnection_Destroy(c->nc);
@@ -179,6 +204,17 @@ static int get_bucket(struct nd_cluster *c)
             kc.StorageType = js_FileStorage;
             kc.Replicas = c->replicas;
             s = js_CreateKeyValue(&c->kv, c->js, &kc);
+        }
+    }
+    if (s == NATS_OK) {
+        s = js_KeyValue(&c->state_kv, c->js, c->state_bucket);
+        if (s == NATS_NOT_FOUND) {
+            kvConfig_Init(&kc);
+            kc.Bucket = c->state_bucket;
+            kc.History = 1;
+            kc.StorageType = js_FileStorage;
+            kc.Replicas = c->replicas;
+            s = js_CreateKeyValue(&c->state_kv, c->js, &kc);
         }
     }
     if (s == NATS_OK)
@@ -317,6 +353,71 @@ static void expire(struct nd_cluster *c)
     show(c, 0, 0);
 }
 
+static void kv_push(struct cl_kv **v, size_t *n, size_t *cap, char *id, char *json)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        *v = xrealloc(*v, *cap * sizeof(**v));
+    }
+    (*v)[(*n)++] = (struct cl_kv){id, json, 0};
+}
+
+/*
+ * The poll states of the sources of the slots just claimed (came[s]), read
+ * from the state bucket for the loop, before it learns of the slots.
+ */
+static void read_states(struct nd_cluster *c, const uint8_t *came)
+{
+    char key[80];
+    kvEntry *e;
+    struct cl_kv *src;
+    size_t n = 0;
+
+    pthread_mutex_lock(&c->mu);
+    src = xcalloc(c->n_sources ? c->n_sources : 1, sizeof(*src));
+    for (size_t i = 0; i < c->n_sources; i++)
+        if (came[c->sources[i].slot])
+            src[n++].id = xstrdup(c->sources[i].id);
+    pthread_mutex_unlock(&c->mu);
+    for (size_t i = 0; i < n; i++) {
+        natsStatus s;
+        e = NULL;
+        snprintf(key, sizeof(key), "state.%s", src[i].id);
+        s = kvStore_Get(&e, c->state_kv, key);
+        if (s == NATS_OK && kvEntry_ValueString(e)) {
+            pthread_mutex_lock(&c->mu);
+            kv_push(&c->got, &c->n_got, &c->cap_got, src[i].id, xstrdup(kvEntry_ValueString(e)));
+            src[i].id = NULL;
+            pthread_mutex_unlock(&c->mu);
+        }
+        kvEntry_Destroy(e);
+        if (s != NATS_OK && !refused(s))
+            break; /* no server: the sources start from the state this node has */
+    }
+    kv_free(src, n);
+}
+
+/* Write the poll states queued; after a failure the rest are dropped (the next polls write). */
+static void write_states(struct nd_cluster *c)
+{
+    char key[80];
+    struct cl_kv *puts;
+    size_t n;
+    natsStatus s = NATS_OK;
+
+    pthread_mutex_lock(&c->mu);
+    puts = c->puts;
+    n = c->n_puts;
+    c->puts = NULL;
+    c->n_puts = c->cap_puts = 0;
+    pthread_mutex_unlock(&c->mu);
+    for (size_t i = 0; i < n && (s == NATS_OK || refused(s)); i++) {
+        snprintf(key, sizeof(key), "state.%s", puts[i].id);
+        s = kvStore_PutString(NULL, c->state_kv, key, puts[i].json);
+    }
+    kv_free(puts, n);
+}
+
 static uint32_t held_count(const struct nd_cluster *c)
 {
     uint32_t n = 0;
@@ -359,19 +460,23 @@ static void round_once(struct nd_cluster *c)
     show(c, live, all); /* the loop lets go of them before another node can claim them */
     for (size_t i = 0; i < m.n_release; i++)
         if (release(c, m.release[i]) != 0)
-            break; /* no server: the rest expire */
+            break;                 /* no server: the rest expire */
+    memset(c->taken, 0, c->slots); /* now: the slots claimed in this round */
     for (size_t i = 0; i < m.n_claim; i++) {
         uint64_t rev;
         slot_key(key, sizeof(key), m.claim[i]);
         s = kvStore_CreateString(&rev, c->kv, key, c->node);
         if (s == NATS_OK) {
             c->held[m.claim[i]] = 1;
+            c->taken[m.claim[i]] = 1;
             c->rev[m.claim[i]] = rev;
             c->renewed[m.claim[i]] = now;
         } else if (!refused(s)) {
             break; /* no server: the next round tries again */
         }
     }
+    if (m.n_claim)
+        read_states(c, c->taken);
     pthread_mutex_lock(&c->mu);
     c->st.error[0] = '\0';
     pthread_mutex_unlock(&c->mu);
@@ -414,21 +519,26 @@ static void wait_ms(struct nd_cluster *c, int64_t ms)
 static void *thread_main(void *arg)
 {
     struct nd_cluster *c = arg;
-    int64_t wait;
+    int64_t next_round = 0, now;
 
     pthread_mutex_lock(&c->mu);
     while (!c->quit) {
         pthread_mutex_unlock(&c->mu);
+        now = nd_mono_ms();
         if (c->kv == NULL && get_bucket(c) != 0) {
             expire(c);
-            wait = RETRY_MS;
+            next_round = now + RETRY_MS;
         } else {
-            round_once(c);
-            wait = c->ttl_ms / 3;
+            write_states(c);
+            if (now >= next_round) {
+                round_once(c);
+                next_round = nd_mono_ms() + c->ttl_ms / 3;
+            }
         }
         pthread_mutex_lock(&c->mu);
-        if (!c->quit)
-            wait_ms(c, wait);
+        now = nd_mono_ms();
+        if (!c->quit && (c->n_puts == 0 || c->kv == NULL) && now < next_round)
+            wait_ms(c, next_round - now);
     }
     pthread_mutex_unlock(&c->mu);
     release_all(c);
@@ -459,11 +569,27 @@ static void apply(struct nd_cluster *c)
 {
     struct cl_state st;
     int64_t now = nd_mono_ms();
+    struct cl_kv *got;
+    size_t n_got, n_states = 0;
+    struct nd_cluster_state *states;
 
     pthread_mutex_lock(&c->mu);
     memcpy(c->next, c->shown, c->slots);
     st = c->st;
+    got = c->got;
+    n_got = c->n_got;
+    c->got = NULL;
+    c->n_got = c->cap_got = 0;
     pthread_mutex_unlock(&c->mu);
+    states = xcalloc(n_got ? n_got : 1, sizeof(*states));
+    for (size_t i = 0; i < n_got; i++) {
+        if (nd_cluster_state_decode(got[i].json, &states[n_states].st) != ND_OK) {
+            log_warnx("cluster: the poll state of source %s in bucket %s is not JSON: ignored",
+                      got[i].id, c->state_bucket);
+            continue;
+        }
+        states[n_states++].id = got[i].id;
+    }
     if (st.deadline <= now) {
         if (st.held && c->seen.deadline > 0)
             log_warnx("cluster: node %s could not renew its leases in time: it polls nothing "
@@ -472,6 +598,7 @@ static void apply(struct nd_cluster *c)
         memset(c->next, 0, c->slots);
         st.held = 0;
         st.deadline = 0;
+        st.connected = 0; /* as far as the leases go: they cannot be renewed */
     }
     log_state(c, &st);
     c->seen = st;
@@ -479,10 +606,14 @@ static void apply(struct nd_cluster *c)
         nd_loop_timer_at(c->loop, &c->expiry, st.deadline);
     else
         nd_loop_timer_cancel(c->loop, &c->expiry);
-    if (memcmp(c->given, c->next, c->slots) != 0) {
+    if (memcmp(c->given, c->next, c->slots) != 0 || n_states) {
         memcpy(c->given, c->next, c->slots);
-        c->fn(c->arg, c->given, c->slots);
+        c->fn(c->arg, c->given, c->slots, states, n_states);
     }
+    for (size_t i = 0; i < n_states; i++)
+        nd_source_state_clear(&states[i].st);
+    free(states);
+    kv_free(got, n_got);
 }
 
 static void on_expiry(void *arg)
@@ -500,11 +631,48 @@ static void on_link(void *arg, int revents)
     apply(c);
 }
 
-int nd_cluster_new(struct nd_loop *loop, const struct nd_cluster_conf *cfg,
-                   const struct nd_nats_conf *nats, nd_cluster_slots_fn fn, void *arg,
-                   struct nd_cluster **out, char *err, size_t errlen)
+void nd_cluster_set_sources(struct nd_cluster *c, const struct nd_config *cfg)
+{
+    struct cl_kv *v = xcalloc(cfg->n_sources ? cfg->n_sources : 1, sizeof(*v)), *old;
+    size_t n_old;
+
+    for (size_t i = 0; i < cfg->n_sources; i++) {
+        v[i].id = xstrdup(cfg->sources[i].id);
+        v[i].slot = nd_cluster_slot(v[i].id, c->slots);
+    }
+    pthread_mutex_lock(&c->mu);
+    old = c->sources;
+    n_old = c->n_sources;
+    c->sources = v;
+    c->n_sources = cfg->n_sources;
+    pthread_mutex_unlock(&c->mu);
+    kv_free(old, n_old);
+}
+
+void nd_cluster_put_state(struct nd_cluster *c, const char *id, const struct nd_source_state *st)
+{
+    char *json = nd_cluster_state_encode(st);
+
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < c->n_puts; i++)
+        if (strcmp(c->puts[i].id, id) == 0) { /* not written yet: the newer one goes */
+            free(c->puts[i].json);
+            c->puts[i].json = json;
+            json = NULL;
+            break;
+        }
+    if (json)
+        kv_push(&c->puts, &c->n_puts, &c->cap_puts, xstrdup(id), json);
+    pthread_cond_signal(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+int nd_cluster_new(struct nd_loop *loop, const struct nd_config *config, nd_cluster_slots_fn fn,
+                   void *arg, struct nd_cluster **out, char *err, size_t errlen)
 {
     struct nd_cluster *c = xcalloc(1, sizeof(*c));
+    const struct nd_cluster_conf *cfg = &config->cluster;
+    const struct nd_nats_conf *nats = &config->nats;
     uint32_t n = (uint32_t)cfg->slots;
 
     *out = NULL;
@@ -513,6 +681,7 @@ int nd_cluster_new(struct nd_loop *loop, const struct nd_cluster_conf *cfg,
     c->arg = arg;
     c->node = xstrdup(cfg->node);
     c->bucket = xstrdup(cfg->bucket);
+    c->state_bucket = xasprintf("%s-state", cfg->bucket);
     for (size_t i = 0; i < cfg->servers.n; i++)
         nd_strv_push(&c->servers, cfg->servers.v[i]);
     c->files.credentials = nats->credentials ? xstrdup(nats->credentials) : NULL;
@@ -536,6 +705,7 @@ int nd_cluster_new(struct nd_loop *loop, const struct nd_cluster_conf *cfg,
     nd_cluster_order(c->node, n, c->order);
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
+    nd_cluster_set_sources(c, config);
     c->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (c->efd < 0) {
         snprintf(err, errlen, "cluster: eventfd: %s", strerror(errno));
@@ -581,6 +751,10 @@ void nd_cluster_free(struct nd_cluster *c)
     pthread_mutex_destroy(&c->mu);
     free(c->node);
     free(c->bucket);
+    free(c->state_bucket);
+    kv_free(c->puts, c->n_puts);
+    kv_free(c->got, c->n_got);
+    kv_free(c->sources, c->n_sources);
     nd_strv_free(&c->servers);
     free(c->files.credentials);
     free(c->files.tls_ca);

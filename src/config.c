@@ -114,7 +114,8 @@ static const struct setting global_settings[] = {
     {"cluster.servers", S_STRLIST | RESTART, G(cluster.servers), 1, 32, 0, NULL, NULL,
      "NATS servers of the lease bucket (default: publish.nats.servers)"},
     {"cluster.bucket", S_STR | RESTART, G(cluster.bucket), 0, 0, 0, "newsd", NULL,
-     "JetStream key-value bucket of the slot leases (created if absent)"},
+     "JetStream key-value bucket of the slot leases (created if absent; the poll states go in "
+     "BUCKET-state): letters, digits, - and _, 58 at most"},
     {"cluster.lease_ttl", S_INT | RESTART, G(cluster.lease_ttl), 3, 3600, 30, NULL, NULL,
      "seconds a lease lives unless renewed: a dead node's sources are polled by the others "
      "within about 4/3 of this"},
@@ -854,10 +855,11 @@ static int check_cluster(struct ctx *c, config_t *lc, struct nd_config *cfg)
         return fail(c, config_lookup(lc, "cluster.node"),
                     "'cluster.node' \"%s\" must be letters, digits, '-' and '_' (64 at most)",
                     k->node);
-    if (!nd_js_stream_name_valid(k->bucket))
+    if (!nd_js_stream_name_valid(k->bucket) || strlen(k->bucket) > 58)
         return fail(c, config_lookup(lc, "cluster.bucket"),
-                    "'cluster.bucket' \"%s\" must be letters, digits, '-' and '_' (64 at most)",
-                    k->bucket);
+                    "'cluster.bucket' \"%s\" must be letters, digits, '-' and '_' (58 at most: "
+                    "the poll states go in \"%s-state\")",
+                    k->bucket, k->bucket);
     if (bad_server(&k->servers))
         return fail(c, config_lookup(lc, "cluster.servers"),
                     "'cluster.servers': \"%s\" is not nats://HOST:PORT or tls://HOST:PORT",

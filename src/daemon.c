@@ -98,11 +98,23 @@ static void on_report(void *arg, const struct nd_poll_report *r)
 }
 
 /* Cluster mode: the slots this node holds changed. */
-static void on_slots(void *arg, const uint8_t *held, uint32_t slots)
+static void on_slots(void *arg, const uint8_t *held, uint32_t slots,
+                     const struct nd_cluster_state *states, size_t n_states)
 {
     struct nd_daemon *d = arg;
 
+    for (size_t i = 0; i < n_states; i++)
+        nd_poller_import_state(d->poller, states[i].id, &states[i].st);
     nd_poller_hold(d->poller, held, slots);
+}
+
+/* Cluster mode: a source's state after a poll goes to the bucket. */
+static void on_state(void *arg, const char *id, const struct nd_source_state *st)
+{
+    struct nd_daemon *d = arg;
+
+    if (d->cluster)
+        nd_cluster_put_state(d->cluster, id, st);
 }
 
 /* Let the clients listed in the key files in (again: a reload re-reads them). */
@@ -140,6 +152,8 @@ static int reload(void *arg, char *err, size_t errlen)
     d->log_level = cfg->log_level;
     log_set_level(cfg->log_level);
     nd_poller_configure(d->poller, cfg);
+    if (d->cluster)
+        nd_cluster_set_sources(d->cluster, cfg);
     nd_config_free(d->cfg);
     d->cfg = cfg;
     log_info("configuration reloaded: %zu %s", cfg->n_sources, SOURCES(cfg->n_sources));
@@ -415,11 +429,11 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
     if (nd_worker_new(d->zctx, d->loop, &d->worker, err, errlen) != ND_OK)
         goto fail;
     d->filtered = nd_filter_memo_new(FILTER_MEMO);
-    penv = (struct nd_poller_env){d->loop,   d->store,  d->pub,       d->fetcher,
-                                  d->worker, d->dedupe, &d->counters, d->filtered};
+    penv = (struct nd_poller_env){d->loop,   d->store,     d->pub,      d->fetcher, d->worker,
+                                  d->dedupe, &d->counters, d->filtered, on_state,   d};
     d->poller = nd_poller_new(&penv, cfg, on_report, d);
-    if (cfg->cluster.on && nd_cluster_new(d->loop, &cfg->cluster, &cfg->nats, on_slots, d,
-                                          &d->cluster, err, errlen) != ND_OK)
+    if (cfg->cluster.on &&
+        nd_cluster_new(d->loop, cfg, on_slots, d, &d->cluster, err, errlen) != ND_OK)
         goto fail;
     cenv = (struct nd_commands_env){d->loop,    d->ctl, d->poller,  d->store,    d->fetcher,
                                     d->dedupe,  d->js,  d->cluster, d->filtered, cfg->path,

@@ -168,6 +168,8 @@ static void finish(struct nd_poll *poll, int store_failed)
         s->st = poll->ns;
         memset(&poll->ns, 0, sizeof(poll->ns));
         s->gone = o == ND_OUT_GONE;
+        if (p->env.state_out && s->held)
+            p->env.state_out(p->env.state_arg, s->conf.id, &s->st);
     }
     if (poll->res.permanent_redirect &&
         (s->redirect == NULL || strcmp(s->redirect, poll->res.permanent_redirect) != 0))

@@ -468,6 +468,26 @@ void nd_poller_hold(struct nd_poller *p, const uint8_t *held, uint32_t slots)
                  nd_plural((long long)came, "source comes", "sources come"), went);
 }
 
+void nd_poller_import_state(struct nd_poller *p, const char *id, const struct nd_source_state *st)
+{
+    struct nd_source *s = nd_strmap_get(&p->by_id, id);
+
+    if (s == NULL || s->held || s->busy || !nd_cluster_state_newer(&s->st, st))
+        return;
+    nd_source_state_clear(&s->st);
+    s->st = *st;
+    s->st.url = st->url ? xstrdup(st->url) : NULL;
+    s->st.etag = st->etag ? xstrdup(st->etag) : NULL;
+    s->st.last_modified = st->last_modified ? xstrdup(st->last_modified) : NULL;
+    s->st.outcome = st->outcome ? xstrdup(st->outcome) : NULL;
+    s->st.error = st->error ? xstrdup(st->error) : NULL;
+    s->outcome = s->st.outcome ? nd_outcome_parse(s->st.outcome) : ND_OUT_NONE;
+    snprintf(s->error, sizeof(s->error), "%s", s->st.error ? s->st.error : "");
+    nd_poll_mark_dirty(p, s); /* into this node's store with the next write */
+    log_debug("source %s: state from the cluster (last polled at %lld, next due at %lld)", id,
+              (long long)st->last_poll, (long long)st->next_due);
+}
+
 void nd_poller_stop(struct nd_poller *p)
 {
     p->stopping = 1;

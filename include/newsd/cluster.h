@@ -22,6 +22,7 @@
 
 #include "newsd/config.h"
 #include "newsd/loop.h"
+#include "newsd/store.h"
 #include "newsd/util.h"
 
 /* The slot of a source: XXH3 of its id, modulo slots (> 0).  Pure. */
@@ -64,12 +65,39 @@ void nd_cluster_balance(const uint32_t *order, uint32_t slots, const uint8_t *he
                         const uint8_t *taken, size_t live, const uint32_t *loads, size_t n_loads,
                         struct nd_cluster_moves *out);
 
+/*
+ * A source's poll state as the bucket holds it: a JSON object (url, etag,
+ * last_modified, next_due, last_poll, last_ok, errors, outcome, error,
+ * http_status, retry_until; absent strings are null).  Caller frees.  Pure.
+ */
+char *nd_cluster_state_encode(const struct nd_source_state *st);
+/* The other way; out is new (nd_source_state_clear).  0, or ND_EINVAL for bad JSON.  Pure. */
+int nd_cluster_state_decode(const char *json, struct nd_source_state *out) ND_WUR;
+/*
+ * Should a node that takes a source over use remote (from the bucket)
+ * rather than the state it has itself (from an earlier time it held the
+ * source)?  When remote was polled later, or local never was.  Pure.
+ */
+int nd_cluster_state_newer(const struct nd_source_state *local,
+                           const struct nd_source_state *remote);
+
 /* --- the lease module (cluster_lease.c) --- */
 
 struct nd_cluster;
 
-/* The slots this node holds changed: held[s] for each of slots (borrowed for the call). */
-typedef void (*nd_cluster_slots_fn)(void *arg, const uint8_t *held, uint32_t slots);
+/* The poll state of a source, read from the bucket when its slot was claimed. */
+struct nd_cluster_state {
+    const char *id;
+    struct nd_source_state st;
+};
+
+/*
+ * The slots this node holds changed (held[s] for each of slots), or states
+ * of sources of slots just claimed came (n_states of them, to be taken
+ * before the sources are scheduled); all borrowed for the call.
+ */
+typedef void (*nd_cluster_slots_fn)(void *arg, const uint8_t *held, uint32_t slots,
+                                    const struct nd_cluster_state *states, size_t n_states);
 
 /* What status shows (strings borrowed until the module changes). */
 struct nd_cluster_status {
@@ -84,15 +112,23 @@ struct nd_cluster_status {
 };
 
 /*
- * Start leasing for cfg (copied; cluster.on must be set; nats gives the
- * credentials and TLS files) on a thread of its own; fn is called on the
- * loop whenever the held slots change (first with none).  loop is
- * borrowed.  Fails (err says why) only when the thread or the eventfd
- * cannot be made.
+ * Start leasing for cfg->cluster (cluster.on must be set; publish.nats gives
+ * the credentials and TLS files; the sources are copied, so that the poll
+ * state of a slot's sources is read when the slot is claimed) on a thread
+ * of its own; fn is called on the loop whenever the held slots change
+ * (first with none).  loop is borrowed.  Fails (err says why) only when the
+ * thread or the eventfd cannot be made.
  */
-int nd_cluster_new(struct nd_loop *loop, const struct nd_cluster_conf *cfg,
-                   const struct nd_nats_conf *nats, nd_cluster_slots_fn fn, void *arg,
-                   struct nd_cluster **out, char *err, size_t errlen) ND_WUR;
+int nd_cluster_new(struct nd_loop *loop, const struct nd_config *cfg, nd_cluster_slots_fn fn,
+                   void *arg, struct nd_cluster **out, char *err, size_t errlen) ND_WUR;
+/* A reload: the sources of cfg (copied). */
+void nd_cluster_set_sources(struct nd_cluster *c, const struct nd_config *cfg);
+/*
+ * Write source id's poll state to the state bucket ("<bucket>-state", key
+ * "state.<id>"), soon, on the thread; a later state of the same source
+ * not yet written replaces it.  st is read during the call only.
+ */
+void nd_cluster_put_state(struct nd_cluster *c, const char *id, const struct nd_source_state *st);
 /*
  * Release every lease (so the other nodes take over at once), stop the
  * thread and close the connection.  fn is not called again.

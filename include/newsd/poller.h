@@ -45,6 +45,9 @@ struct nd_poller_env {
     struct nd_dedupe *dedupe;
     struct nd_counters *counters;    /* what happened is counted here (may be NULL) */
     struct nd_filter_memo *filtered; /* articles the filters dropped, for explain (may be NULL) */
+    /* cluster mode: a source's state after each poll, to share (may be NULL; st borrowed) */
+    void (*state_out)(void *arg, const char *id, const struct nd_source_state *st);
+    void *state_arg;
 };
 
 /* A finished poll (borrowed for the callback). */
@@ -112,6 +115,13 @@ long nd_poller_find(const struct nd_poller *p, const char *id);
  * call only.
  */
 void nd_poller_hold(struct nd_poller *p, const uint8_t *held, uint32_t slots);
+/*
+ * Cluster mode: the state another node left for source id (read when its
+ * slot came), taken (copied) when the source is not polled here yet and
+ * st is more recent than the state this node has: the next poll then sends
+ * its validators and waits for its next due time (Retry-After, backoff).
+ */
+void nd_poller_import_state(struct nd_poller *p, const char *id, const struct nd_source_state *st);
 
 /* Start no more polls (shutdown).  Work in progress goes on. */
 void nd_poller_stop(struct nd_poller *p);

@@ -5,7 +5,8 @@ by exactly one node (the test HTTP server's log, by User-Agent, agrees with each
 status); kill -9 of a node: its sources are polled by the others within the lease TTL; a clean
 stop hands them over at once; the stream holds each article once (by message id, by article
 id and by content); with the server down every node stops polling before its leases could
-expire, and the slots are shared again when it returns; a refresh on a node of a source
+expire, and the slots are shared again when it returns; the poll state in the bucket: a node
+taking a source over sends its validators and honours a Retry-After; a refresh on a node of a source
 another node holds is skipped, even forced.  Skipped when nats-server is not installed."""
 
 import collections
@@ -167,8 +168,8 @@ class ClusterTest(SinkCase):
                            what="every node to stop polling")
         self.assertLess(time.monotonic() - t0, TTL, "a node polled past its lease")
         for d in self.nodes.values():
-            st = d.status()["cluster"]
-            self.assertEqual((st["connected"], st["held"]), (False, 0), st)
+            harness.wait_until(lambda: (lambda st: (st["connected"], st["held"]) == (False, 0))(
+                d.status()["cluster"]), timeout=2 * TTL, what="status: not connected, none held")
         self.assertEqual(self.polled_by(2 * INTERVAL), {}, "polled without a lease")
         self.nats.start()
         holders = harness.wait_until(lambda: self.settled(["n1", "n2", "n3"]), timeout=60,
@@ -178,6 +179,41 @@ class ClusterTest(SinkCase):
             rc, took = d.stop()
             self.assertEqual(rc, 0)
             self.assertLess(took, 5)
+
+    def test_takeover_resumes_politely(self):
+        """The poll state in the bucket: the node that takes a source over sends the validators
+        its last holder got, and does not poll a source that asked to wait (Retry-After)."""
+        self.http.rule("/s01.rss", status=503, retry_after=3600)
+        self.nats.start()
+        for d in self.nodes.values():
+            d.start()
+        holders = harness.wait_until(lambda: self.settled(["n1", "n2", "n3"]), timeout=60,
+                                     what="the three nodes to share the slots")
+
+        def polled(sid, state=None):
+            st = {s["id"]: s for s in self.nodes[holders[sid]].status()["sources"]}[sid]
+            return st["last_poll"] and (state is None or st["state"] == state)
+        harness.wait_until(lambda: polled("s00", "ok") and polled("s01", "waiting"),
+                           what="s00 and s01 polled by their holders")
+        victims = sorted({holders["s00"], holders["s01"]})
+        rest = sorted(set(self.nodes) - set(victims))
+        for v in victims:
+            self.nodes[v].kill()
+        self.http.clear_log()
+        holders = harness.wait_until(lambda: self.settled(rest), timeout=4 * TTL,
+                                     what="the nodes left to take every slot")
+        time.sleep(3 * INTERVAL)
+        log = self.http.log()
+        cond = [e for e in log if e["path"] == "/s00.rss"]
+        self.assertTrue(cond, "s00 not polled after the takeover")
+        for e in cond:
+            self.assertTrue(any(h in e["headers"] for h in ("if-none-match", "if-modified-since")),
+                            "a request without validators after the takeover: %r" % e["headers"])
+        self.assertEqual([e for e in log if e["path"] == "/s01.rss"], [],
+                         "s01 polled before the time its server asked for")
+        st = {s["id"]: s for s in self.nodes[holders["s01"]].status()["sources"]}["s01"]
+        self.assertEqual(st["state"], "waiting", st)
+        self.assertIn("source s01: state from the cluster", self.nodes[holders["s01"]].log_text())
 
     def test_refresh_of_a_source_held_elsewhere(self):
         self.nats.start()

@@ -218,6 +218,47 @@ START_TEST(nothing_to_do)
 }
 END_TEST
 
+START_TEST(state)
+{
+    struct nd_source_state st = {0}, back, none = {0};
+    char *json;
+
+    st.url = "https://a.example/feed";
+    st.etag = "\"x\\y\"";
+    st.next_due = 1767000000;
+    st.last_poll = 1766999000;
+    st.errors = 2;
+    st.outcome = "rate-limited";
+    st.error = "HTTP 429";
+    st.http_status = 429;
+    st.retry_until = 1767000000;
+    json = nd_cluster_state_encode(&st);
+    ck_assert_int_eq(nd_cluster_state_decode(json, &back), ND_OK);
+    free(json);
+    ck_assert_str_eq(back.url, st.url);
+    ck_assert_str_eq(back.etag, st.etag);
+    ck_assert_ptr_null(back.last_modified);
+    ck_assert_int_eq(back.next_due, st.next_due);
+    ck_assert_int_eq(back.last_poll, st.last_poll);
+    ck_assert_int_eq(back.last_ok, 0);
+    ck_assert_int_eq(back.errors, 2);
+    ck_assert_str_eq(back.outcome, "rate-limited");
+    ck_assert_str_eq(back.error, "HTTP 429");
+    ck_assert_int_eq(back.http_status, 429);
+    ck_assert_int_eq(back.retry_until, st.retry_until);
+
+    ck_assert(nd_cluster_state_newer(&none, &back)); /* never polled here */
+    ck_assert(!nd_cluster_state_newer(&back, &none));
+    ck_assert(!nd_cluster_state_newer(&st, &back)); /* as recent */
+    back.last_poll++;
+    ck_assert(nd_cluster_state_newer(&st, &back));
+    nd_source_state_clear(&back);
+
+    ck_assert_int_eq(nd_cluster_state_decode("[1]", &back), ND_EINVAL);
+    ck_assert_int_eq(nd_cluster_state_decode("{", &back), ND_EINVAL);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cluster");
@@ -228,6 +269,7 @@ int main(void)
     tcase_add_test(tc, preferences);
     tcase_add_test(tc, balance);
     tcase_add_test(tc, many_nodes);
+    tcase_add_test(tc, state);
     tcase_add_test(tc, nothing_to_do);
     suite_add_tcase(s, tc);
     return tu_run(s);

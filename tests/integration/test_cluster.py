@@ -1,18 +1,19 @@
 #!/usr/bin/python3
-"""Cluster mode: three newsd nodes with the same sources and one `nats-server -js` on
-127.0.0.1 share the polling through slot leases in a key-value bucket.  Every source is polled
-by exactly one node (the test HTTP server's log, by User-Agent, agrees with each node's
-status); kill -9 of a node: its sources are polled by the others within the lease TTL; a clean
-stop hands them over at once; the stream holds each article once (by message id, by article
-id and by content); with the server down every node stops polling before its leases could
-expire, and the slots are shared again when it returns; the poll state in the bucket: a node
-taking a source over sends its validators and honours a Retry-After; a refresh on a node of a source
-another node holds is skipped, even forced.  Skipped when nats-server is not installed."""
+"""Cluster mode: three newsd nodes with the same sources share the polling through slot
+leases in a key-value bucket, on one `nats-server -js` on 127.0.0.1 (ClusterTest) or on a
+three-server cluster with R3 stream and buckets (ClusterR3Test).  Every source is polled by
+exactly one node (the test HTTP server's log, by User-Agent, agrees with each node's status);
+kill -9 of a node: its sources are polled by the others within the lease TTL; a clean stop
+hands them over at once; the stream holds each article once (by message id, by article id and
+by content); with the server down every node stops polling before its leases could expire,
+and the slots are shared again when it returns; the poll state in the bucket: a node taking a
+source over sends its validators and honours a Retry-After; a refresh on a node of a source
+another node holds is skipped, even forced; on the three-server cluster one server stops and
+the leases go on through the other two.  Skipped when nats-server is not installed."""
 
 import collections
 import json
 import os
-import signal
 import sys
 import time
 import unittest
@@ -21,7 +22,7 @@ sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import make_item, make_rss  # noqa: E402
-from natsd import NATS_SERVER, NatsServer, SinkCase  # noqa: E402
+from natsd import NATS_SERVER, NatsCluster, NatsServer, SinkCase  # noqa: E402
 
 N_SOURCES = 12
 ITEMS = 3
@@ -30,13 +31,12 @@ SLOTS = 64
 INTERVAL = 1  # seconds between polls of a source, so that who polls what shows at once
 
 
-@unittest.skipUnless(NATS_SERVER, "nats-server is not installed")
-class ClusterTest(SinkCase):
+class ClusterCase(SinkCase):
+    """Three newsd nodes with the same sources; helpers to see who polls what."""
 
-    def setUp(self):
-        super().setUp()
-        self.nats = NatsServer(os.path.join(self.tmp, "nats"))
-        self.closers.append(self.nats.stop)
+    def make_nodes(self, servers, ttl=TTL, replicas=1):
+        """Sources s00..s11 on the HTTP server; nodes n1..n3 (not started) on servers."""
+        self.ttl = ttl
         self.ids = ["s%02d" % i for i in range(N_SOURCES)]
         for sid in self.ids:
             self.http.write(sid + ".rss", make_rss(sid, [make_item(i, sid)
@@ -44,12 +44,14 @@ class ClusterTest(SinkCase):
         sources = [{"id": sid, "url": self.http.url("/%s.rss" % sid), "interval": INTERVAL}
                    for sid in self.ids]
         self.nodes = {}
-        for name in ("n1", "n2", "n3"):
+        for i, name in enumerate(("n1", "n2", "n3")):
+            mine = servers[i:] + servers[:i]  # each node starts with another server
             self.nodes[name] = self.daemon(
                 sources, folder=os.path.join(self.tmp, name),
-                publish_opts={"nats": {"servers": [self.nats.url]}},
+                publish_opts={"nats": {"servers": mine, "replicas": replicas}},
                 extra='user_agent = "newsd-test-%s";\ncluster: %s;'
-                % (name, harness.conf_group({"node": name, "lease_ttl": TTL, "slots": SLOTS})))
+                % (name, harness.conf_group({"node": name, "lease_ttl": ttl, "slots": SLOTS,
+                                             "replicas": replicas})))
 
     def holders(self, names=None):
         """source id -> the nodes (of names, all running ones when None) whose status says
@@ -95,11 +97,12 @@ class ClusterTest(SinkCase):
             self.assertEqual(seen[sid], {holders[sid]},
                              "%s fetched by %s, held by %s" % (sid, seen[sid], holders[sid]))
 
-    def assert_stream_once(self):
+    def assert_stream_once(self, read=None):
         """The stream holds every article the feeds serve, each once."""
         want = N_SOURCES * ITEMS
+        read = read or self.nats.read
         msgs = harness.wait_until(
-            lambda: (lambda m: m if m is not None and len(m) >= want else None)(self.nats.read()),
+            lambda: (lambda m: m if m is not None and len(m) >= want else None)(read()),
             what="%d messages in the stream" % want)
         self.assertEqual(len(msgs), want)
         arts = [json.loads(m["data"]) for m in msgs]
@@ -110,6 +113,17 @@ class ClusterTest(SinkCase):
             dup = [v for v, n in collections.Counter(vals).items() if n > 1]
             self.assertEqual(dup, [], "the same %s twice in the stream" % what)
         self.assertEqual(sorted({a["source"]["id"] for a in arts}), self.ids)
+
+
+@unittest.skipUnless(NATS_SERVER, "nats-server is not installed")
+class ClusterTest(ClusterCase):
+    """On one nats-server."""
+
+    def setUp(self):
+        super().setUp()
+        self.nats = NatsServer(os.path.join(self.tmp, "nats"))
+        self.closers.append(self.nats.stop)
+        self.make_nodes([self.nats.url])
 
     def test_one_node_per_source_and_takeover(self):
         self.nats.start()
@@ -234,6 +248,46 @@ class ClusterTest(SinkCase):
         p = harness.run([harness.NEWSD, "--check-config", "-c", d.conf])
         self.assertEqual(p.returncode, 1)
         self.assertRegex(p.stdout + p.stderr, r"newsd\.conf:\d+: cluster needs publish\.nats")
+
+
+@unittest.skipUnless(NATS_SERVER, "nats-server is not installed")
+class ClusterR3Test(ClusterCase):
+    """On a three-server nats-server cluster, stream and buckets R3: one server stops and the
+    leases go on through the other two."""
+
+    R3_TTL = 15  # seconds: room for a leader election of the bucket
+
+    def setUp(self):
+        super().setUp()
+        self.cluster = NatsCluster(os.path.join(self.tmp, "nats"))
+        self.closers.append(self.cluster.stop)
+        self.make_nodes(self.cluster.urls(), ttl=self.R3_TTL, replicas=3)
+
+    def test_one_server_stops(self):
+        self.cluster.start()
+        for d in self.nodes.values():
+            d.start()
+        names = ["n1", "n2", "n3"]
+        holders = harness.wait_until(lambda: self.settled(names), timeout=90,
+                                     what="the three nodes to share the slots")
+        self.assert_one_poller_each(holders)
+        gone = self.cluster.nodes[0]
+        gone.stop()
+        time.sleep(self.R3_TTL)  # past every lease's deadline: renewals went through the others
+        holders = harness.wait_until(lambda: self.settled(names), timeout=90,
+                                     what="the slots shared once a server is gone")
+        self.assert_one_poller_each(holders)
+        lapsed = [n for n, d in self.nodes.items() if "could not renew" in d.log_text()]
+        print("nodes whose leases lapsed while a server stopped: %s" % (lapsed or "none"),
+              file=sys.stderr)
+        live = self.cluster.nodes[1]
+        self.assert_stream_once(read=lambda: self.read_from(live))
+
+    def read_from(self, server):
+        try:
+            return server.read()
+        except AssertionError:
+            return None  # the server catches up
 
 
 if __name__ == "__main__":

@@ -73,8 +73,10 @@ struct nd_cluster {
     struct nd_watch *watch;
     nd_cluster_slots_fn fn;
     void *arg;
-    uint8_t *given; /* the held slots as last given to fn */
-    uint8_t *next;  /* the thread's, as last taken */
+    uint8_t *given;                     /* the held slots as last given to fn */
+    uint8_t *next;                      /* the thread's, as last taken */
+    struct nd_cluster_node *seen_nodes; /* the thread's nodes, as last taken */
+    size_t n_seen_nodes;
     struct cl_state seen;
     struct nd_loop_timer expiry; /* at seen.deadline: the loop drops the slots itself */
 
@@ -99,6 +101,8 @@ struct nd_cluster {
     size_t n_got, cap_got;
     struct cl_kv *sources; /* the configuration's: id and slot (json unused) */
     size_t n_sources;
+    struct nd_cluster_node *nodes; /* the live nodes of the last listing */
+    size_t n_nodes;
     struct cl_state st;
     int quit;
 
@@ -115,6 +119,8 @@ struct nd_cluster {
     uint32_t *claim, *release;
     uint32_t *loads; /* the slot counts the live nodes announced, n_loads of them */
     size_t n_loads, cap_loads;
+    struct nd_cluster_node *found; /* the same with their names, for status */
+    size_t cap_found;
 };
 
 static void wake_loop(struct nd_cluster *c)
@@ -287,10 +293,19 @@ static void add_load(struct nd_cluster *c, const char *key)
         if (c->n_loads == c->cap_loads) {
             c->cap_loads = c->cap_loads ? 2 * c->cap_loads : 16;
             c->loads = xrealloc(c->loads, c->cap_loads * sizeof(*c->loads));
+            c->found = xrealloc(c->found, c->cap_loads * sizeof(*c->found));
         }
+        snprintf(c->found[c->n_loads].name, sizeof(c->found[0].name), "%s", key + 5);
+        c->found[c->n_loads].held = (uint32_t)n;
         c->loads[c->n_loads++] = (uint32_t)n;
     }
     kvEntry_Destroy(e);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct nd_cluster_node *)a)->name,
+                  ((const struct nd_cluster_node *)b)->name);
 }
 
 /* The keys of the bucket: taken slots and live nodes.  -1 when they cannot be listed. */
@@ -328,6 +343,12 @@ static int view(struct nd_cluster *c, size_t *live)
         }
     }
     kvKeysList_Destroy(&list);
+    qsort(c->found, c->n_loads, sizeof(*c->found), by_name);
+    pthread_mutex_lock(&c->mu);
+    c->nodes = xrealloc(c->nodes, (c->n_loads ? c->n_loads : 1) * sizeof(*c->nodes));
+    memcpy(c->nodes, c->found, c->n_loads * sizeof(*c->nodes));
+    c->n_nodes = c->n_loads;
+    pthread_mutex_unlock(&c->mu);
     return 0;
 }
 
@@ -578,6 +599,10 @@ static void apply(struct nd_cluster *c)
     st = c->st;
     got = c->got;
     n_got = c->n_got;
+    c->seen_nodes = xrealloc(c->seen_nodes, (c->n_nodes ? c->n_nodes : 1) * sizeof(*c->seen_nodes));
+    if (c->n_nodes)
+        memcpy(c->seen_nodes, c->nodes, c->n_nodes * sizeof(*c->nodes));
+    c->n_seen_nodes = c->n_nodes;
     c->got = NULL;
     c->n_got = c->cap_got = 0;
     pthread_mutex_unlock(&c->mu);
@@ -771,6 +796,9 @@ void nd_cluster_free(struct nd_cluster *c)
     free(c->claim);
     free(c->release);
     free(c->loads);
+    free(c->found);
+    free(c->nodes);
+    free(c->seen_nodes);
     free(c);
 }
 
@@ -784,4 +812,6 @@ void nd_cluster_status(const struct nd_cluster *c, struct nd_cluster_status *out
     out->live = c->seen.live;
     out->last_renewal = c->seen.last_renewal;
     out->error = c->seen.error;
+    out->nodes = c->seen_nodes;
+    out->n_nodes = c->n_seen_nodes;
 }

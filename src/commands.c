@@ -176,16 +176,22 @@ static json_t *cluster_status(const struct nd_cluster *k)
 {
     struct nd_cluster_status s;
     char at[32];
+    json_t *nodes;
 
     if (k == NULL)
         return json_null();
     nd_cluster_status(k, &s);
     if (s.last_renewal)
         nd_time_rfc3339(s.last_renewal, at);
-    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:o, s:o}", "node", s.node, "bucket", s.bucket,
-                     "connected", s.connected, "slots", (json_int_t)s.slots, "held",
+    nodes = json_array();
+    for (size_t i = 0; i < s.n_nodes; i++)
+        json_array_append_new(nodes, json_pack("{s:s, s:I}", "name", s.nodes[i].name, "held",
+                                               (json_int_t)s.nodes[i].held));
+    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:o, s:o, s:o}", "node", s.node, "bucket",
+                     s.bucket, "connected", s.connected, "slots", (json_int_t)s.slots, "held",
                      (json_int_t)s.held, "live_nodes", (json_int_t)s.live, "last_renewal",
-                     s.last_renewal ? json_string(at) : json_null(), "error", str_or_null(s.error));
+                     s.last_renewal ? json_string(at) : json_null(), "error", str_or_null(s.error),
+                     "nodes", nodes);
 }
 
 static void cmd_status(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)

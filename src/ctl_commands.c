@@ -217,6 +217,14 @@ int nd_ctl_status(struct nd_ctl_opts *o)
                nd_plural(num(nats, "live_nodes"), "node", "nodes"),
                json_is_string(json_object_get(nats, "error")) ? ", last error: " : "",
                json_is_string(json_object_get(nats, "error")) ? str(nats, "error") : "");
+    if (json_is_object(nats) && json_array_size(json_object_get(nats, "nodes"))) {
+        json_t *node;
+        size_t k;
+        printf("nodes:");
+        json_array_foreach(json_object_get(nats, "nodes"), k, node)
+            printf("%s %s (%lld slots)", k ? "," : "", str(node, "name"), num(node, "held"));
+        printf("\n");
+    }
     printf("%-20s %-8s %-13s %-20s %-20s %5s %6s %s\n", "SOURCE", "STATE", "OUTCOME", "LAST POLL",
            "NEXT POLL", "NEW", "ERRORS", "ERROR");
     json_array_foreach(json_object_get(reply, "sources"), i, s)

@@ -99,6 +99,12 @@ struct nd_cluster_state {
 typedef void (*nd_cluster_slots_fn)(void *arg, const uint8_t *held, uint32_t slots,
                                     const struct nd_cluster_state *states, size_t n_states);
 
+/* A live node and the number of slots it said it holds at its last round. */
+struct nd_cluster_node {
+    char name[65];
+    uint32_t held;
+};
+
 /* What status shows (strings borrowed until the module changes). */
 struct nd_cluster_status {
     const char *node;
@@ -109,6 +115,8 @@ struct nd_cluster_status {
     size_t live;          /* nodes seen alive at the last round */
     int64_t last_renewal; /* Unix seconds of the last round that renewed every lease, or 0 */
     const char *error;    /* the last failure, or "" */
+    const struct nd_cluster_node *nodes; /* the live nodes seen at the last round, by name */
+    size_t n_nodes;
 };
 
 /*

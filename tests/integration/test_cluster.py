@@ -137,8 +137,16 @@ class ClusterTest(ClusterCase):
         st = self.nodes["n1"].status()["cluster"]
         self.assertEqual((st["node"], st["bucket"], st["connected"], st["slots"]),
                          ("n1", "newsd", True, SLOTS))
+        # every live node with the count it announced (a round late)
+        nodes = harness.wait_until(
+            lambda: (lambda n: n if sum(n.values()) == SLOTS else None)(
+                {n["name"]: n["held"] for n in self.nodes["n1"].status()["cluster"]["nodes"]}),
+            what="the announced counts to add up")
+        self.assertEqual(sorted(nodes), ["n1", "n2", "n3"])
         p = self.nodes["n1"].ctl("status")
         self.assertIn("cluster: node n1, bucket newsd, connected, holds", p.stdout)
+        self.assertRegex(p.stdout, r"nodes: n1 \(2[12] slots\), n2 \(2[12] slots\), "
+                                   r"n3 \(2[12] slots\)")
         self.assertIn(" elsewhere ", p.stdout)
 
         # kill -9 of the node that holds s00: the others take its slots within the lease TTL

@@ -110,8 +110,11 @@ struct nd_cluster {
     natsConnection *nc;
     jsCtx *js;
     kvStore *kv;
-    kvStore *state_kv; /* "<bucket>-state": poll states, no TTL */
-    int up;            /* the last write to the bucket went through */
+    kvStore *state_kv;  /* "<bucket>-state": poll states, no TTL */
+    int up;             /* the last write to the bucket went through */
+    uint64_t node_rev;  /* of this node's key as it last wrote it, 0 before */
+    uint64_t found_rev; /* of a key with this node's name found at start, 0 if none */
+    int adopt;          /* take back the slots a killed run of this node held */
     uint8_t *held, *taken;
     uint64_t *rev;    /* of each held slot's key */
     int64_t *renewed; /* nd_mono_ms() of each held slot's last renewal */
@@ -448,33 +451,127 @@ static uint32_t held_count(const struct nd_cluster *c)
     return n;
 }
 
-static void round_once(struct nd_cluster *c)
+/*
+ * Write this node's key (the number of slots it holds), only at the
+ * revision it last wrote, so that another process with the same name
+ * cannot go unnoticed.  At start (or when the key changed under it) a key
+ * with this name that is there is left alone for half a TTL: unchanged,
+ * its writer is gone (this node's last run, killed) and the slots it held
+ * are adopted; renewed meanwhile, another newsd runs with this name and
+ * this one claims nothing.  0: go on with the round; 1: the round is over
+ * (wait half a TTL); -1: no server (*st says why).
+ */
+static int node_key(struct nd_cluster *c, natsStatus *st)
 {
     char key[80], count[16];
-    int64_t now = nd_mono_ms();
-    struct nd_cluster_moves m = {c->claim, 0, c->release, 0};
-    natsStatus s;
-    size_t live;
-    int all;
+    kvEntry *e = NULL;
+    uint64_t rev = 0, found;
 
     snprintf(key, sizeof(key), "node.%s", c->node);
     snprintf(count, sizeof(count), "%" PRIu32, held_count(c));
-    s = kvStore_PutString(NULL, c->kv, key, count);
-    c->up = s == NATS_OK;
-    if (s != NATS_OK) { /* no server: the leases only age */
+    if (c->node_rev) {
+        *st = kvStore_UpdateString(&rev, c->kv, key, count, c->node_rev);
+        if (*st == NATS_OK) {
+            c->node_rev = rev;
+            return 0;
+        }
+        if (!refused(*st))
+            return -1;
+        c->node_rev = 0; /* written by someone else, or expired: look again */
+    }
+    *st = kvStore_Get(&e, c->kv, key);
+    found = *st == NATS_OK ? kvEntry_Revision(e) : 0;
+    kvEntry_Destroy(e);
+    if (*st == NATS_NOT_FOUND) {
+        *st = kvStore_CreateString(&rev, c->kv, key, count);
+        if (*st == NATS_OK) {
+            c->node_rev = rev;
+            c->found_rev = 0;
+            return 0;
+        }
+        return refused(*st) ? 1 : -1; /* created by another at the same moment */
+    }
+    if (*st != NATS_OK)
+        return -1;
+    if (c->found_rev != found) {
+        if (c->found_rev) {
+            pthread_mutex_lock(&c->mu);
+            snprintf(c->st.error, sizeof(c->st.error),
+                     "another newsd runs as node %s: this one polls nothing while it does",
+                     c->node);
+            pthread_mutex_unlock(&c->mu);
+        }
+        c->found_rev = found;
+        return 1;
+    }
+    *st = kvStore_UpdateString(&rev, c->kv, key, count, found);
+    if (*st != NATS_OK)
+        return refused(*st) ? 1 : -1;
+    c->node_rev = rev;
+    c->found_rev = 0;
+    c->adopt = 1;
+    return 0;
+}
+
+/* After a kill -9 and a restart: the slots whose keys still name this node are its own. */
+static void adopt(struct nd_cluster *c, int64_t now)
+{
+    char key[32];
+    kvEntry *e;
+    uint64_t rev;
+    natsStatus s;
+
+    c->adopt = 0;
+    for (uint32_t n = 0; n < c->slots; n++) {
+        if (!c->taken[n] || c->held[n])
+            continue;
+        e = NULL;
+        slot_key(key, sizeof(key), n);
+        s = kvStore_Get(&e, c->kv, key);
+        if (s == NATS_OK && kvEntry_ValueString(e) &&
+            strcmp(kvEntry_ValueString(e), c->node) == 0 &&
+            kvStore_UpdateString(&rev, c->kv, key, c->node, kvEntry_Revision(e)) == NATS_OK) {
+            c->held[n] = 1;
+            c->rev[n] = rev;
+            c->renewed[n] = now;
+        }
+        kvEntry_Destroy(e);
+        if (s != NATS_OK && !refused(s))
+            return;
+    }
+}
+
+/* One round; returns the milliseconds until the next. */
+static int64_t round_once(struct nd_cluster *c)
+{
+    char key[80];
+    int64_t now = nd_mono_ms();
+    struct nd_cluster_moves m = {c->claim, 0, c->release, 0};
+    natsStatus s = NATS_OK;
+    size_t live;
+    int all, rc = node_key(c, &s);
+
+    c->up = rc >= 0;
+    if (rc < 0) { /* no server: the leases only age */
         pthread_mutex_lock(&c->mu);
         set_error(c, "renewing the node key", s);
         pthread_mutex_unlock(&c->mu);
         expire(c);
-        return;
+        return c->ttl_ms / 3;
+    }
+    if (rc > 0) {
+        show(c, 0, 0);
+        return c->ttl_ms / 2;
     }
     all = renew(c, now);
     if (view(c, &live) != 0) {
         show(c, 0, 0);
-        return;
+        return c->ttl_ms / 3;
     }
     if (live == 0)
         live = 1; /* this node, whose key the listing missed */
+    if (c->adopt)
+        adopt(c, now);
     nd_cluster_balance(c->order, c->slots, c->held, c->taken, live, c->loads, c->n_loads, &m);
     for (size_t i = 0; i < m.n_release; i++)
         c->held[m.release[i]] = 0;
@@ -502,6 +599,7 @@ static void round_once(struct nd_cluster *c)
     c->st.error[0] = '\0';
     pthread_mutex_unlock(&c->mu);
     show(c, live, all);
+    return c->ttl_ms / 3;
 }
 
 /* Clean stop: the other nodes may take every slot at once. */
@@ -552,8 +650,8 @@ static void *thread_main(void *arg)
         } else {
             write_states(c);
             if (now >= next_round) {
-                round_once(c);
-                next_round = nd_mono_ms() + c->ttl_ms / 3;
+                int64_t wait = round_once(c);
+                next_round = nd_mono_ms() + wait;
             }
         }
         pthread_mutex_lock(&c->mu);

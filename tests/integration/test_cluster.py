@@ -7,7 +7,9 @@ kill -9 of a node: its sources are polled by the others within the lease TTL; a 
 hands them over at once; the stream holds each article once (by message id, by article id and
 by content); with the server down every node stops polling before its leases could expire,
 and the slots are shared again when it returns; the poll state in the bucket: a node taking a
-source over sends its validators and honours a Retry-After; a refresh on a node of a source
+source over sends its validators and honours a Retry-After; a node restarted after kill -9
+takes its own slots back before they expire, and a second newsd with a name already running
+claims nothing; a refresh on a node of a source
 another node holds is skipped, even forced; on the three-server cluster one server stops and
 the leases go on through the other two.  Skipped when nats-server is not installed."""
 
@@ -236,6 +238,43 @@ class ClusterTest(ClusterCase):
         st = {s["id"]: s for s in self.nodes[holders["s01"]].status()["sources"]}["s01"]
         self.assertEqual(st["state"], "waiting", st)
         self.assertIn("source s01: state from the cluster", self.nodes[holders["s01"]].log_text())
+
+    def test_restart_and_a_second_process_with_one_name(self):
+        """A node restarted after kill -9 takes its own slots back before they expire; a second
+        newsd started with a name already running claims nothing and says why."""
+        self.nats.start()
+        for d in self.nodes.values():
+            d.start()
+        before = harness.wait_until(lambda: self.settled(["n1", "n2", "n3"]), timeout=60,
+                                    what="the three nodes to share the slots")
+        self.nodes["n1"].kill()
+        t0 = time.monotonic()
+        self.nodes["n1"].start()
+        after = harness.wait_until(lambda: self.settled(["n1", "n2", "n3"]), timeout=60,
+                                   what="n1 to hold its slots again")
+        took = time.monotonic() - t0
+        # half a TTL to see that no other process renews n1's key, then its slots come back;
+        # had they expired, n2 and n3 would have claimed some of them
+        self.assertLess(took, TTL + 2, "n1 took %.1f s to hold its slots again" % took)
+        self.assertEqual(after, before, "the slots moved")
+        print("restart after kill -9: slots back in %.1f s (lease_ttl %d s)" % (took, TTL),
+              file=sys.stderr)
+
+        twin = self.daemon(self.nodes["n1"].sources, folder=os.path.join(self.tmp, "twin"),
+                           publish_opts={"nats": {"servers": [self.nats.url]}},
+                           extra='user_agent = "newsd-test-twin";\ncluster: %s;'
+                           % harness.conf_group({"node": "n1", "lease_ttl": TTL,
+                                                 "slots": SLOTS}))
+        twin.start()
+        st = harness.wait_until(
+            lambda: (lambda c: c if c["error"] and "another newsd runs as node n1" in c["error"]
+                     else None)(twin.status()["cluster"]), timeout=3 * TTL,
+            what="the twin to see the name is taken")
+        self.assertEqual(st["held"], 0, st)
+        time.sleep(TTL)
+        self.assertEqual(twin.status()["cluster"]["held"], 0)
+        self.assertEqual(self.settled(["n1", "n2", "n3"]), before)
+        self.assertNotIn("twin", set().union(*self.polled_by(2 * INTERVAL).values()))
 
     def test_refresh_of_a_source_held_elsewhere(self):
         self.nats.start()

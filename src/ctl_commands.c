@@ -225,11 +225,11 @@ int nd_ctl_status(struct nd_ctl_opts *o)
             printf("%s %s (%lld slots)", k ? "," : "", str(node, "name"), num(node, "held"));
         printf("\n");
     }
-    printf("%-20s %-8s %-13s %-20s %-20s %5s %6s %s\n", "SOURCE", "STATE", "OUTCOME", "LAST POLL",
+    printf("%-20s %-9s %-13s %-20s %-20s %5s %6s %s\n", "SOURCE", "STATE", "OUTCOME", "LAST POLL",
            "NEXT POLL", "NEW", "ERRORS", "ERROR");
     json_array_foreach(json_object_get(reply, "sources"), i, s)
     {
-        printf("%-20s %-8s %-13s %-20s %-20s %5lld %6lld %s\n", str(s, "id"), str(s, "state"),
+        printf("%-20s %-9s %-13s %-20s %-20s %5lld %6lld %s\n", str(s, "id"), str(s, "state"),
                str(s, "outcome"), str(s, "last_poll"), str(s, "next_poll"), num(s, "new"),
                num(s, "errors"),
                json_is_string(json_object_get(s, "error")) ? str(s, "error") : "");

@@ -1,27 +1,33 @@
 /*
- * cluster_lease.c: cluster mode's slot leases (cluster.h), on a NATS thread
- * of their own.
+ * cluster_lease.c: cluster mode's slot leases and shared poll states
+ * (cluster.h), on a NATS thread of their own.
  *
  * The bucket (JetStream key-value, History 1) has a TTL of lease_ttl:
  * nats-server 2.9 has no per-key TTL, so every key expires unless it is
- * written again.  Keys: "node.<name>" (a live node, put every round, with the
- * number of slots it holds) and "slot.<n>" (the slot's holder: its node
- * name).  A round, every third of
- * the TTL:
- *   1. put this node's key;
+ * written again.  Keys: "node.<name>" (a live node, with the number of slots
+ * it holds) and "slot.<n>" (the slot's holder: its node name), both written
+ * only at the revision this node last wrote.  A round, every third of the
+ * TTL:
+ *   1. write this node's key (node_key: at start, a key with this name
+ *      already there is watched for half a TTL first: a killed run's slots
+ *      are adopted, a live twin's name makes this node claim nothing);
  *   2. renew each held slot (update at its last revision): a refusal means
  *      the lease was lost (expired, taken), and the slot is dropped at once;
  *      a slot that could not be renewed for 5/6 of the TTL by this node's
- *      clock is dropped too, before the bucket lets another node claim it;
+ *      clock is dropped too, before the bucket lets another node claim it
+ *      (the loop keeps that deadline too, with a timer);
  *   3. list the keys: the live nodes (and the counts they announced) and the
  *      taken slots;
  *   4. balance (nd_cluster_balance): claim free slots (create-if-absent) up
  *      to this node's share, release (delete) what is above it or what a
- *      node left short needs.
- * Each change of the held slots goes to the loop (under the mutex, and a
- * write to the eventfd) before a released slot's key is deleted.  At a
- * clean stop every lease is released.  The thread never logs; the loop
- * logs changes of state.
+ *      node left short needs; read the poll states of the sources of the
+ *      slots claimed from "<bucket>-state" for the loop.
+ * Between rounds it writes the poll states the loop queued.  Each change
+ * of the held slots goes to the loop (under the mutex, and a write to the
+ * eventfd) before a released slot's key is deleted.  At a clean stop every
+ * lease is released.  The thread never logs; the loop logs changes of
+ * state.  (Past 900 lines: the poll states are the part to move out, to a
+ * cluster_state.c, when this grows.)
  */
 #include <errno.h>
 #include <inttypes.h>

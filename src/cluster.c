@@ -1,9 +1,12 @@
 /*
  * cluster.c: the pure decisions of cluster mode (cluster.h): the slot of a
  * source, a node's share, its order of preference, one round's balance
- * of claims and releases, and a source's poll state as the bucket holds it.
+ * of claims and releases, a source's poll state as the bucket holds it,
+ * and a node's key.
  */
+#include <inttypes.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -152,4 +155,102 @@ int nd_cluster_state_newer(const struct nd_source_state *local,
     if (remote->url == NULL)
         return 0;
     return local->url == NULL || remote->last_poll > local->last_poll;
+}
+
+/* held as ranges "0-3,7,9-12" into out, of size cap ((slots / 2 + 1) * 24 is room enough). */
+static void ranges_encode(const uint8_t *held, uint32_t slots, char *out, size_t cap)
+{
+    size_t len = 0;
+
+    out[0] = '\0';
+    for (uint32_t s = 0; s < slots; s++) {
+        uint32_t e = s;
+        if (!held[s])
+            continue;
+        while (e + 1 < slots && held[e + 1])
+            e++;
+        if (e == s)
+            snprintf(out + len, cap - len, "%s%" PRIu32, len ? "," : "", s);
+        else
+            snprintf(out + len, cap - len, "%s%" PRIu32 "-%" PRIu32, len ? "," : "", s, e);
+        len += strlen(out + len);
+        s = e;
+    }
+}
+
+/* The other way: 0, or -1 for a malformed list or a slot out of range. */
+static int ranges_decode(const char *p, uint32_t slots, uint8_t *held, uint32_t *n)
+{
+    char *end;
+
+    *n = 0;
+    while (*p) {
+        unsigned long a = strtoul(p, &end, 10), b = a;
+        if (end == p || *p < '0' || *p > '9')
+            return -1;
+        p = end;
+        if (*p == '-') {
+            b = strtoul(++p, &end, 10);
+            if (end == p || *p < '0' || *p > '9')
+                return -1;
+            p = end;
+        }
+        if (a > b || b >= slots || (*p != ',' && *p != '\0'))
+            return -1;
+        for (unsigned long s = a; s <= b; s++)
+            *n += !held[s], held[s] = 1;
+        p += *p == ',';
+    }
+    return 0;
+}
+
+char *nd_cluster_node_encode(const uint8_t *held, uint32_t slots, int claims)
+{
+    size_t cap = ((size_t)slots / 2 + 1) * 24;
+    char *ranges = xmalloc(cap);
+    uint32_t n = 0;
+    json_t *o;
+    char *out;
+
+    for (uint32_t s = 0; s < slots; s++)
+        n += held[s] != 0;
+    ranges_encode(held, slots, ranges, cap);
+    o = json_pack("{s:I, s:s, s:b}", "held", (json_int_t)n, "slots", ranges, "claims", claims);
+    out = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    free(ranges);
+    if (out == NULL)
+        abort(); /* json_dumps fails only without memory */
+    return out;
+}
+
+int nd_cluster_node_decode(const char *value, uint32_t slots, uint8_t *held, uint32_t *n_held,
+                           int *claims)
+{
+    json_t *o, *r;
+    char *end;
+    unsigned long n;
+    int rc = ND_EINVAL;
+
+    memset(held, 0, slots);
+    *n_held = 0;
+    *claims = 1;
+    n = strtoul(value, &end, 10);
+    if (end != value && *end == '\0' && value[0] >= '0' && value[0] <= '9') {
+        *n_held = n <= slots ? (uint32_t)n : slots; /* a bare count: no slots known */
+        return ND_OK;
+    }
+    o = json_loads(value, 0, NULL);
+    r = json_object_get(o, "slots");
+    if (json_is_object(o) && json_is_string(r) &&
+        ranges_decode(json_string_value(r), slots, held, n_held) == 0) {
+        *claims = !json_is_false(json_object_get(o, "claims"));
+        rc = ND_OK;
+    }
+    json_decref(o);
+    if (rc != ND_OK) {
+        memset(held, 0, slots);
+        *n_held = 0;
+    }
+    return rc;
 }

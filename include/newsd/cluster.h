@@ -8,7 +8,9 @@
  * claim (create-if-absent), renew (update at the last revision, every
  * third of the TTL), release (delete) at a clean stop or when the node
  * holds more than its share; the bucket's TTL makes the leases of a dead
- * node expire.  The loop learns which slots it holds through an eventfd
+ * node expire.  A node that cannot write to the bucket (no server, no
+ * quorum) keeps polling the slots it holds: nobody can claim them without
+ * a write either.  The loop learns which slots it holds through an eventfd
  * and a callback; it never calls libnats.
  *
  * The decisions (which slot a source is in, a node's share, which slots
@@ -81,7 +83,22 @@ int nd_cluster_state_decode(const char *json, struct nd_source_state *out) ND_WU
 int nd_cluster_state_newer(const struct nd_source_state *local,
                            const struct nd_source_state *remote);
 
-/* --- the lease module (cluster_lease.c) --- */
+/*
+ * A node's key in the bucket: a JSON object with the number of slots it
+ * holds, the slots as ranges ("0-3,7,9-12") and whether it claims slots
+ * (nd_cluster_allow_claims).  Caller frees.  Pure.
+ */
+char *nd_cluster_node_encode(const uint8_t *held, uint32_t slots, int claims);
+/*
+ * The other way: *n_held, held[s] for each of slots (zeroed first) and
+ * *claims.  A bare number (an older node's value) gives the count, no
+ * slots, and claims.  0, or ND_EINVAL when it cannot be read or names a
+ * slot out of range.  Pure.
+ */
+int nd_cluster_node_decode(const char *value, uint32_t slots, uint8_t *held, uint32_t *n_held,
+                           int *claims) ND_WUR;
+
+/* --- the lease module (cluster_lease.c, cluster_bucket.c) --- */
 
 struct nd_cluster;
 
@@ -99,10 +116,22 @@ struct nd_cluster_state {
 typedef void (*nd_cluster_slots_fn)(void *arg, const uint8_t *held, uint32_t slots,
                                     const struct nd_cluster_state *states, size_t n_states);
 
-/* A live node and the number of slots it said it holds at its last round. */
+/* A live node as its key says at the last listing. */
 struct nd_cluster_node {
     char name[65];
-    uint32_t held;
+    uint32_t held;        /* the slots it said it holds at its last round */
+    int claims;           /* it claims slots (0: waits for nd_cluster_allow_claims) */
+    int64_t last_seen;    /* Unix ms its key was last written (the server's clock) */
+    int64_t lease_oldest; /* Unix ms of the least recently renewed of its slot keys, or 0 */
+    int64_t lease_newest; /* and of the most recently renewed one */
+    const uint8_t *slots; /* slots[s] for each slot it said it holds */
+};
+
+/* The stream of publish.nats, read once a round by the lease thread. */
+struct nd_cluster_stream {
+    int known; /* read at least once */
+    uint64_t messages, bytes, first_seq, last_seq;
+    int64_t consumers;
 };
 
 /* What status shows (strings borrowed until the module changes). */
@@ -112,11 +141,13 @@ struct nd_cluster_status {
     int connected;        /* connected and the bucket is there */
     uint32_t slots;       /* in all */
     uint32_t held;        /* by this node */
-    size_t live;          /* nodes seen alive at the last round */
+    size_t live;          /* nodes seen alive (and claiming) at the last round */
     int64_t last_renewal; /* Unix seconds of the last round that renewed every lease, or 0 */
     const char *error;    /* the last failure, or "" */
     const struct nd_cluster_node *nodes; /* the live nodes seen at the last round, by name */
     size_t n_nodes;
+    const char *stream_name;
+    struct nd_cluster_stream stream;
 };
 
 /*
@@ -124,11 +155,20 @@ struct nd_cluster_status {
  * the credentials and TLS files; the sources are copied, so that the poll
  * state of a slot's sources is read when the slot is claimed) on a thread
  * of its own; fn is called on the loop whenever the held slots change
- * (first with none).  loop is borrowed.  Fails (err says why) only when the
+ * (first with none).  It claims nothing until nd_cluster_allow_claims.
+ * loop is borrowed.  Fails (err says why) only when the
  * thread or the eventfd cannot be made.
  */
 int nd_cluster_new(struct nd_loop *loop, const struct nd_config *cfg, nd_cluster_slots_fn fn,
                    void *arg, struct nd_cluster **out, char *err, size_t errlen) ND_WUR;
+/*
+ * Let the lease thread claim slots.  Until this is called it connects,
+ * writes this node's key (saying it does not claim, so that the others do
+ * not count it in their shares) and holds nothing: it neither claims free
+ * slots nor takes back the slots of an earlier run.  Callable from any
+ * thread, once or more; nd_cluster_allow_claims(NULL) does nothing.
+ */
+void nd_cluster_allow_claims(struct nd_cluster *c);
 /* A reload: the sources of cfg (copied). */
 void nd_cluster_set_sources(struct nd_cluster *c, const struct nd_config *cfg);
 /*

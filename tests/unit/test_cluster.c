@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "newsd/cluster.h"
@@ -259,6 +260,48 @@ START_TEST(state)
 }
 END_TEST
 
+START_TEST(node_key)
+{
+    uint8_t held[64] = {0}, back[64];
+    uint32_t n;
+    int claims;
+    char *v;
+
+    for (int s = 0; s < 4; s++)
+        held[s] = 1;
+    held[7] = held[9] = held[10] = held[63] = 1;
+    v = nd_cluster_node_encode(held, 64, 1);
+    ck_assert_str_eq(v, "{\"held\":8,\"slots\":\"0-3,7,9-10,63\",\"claims\":true}");
+    ck_assert_int_eq(nd_cluster_node_decode(v, 64, back, &n, &claims), ND_OK);
+    ck_assert_uint_eq(n, 8);
+    ck_assert_int_eq(claims, 1);
+    ck_assert_mem_eq(back, held, 64);
+    free(v);
+    memset(held, 0, sizeof(held));
+    v = nd_cluster_node_encode(held, 64, 0);
+    ck_assert_str_eq(v, "{\"held\":0,\"slots\":\"\",\"claims\":false}");
+    ck_assert_int_eq(nd_cluster_node_decode(v, 64, back, &n, &claims), ND_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(claims, 0);
+    free(v);
+    /* an older node's bare count */
+    ck_assert_int_eq(nd_cluster_node_decode("21", 64, back, &n, &claims), ND_OK);
+    ck_assert_uint_eq(n, 21);
+    ck_assert_int_eq(claims, 1);
+    /* out of range, malformed */
+    ck_assert_int_eq(nd_cluster_node_decode("{\"slots\":\"64\"}", 64, back, &n, &claims),
+                     ND_EINVAL);
+    ck_assert_int_eq(nd_cluster_node_decode("{\"slots\":\"3-1\"}", 64, back, &n, &claims),
+                     ND_EINVAL);
+    ck_assert_int_eq(nd_cluster_node_decode("{\"slots\":\"1,,2\"}", 64, back, &n, &claims),
+                     ND_EINVAL);
+    ck_assert_int_eq(nd_cluster_node_decode("{\"slots\":\"-1\"}", 64, back, &n, &claims),
+                     ND_EINVAL);
+    ck_assert_int_eq(nd_cluster_node_decode("nonsense", 64, back, &n, &claims), ND_EINVAL);
+    ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cluster");
@@ -271,6 +314,7 @@ int main(void)
     tcase_add_test(tc, many_nodes);
     tcase_add_test(tc, state);
     tcase_add_test(tc, nothing_to_do);
+    tcase_add_test(tc, node_key);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

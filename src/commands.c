@@ -171,27 +171,82 @@ static json_t *nats_status(const struct nd_jetstream *js)
                      str_or_null(s.error));
 }
 
+/* Seconds from Unix ms at to now_ms (never below 0), or null when at is 0. */
+static json_t *age_or_null(int64_t now_ms, int64_t at)
+{
+    if (at == 0)
+        return json_null();
+    return json_integer(at < now_ms ? (now_ms - at) / 1000 : 0);
+}
+
+/* The ids of the sources in the slots node announced (slot[i]: source i's). */
+static json_t *node_sources(const struct nd_poller *p, const uint32_t *slot,
+                            const struct nd_cluster_node *node)
+{
+    json_t *ids = json_array();
+    struct nd_source_info info;
+
+    for (size_t i = 0; i < nd_poller_count(p); i++)
+        if (node->slots[slot[i]]) {
+            nd_poller_info(p, i, &info);
+            json_array_append_new(ids, json_string(info.conf->id));
+        }
+    return ids;
+}
+
+/* Every live node: the slots it announced, their sources, the ages of its keys. */
+static json_t *cluster_nodes(const struct nd_poller *p, const struct nd_cluster_status *s)
+{
+    size_t n = nd_poller_count(p);
+    uint32_t *slot = xcalloc(n ? n : 1, sizeof(*slot));
+    int64_t now = nd_now_ms();
+    struct nd_source_info info;
+    json_t *nodes = json_array();
+
+    for (size_t i = 0; i < n; i++) {
+        nd_poller_info(p, i, &info);
+        slot[i] = nd_cluster_slot(info.conf->id, s->slots);
+    }
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        const struct nd_cluster_node *k = &s->nodes[i];
+        json_array_append_new(nodes, json_pack("{s:s, s:I, s:b, s:o, s:o, s:o, s:o}", "name",
+                                               k->name, "held", (json_int_t)k->held, "claims",
+                                               k->claims, "sources", node_sources(p, slot, k),
+                                               "last_seen_age", age_or_null(now, k->last_seen),
+                                               "lease_age_min", age_or_null(now, k->lease_newest),
+                                               "lease_age_max", age_or_null(now, k->lease_oldest)));
+    }
+    free(slot);
+    return nodes;
+}
+
+/* The stream as the lease thread last read it, or null. */
+static json_t *cluster_stream(const struct nd_cluster_status *s)
+{
+    if (s->stream_name == NULL || !s->stream.known)
+        return json_null();
+    return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "name", s->stream_name, "messages",
+                     (json_int_t)s->stream.messages, "bytes", (json_int_t)s->stream.bytes,
+                     "first_seq", (json_int_t)s->stream.first_seq, "last_seq",
+                     (json_int_t)s->stream.last_seq, "consumers", (json_int_t)s->stream.consumers);
+}
+
 /* Cluster mode, or null. */
-static json_t *cluster_status(const struct nd_cluster *k)
+static json_t *cluster_status(const struct nd_cluster *k, const struct nd_poller *p)
 {
     struct nd_cluster_status s;
     char at[32];
-    json_t *nodes;
 
     if (k == NULL)
         return json_null();
     nd_cluster_status(k, &s);
     if (s.last_renewal)
         nd_time_rfc3339(s.last_renewal, at);
-    nodes = json_array();
-    for (size_t i = 0; i < s.n_nodes; i++)
-        json_array_append_new(nodes, json_pack("{s:s, s:I}", "name", s.nodes[i].name, "held",
-                                               (json_int_t)s.nodes[i].held));
-    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:o, s:o, s:o}", "node", s.node, "bucket",
+    return json_pack("{s:s, s:s, s:b, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "node", s.node, "bucket",
                      s.bucket, "connected", s.connected, "slots", (json_int_t)s.slots, "held",
                      (json_int_t)s.held, "live_nodes", (json_int_t)s.live, "last_renewal",
                      s.last_renewal ? json_string(at) : json_null(), "error", str_or_null(s.error),
-                     "nodes", nodes);
+                     "nodes", cluster_nodes(p, &s), "stream", cluster_stream(&s));
 }
 
 static void cmd_status(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
@@ -215,7 +270,7 @@ static void cmd_status(struct nd_commands *c, struct nd_client *cl, const struct
                   (json_int_t)nd_store_journal_count(c->env.store), "in_flight",
                   (json_int_t)nd_fetch_in_flight(c->env.fetcher), "queued",
                   (json_int_t)nd_poller_queued(p), "nats", nats_status(c->env.js), "cluster",
-                  cluster_status(c->env.cluster), "sources", arr),
+                  cluster_status(c->env.cluster, p), "sources", arr),
         NULL);
 }
 

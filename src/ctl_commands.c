@@ -182,6 +182,45 @@ static void format_age(char *out, size_t n, long long secs)
         snprintf(out, n, "%lldm%02llds", secs / 60, secs % 60);
 }
 
+/* An age in seconds, or "-" when null. */
+static void format_secs(char *out, size_t n, const json_t *v)
+{
+    if (json_is_integer(v))
+        snprintf(out, n, "%llds", (long long)json_integer_value(v));
+    else
+        snprintf(out, n, "-");
+}
+
+/* Cluster mode: one line a node (the slots and sources it holds, the ages of its keys), the stream.
+ */
+static void print_cluster(json_t *cl)
+{
+    json_t *node, *st = json_object_get(cl, "stream");
+    char lmin[24], lmax[24], seen[24], lease[56];
+    size_t k;
+
+    if (json_array_size(json_object_get(cl, "nodes")))
+        printf("%-20s %5s %7s %-13s %9s\n", "NODE", "SLOTS", "SOURCES", "LEASE AGE", "LAST SEEN");
+    json_array_foreach(json_object_get(cl, "nodes"), k, node)
+    {
+        format_secs(lmin, sizeof(lmin), json_object_get(node, "lease_age_min"));
+        format_secs(lmax, sizeof(lmax), json_object_get(node, "lease_age_max"));
+        format_secs(seen, sizeof(seen), json_object_get(node, "last_seen_age"));
+        if (strcmp(lmin, lmax) == 0)
+            snprintf(lease, sizeof(lease), "%s", lmin);
+        else
+            snprintf(lease, sizeof(lease), "%s-%s", lmin, lmax);
+        printf("%-20s %5lld %7zu %-13s %9s%s\n", str(node, "name"), num(node, "held"),
+               json_array_size(json_object_get(node, "sources")), lease, seen,
+               json_is_false(json_object_get(node, "claims")) ? " (claims nothing yet)" : "");
+    }
+    if (json_is_object(st))
+        printf("stream %s: %lld messages, %lld bytes, sequence %lld to %lld, %lld %s\n",
+               str(st, "name"), num(st, "messages"), num(st, "bytes"), num(st, "first_seq"),
+               num(st, "last_seq"), num(st, "consumers"),
+               nd_plural(num(st, "consumers"), "consumer", "consumers"));
+}
+
 int nd_ctl_status(struct nd_ctl_opts *o)
 {
     json_t *reply = ask(o, json_pack("{s:s}", "cmd", "status"), QUICK_MS, NULL), *s, *nats;
@@ -217,14 +256,8 @@ int nd_ctl_status(struct nd_ctl_opts *o)
                nd_plural(num(nats, "live_nodes"), "node", "nodes"),
                json_is_string(json_object_get(nats, "error")) ? ", last error: " : "",
                json_is_string(json_object_get(nats, "error")) ? str(nats, "error") : "");
-    if (json_is_object(nats) && json_array_size(json_object_get(nats, "nodes"))) {
-        json_t *node;
-        size_t k;
-        printf("nodes:");
-        json_array_foreach(json_object_get(nats, "nodes"), k, node)
-            printf("%s %s (%lld slots)", k ? "," : "", str(node, "name"), num(node, "held"));
-        printf("\n");
-    }
+    if (json_is_object(nats))
+        print_cluster(nats);
     printf("%-20s %-9s %-13s %-20s %-20s %5s %6s %s\n", "SOURCE", "STATE", "OUTCOME", "LAST POLL",
            "NEXT POLL", "NEW", "ERRORS", "ERROR");
     json_array_foreach(json_object_get(reply, "sources"), i, s)

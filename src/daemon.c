@@ -435,6 +435,7 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
     if (cfg->cluster.on &&
         nd_cluster_new(d->loop, cfg, on_slots, d, &d->cluster, err, errlen) != ND_OK)
         goto fail;
+    nd_cluster_allow_claims(d->cluster); /* at once: nothing to catch up with first */
     cenv = (struct nd_commands_env){d->loop,    d->ctl, d->poller,  d->store,    d->fetcher,
                                     d->dedupe,  d->js,  d->cluster, d->filtered, cfg->path,
                                     d->started, reload, d};

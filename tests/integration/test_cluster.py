@@ -5,13 +5,15 @@ three-server cluster with R3 stream and buckets (ClusterR3Test).  Every source i
 exactly one node (the test HTTP server's log, by User-Agent, agrees with each node's status);
 kill -9 of a node: its sources are polled by the others within the lease TTL; a clean stop
 hands them over at once; the stream holds each article once (by message id, by article id and
-by content); with the server down every node stops polling before its leases could expire,
-and the slots are shared again when it returns; the poll state in the bucket: a node taking a
-source over sends its validators and honours a Retry-After; a node restarted after kill -9
-takes its own slots back before they expire, and a second newsd with a name already running
-claims nothing; a refresh on a node of a source
-another node holds is skipped, even forced; on the three-server cluster one server stops and
-the leases go on through the other two.  Skipped when nats-server is not installed."""
+by content); with the server down every node goes on polling the slots it held, and each
+source is held by one node again when it returns; status lists every node with its sources
+and lease ages, and the stream; the poll state in the bucket: a node taking a source over
+sends its validators and honours a Retry-After; a node restarted after kill -9 takes its own
+slots back before they expire, and a second newsd with a name already running claims nothing;
+a refresh on a node of a source another node holds is skipped, even forced; on the
+three-server cluster one server stops and the leases go on through the other two, and with
+two stopped polling goes on and every article reaches the stream once when they return.
+Skipped when nats-server is not installed."""
 
 import collections
 import json
@@ -40,9 +42,7 @@ class ClusterCase(SinkCase):
         """Sources s00..s11 on the HTTP server; nodes n1..n3 (not started) on servers."""
         self.ttl = ttl
         self.ids = ["s%02d" % i for i in range(N_SOURCES)]
-        for sid in self.ids:
-            self.http.write(sid + ".rss", make_rss(sid, [make_item(i, sid)
-                                                         for i in range(1, ITEMS + 1)]))
+        self.serve(ITEMS)
         sources = [{"id": sid, "url": self.http.url("/%s.rss" % sid), "interval": INTERVAL}
                    for sid in self.ids]
         self.nodes = {}
@@ -83,6 +83,17 @@ class ClusterCase(SinkCase):
             return {sid: v[0] for sid, v in h.items()}
         return None
 
+    def settle(self, names, timeout=60, what="the slots to be shared"):
+        """settled(names), the same a round later (after an outage the loads even out over
+        a few rounds): source id -> its holder."""
+        def twice():
+            first = self.settled(names)
+            if first is None:
+                return None
+            time.sleep(self.ttl / 3 + 0.5)
+            return first if self.settled(names) == first else None
+        return harness.wait_until(twice, timeout=timeout, what=what)
+
     def polled_by(self, seconds):
         """source id -> the set of nodes (by User-Agent) that fetched it in the next seconds."""
         self.http.clear_log()
@@ -99,9 +110,9 @@ class ClusterCase(SinkCase):
             self.assertEqual(seen[sid], {holders[sid]},
                              "%s fetched by %s, held by %s" % (sid, seen[sid], holders[sid]))
 
-    def assert_stream_once(self, read=None):
-        """The stream holds every article the feeds serve, each once."""
-        want = N_SOURCES * ITEMS
+    def assert_stream_once(self, read=None, items=ITEMS):
+        """The stream holds every article the feeds serve (items a feed), each once."""
+        want = N_SOURCES * items
         read = read or self.nats.read
         msgs = harness.wait_until(
             lambda: (lambda m: m if m is not None and len(m) >= want else None)(read()),
@@ -115,6 +126,13 @@ class ClusterCase(SinkCase):
             dup = [v for v, n in collections.Counter(vals).items() if n > 1]
             self.assertEqual(dup, [], "the same %s twice in the stream" % what)
         self.assertEqual(sorted({a["source"]["id"] for a in arts}), self.ids)
+        return msgs
+
+    def serve(self, items):
+        """Every feed with items 1..items."""
+        for sid in self.ids:
+            self.http.write(sid + ".rss", make_rss(sid, [make_item(i, sid)
+                                                         for i in range(1, items + 1)]))
 
 
 @unittest.skipUnless(NATS_SERVER, "nats-server is not installed")
@@ -147,8 +165,8 @@ class ClusterTest(ClusterCase):
         self.assertEqual(sorted(nodes), ["n1", "n2", "n3"])
         p = self.nodes["n1"].ctl("status")
         self.assertIn("cluster: node n1, bucket newsd, connected, holds", p.stdout)
-        self.assertRegex(p.stdout, r"nodes: n1 \(2[12] slots\), n2 \(2[12] slots\), "
-                                   r"n3 \(2[12] slots\)")
+        self.assertRegex(p.stdout, r"NODE +SLOTS +SOURCES +LEASE AGE +LAST SEEN\n"
+                                   r"n1 +2[12] +\d+ .*\nn2 +2[12] +\d+ .*\nn3 +2[12] ")
         self.assertIn(" elsewhere ", p.stdout)
 
         # kill -9 of the node that holds s00: the others take its slots within the lease TTL
@@ -178,31 +196,73 @@ class ClusterTest(ClusterCase):
         self.assert_stream_once()
 
     def test_nats_outage(self):
-        """With no server, no node can renew: each stops polling before its leases could have
-        expired, the control socket keeps answering, and the slots are shared again when the
-        server returns."""
+        """With no server no node can renew, and none can claim: each goes on polling the
+        slots it held, the control socket keeps answering, and when the server returns (the
+        leases expired meanwhile) each claims its slots again: every source held by one node."""
         self.nats.start()
         for d in self.nodes.values():
             d.start()
-        harness.wait_until(lambda: self.settled(["n1", "n2", "n3"]), timeout=60,
-                           what="the three nodes to share the slots")
-        self.nats.stop()
-        t0 = time.monotonic()
-        harness.wait_until(lambda: not self.holders(), timeout=3 * TTL,
-                           what="every node to stop polling")
-        self.assertLess(time.monotonic() - t0, TTL, "a node polled past its lease")
-        for d in self.nodes.values():
-            harness.wait_until(lambda: (lambda st: (st["connected"], st["held"]) == (False, 0))(
-                d.status()["cluster"]), timeout=2 * TTL, what="status: not connected, none held")
-        self.assertEqual(self.polled_by(2 * INTERVAL), {}, "polled without a lease")
-        self.nats.start()
         holders = harness.wait_until(lambda: self.settled(["n1", "n2", "n3"]), timeout=60,
-                                     what="the slots to be shared again")
+                                     what="the three nodes to share the slots")
+        self.nats.stop()
+        for d in self.nodes.values():
+            harness.wait_until(lambda: not d.status()["cluster"]["connected"], timeout=2 * TTL,
+                               what="status: not connected")
+        time.sleep(TTL)  # past every lease's TTL: they would have been dropped before
+        self.assertEqual(sum(d.status()["cluster"]["held"] for d in self.nodes.values()), SLOTS)
+        self.assertEqual(self.holders(), {sid: [holders[sid]] for sid in self.ids})
+        self.assert_one_poller_each(holders)  # polling goes on, each source by its holder
+        self.nats.start()
+        holders = self.settle(["n1", "n2", "n3"], what="the slots to be shared again")
         self.assert_one_poller_each(holders)
         for d in self.nodes.values():
             rc, took = d.stop()
             self.assertEqual(rc, 0)
             self.assertLess(took, 5)
+
+    def test_status_shows_every_node(self):
+        """Every node lists every node with the sources of the slots it announced (together
+        each source once), the ages of its keys within the TTL, and the stream's state."""
+        self.nats.start()
+        for d in self.nodes.values():
+            d.start()
+        holders = harness.wait_until(lambda: self.settled(["n1", "n2", "n3"]), timeout=60,
+                                     what="the three nodes to share the slots")
+        want = len(self.assert_stream_once())
+
+        def consistent(name):
+            st = self.nodes[name].status()["cluster"]
+            if [n["name"] for n in st["nodes"]] != ["n1", "n2", "n3"]:
+                return None
+            srcs = sorted(sid for n in st["nodes"] for sid in n["sources"])
+            if srcs != self.ids or not st["stream"] or st["stream"]["messages"] != want:
+                return None
+            return st if sum(n["held"] for n in st["nodes"]) == SLOTS else None  # a round late
+        for name in self.nodes:
+            st = harness.wait_until(lambda: consistent(name),
+                                    what="%s to list every node and the stream" % name)
+            self.assertEqual({sid: n["name"] for n in st["nodes"] for sid in n["sources"]},
+                             holders)
+            for n in st["nodes"]:
+                self.assertTrue(n["claims"], n)
+                self.assertLessEqual(0, n["last_seen_age"])
+                self.assertLessEqual(n["last_seen_age"], TTL, n)
+                self.assertLessEqual(0, n["lease_age_min"])
+                self.assertLessEqual(n["lease_age_min"], n["lease_age_max"])
+                self.assertLessEqual(n["lease_age_max"], TTL, n)
+            sm = st["stream"]
+            self.assertEqual((sm["name"], sm["first_seq"], sm["last_seq"]), ("NEWS", 1, want))
+            self.assertGreater(sm["bytes"], 0)
+        p = self.nodes["n2"].ctl("status")
+        self.assertRegex(p.stdout, r"\nn1 +2[12] +\d+ +\d+s(-\d+s)? +\d+s\n")
+        self.assertIn("stream NEWS: %d messages, " % want, p.stdout)
+        p = self.nodes["n2"].ctl("status", "--json")
+        cl = json.loads(p.stdout)["cluster"]
+        self.assertEqual(sorted(cl["stream"]), ["bytes", "consumers", "first_seq", "last_seq",
+                                                "messages", "name"])
+        self.assertEqual(sorted(cl["nodes"][0]), ["claims", "held", "last_seen_age",
+                                                  "lease_age_max", "lease_age_min", "name",
+                                                  "sources"])
 
     def test_takeover_resumes_politely(self):
         """The poll state in the bucket: the node that takes a source over sends the validators
@@ -300,7 +360,7 @@ class ClusterTest(ClusterCase):
 @unittest.skipUnless(NATS_SERVER, "nats-server is not installed")
 class ClusterR3Test(ClusterCase):
     """On a three-server nats-server cluster, stream and buckets R3: one server stops and the
-    leases go on through the other two."""
+    leases go on through the other two; two stop and polling goes on without a quorum."""
 
     R3_TTL = 15  # seconds: room for a leader election of the bucket
 
@@ -329,6 +389,35 @@ class ClusterR3Test(ClusterCase):
               file=sys.stderr)
         live = self.cluster.nodes[1]
         self.assert_stream_once(read=lambda: self.read_from(live))
+
+    def test_two_servers_stop(self):
+        """Two of three servers stop: no quorum, so no node can renew or claim; polling goes
+        on, the new articles wait in the journals, and all arrive once when they return."""
+        self.cluster.start()
+        for d in self.nodes.values():
+            d.start()
+        names = ["n1", "n2", "n3"]
+        holders = harness.wait_until(lambda: self.settled(names), timeout=90,
+                                     what="the three nodes to share the slots")
+        live = self.cluster.nodes[2]
+        self.assert_stream_once(read=lambda: self.read_from(live))
+        gone = self.cluster.nodes[:2]
+        for g in gone:
+            g.stop()
+        self.serve(ITEMS + 2)
+        for name, d in self.nodes.items():
+            harness.wait_until(lambda: d.status()["nats"]["backlog"] > 0, timeout=60,
+                               what="%s to journal new articles with no quorum" % name)
+        seen = self.polled_by(3 * INTERVAL)
+        for sid in self.ids:
+            self.assertEqual(seen[sid], {holders[sid]}, "%s during the outage" % sid)
+        for g in gone:
+            g.start(wait=False)
+        for g in gone:
+            g.wait_ready()
+        self.assert_stream_once(read=lambda: self.read_from(live), items=ITEMS + 2)
+        holders = self.settle(names, timeout=90, what="the slots shared once the servers are back")
+        self.assert_one_poller_each(holders)
 
     def read_from(self, server):
         try:

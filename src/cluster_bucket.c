@@ -1,0 +1,334 @@
+/*
+ * cluster_bucket.c: cluster mode's bucket I/O on the lease thread
+ * (cluster_int.h): the connection and the buckets, the listing of the
+ * leases bucket (taken slots, live nodes with the slots they announce and
+ * the ages of their leases), the stream's state for status, and the poll
+ * states of "<bucket>-state".  The rounds that use them are in
+ * cluster_lease.c.  Nothing here logs.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster_int.h"
+#include "js_int.h"
+
+void cl_kv_free(struct cl_kv *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].id);
+        free(v[i].json);
+    }
+    free(v);
+}
+
+void cl_kv_push(struct cl_kv **v, size_t *n, size_t *cap, char *id, char *json)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 64;
+        *v = xrealloc(*v, *cap * sizeof(**v));
+    }
+    (*v)[(*n)++] = (struct cl_kv){id, json, 0};
+}
+
+static void nodes_reserve(struct cl_nodes *ns, size_t n, uint32_t slots)
+{
+    if (n <= ns->cap && ns->v)
+        return;
+    ns->cap = n > 2 * ns->cap ? n : 2 * ns->cap;
+    if (ns->cap < 8)
+        ns->cap = 8;
+    ns->v = xrealloc(ns->v, ns->cap * sizeof(*ns->v));
+    ns->bits = xrealloc(ns->bits, ns->cap * (size_t)slots);
+}
+
+void cl_nodes_copy(struct cl_nodes *dst, const struct cl_nodes *src, uint32_t slots)
+{
+    nodes_reserve(dst, src->n, slots);
+    dst->n = src->n;
+    if (src->n == 0)
+        return;
+    memcpy(dst->v, src->v, src->n * sizeof(*src->v));
+    memcpy(dst->bits, src->bits, src->n * (size_t)slots);
+    for (size_t i = 0; i < src->n; i++)
+        dst->v[i].slots = dst->bits + (src->v[i].slots - src->bits);
+}
+
+void cl_nodes_free(struct cl_nodes *ns)
+{
+    free(ns->v);
+    free(ns->bits);
+}
+
+void cl_set_error(struct nd_cluster *c, const char *what, natsStatus s)
+{
+    natsStatus ls = NATS_OK;
+    const char *last = nats_GetLastError(&ls);
+
+    if (ls != s)
+        last = NULL;                                   /* that text was about an earlier call */
+    if (last && last[0] == '(' && strstr(last, "): ")) /* "(file.c:123): what" */
+        last = strstr(last, "): ") + 3;
+    snprintf(c->st.error, sizeof(c->st.error), "%s: %s", what,
+             last && *last ? last : natsStatus_GetText(s));
+}
+
+void cl_fail(struct nd_cluster *c, const char *what, natsStatus s)
+{
+    pthread_mutex_lock(&c->mu);
+    cl_set_error(c, what, s);
+    pthread_mutex_unlock(&c->mu);
+}
+
+void cl_drop_connection(struct nd_cluster *c)
+{
+    kvStore_Destroy(c->kv);
+    c->kv = NULL;
+    kvStore_Destroy(c->state_kv);
+    c->state_kv = NULL;
+    jsCtx_Destroy(c->js);
+    c->js = NULL;
+    natsConnection_Destroy(c->nc);
+    c->nc = NULL;
+}
+
+/* Find bucket name or make it (ttl_ms 0: no TTL). */
+static natsStatus bucket(struct nd_cluster *c, kvStore **kv, const char *name, int64_t ttl_ms)
+{
+    kvConfig kc;
+    natsStatus s = js_KeyValue(kv, c->js, name);
+
+    if (s != NATS_NOT_FOUND)
+        return s;
+    kvConfig_Init(&kc);
+    kc.Bucket = name;
+    kc.History = 1;
+    kc.TTL = ttl_ms * 1000000LL; /* nanoseconds, as the stream's max age */
+    kc.StorageType = js_FileStorage;
+    kc.Replicas = c->replicas;
+    return js_CreateKeyValue(kv, c->js, &kc);
+}
+
+int cl_get_bucket(struct nd_cluster *c)
+{
+    natsOptions *o = NULL;
+    jsOptions jo;
+    const char *what = "connect";
+    natsStatus s = nd_nats_options(&c->servers, c->node, &c->files, &o);
+
+    if (s == NATS_OK && c->nc == NULL)
+        s = natsConnection_Connect(&c->nc, o);
+    natsOptions_Destroy(o);
+    if (s == NATS_OK && c->js == NULL) {
+        jsOptions_Init(&jo);
+        jo.Wait = CL_REQUEST_MS;
+        s = natsConnection_JetStream(&c->js, c->nc, &jo);
+    }
+    if (s == NATS_OK) {
+        what = "bucket";
+        s = bucket(c, &c->kv, c->bucket, c->ttl_ms);
+    }
+    if (s == NATS_OK)
+        s = bucket(c, &c->state_kv, c->state_bucket, 0);
+    if (s == NATS_OK)
+        return 0;
+    cl_fail(c, what, s);
+    cl_drop_connection(c);
+    return -1;
+}
+
+int cl_refused(natsStatus s)
+{
+    return s != NATS_TIMEOUT && s != NATS_CONNECTION_CLOSED && s != NATS_CONNECTION_DISCONNECTED &&
+           s != NATS_NO_SERVER && s != NATS_NOT_YET_CONNECTED && s != NATS_NO_RESPONDERS &&
+           s != NATS_STALE_CONNECTION && s != NATS_IO_ERROR;
+}
+
+void cl_slot_key(char *key, size_t len, uint32_t s)
+{
+    snprintf(key, len, "slot.%" PRIu32, s);
+}
+
+/* A slot key as the listing found it: its holder and when it was written. */
+struct holder {
+    char name[65];
+    int64_t at; /* Unix ms */
+};
+
+/* One entry of the listing into c->found, c->taken or h. */
+static void take_entry(struct nd_cluster *c, kvEntry *e, struct holder *h)
+{
+    const char *k = kvEntry_Key(e), *v = kvEntry_ValueString(e);
+    int64_t at = kvEntry_Created(e) / 1000000;
+    char *end;
+    unsigned long n;
+
+    if (strncmp(k, "node.", 5) == 0 && v) {
+        struct cl_nodes *f = &c->found;
+        struct nd_cluster_node *node;
+        nodes_reserve(f, f->n + 1, c->slots);
+        node = memset(&f->v[f->n], 0, sizeof(*node));
+        if (nd_cluster_node_decode(v, c->slots, f->bits + f->n * (size_t)c->slots, &node->held,
+                                   &node->claims) != ND_OK)
+            return; /* not a value this version reads: not counted */
+        snprintf(node->name, sizeof(node->name), "%s", k + 5);
+        node->last_seen = at;
+        f->n++;
+    } else if (strncmp(k, "slot.", 5) == 0) {
+        n = strtoul(k + 5, &end, 10);
+        if (*end != '\0' || end == k + 5 || n >= c->slots)
+            return;
+        c->taken[n] = 1;
+        snprintf(h[n].name, sizeof(h[n].name), "%s", v ? v : "");
+        h[n].at = at;
+    }
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const struct nd_cluster_node *)a)->name,
+                  ((const struct nd_cluster_node *)b)->name);
+}
+
+/* The nodes' lease ages from their slot keys; the loads and the live count of those that claim. */
+static void sum_up(struct nd_cluster *c, const struct holder *h, size_t *live)
+{
+    struct cl_nodes *f = &c->found;
+    struct nd_cluster_node key, *n;
+
+    for (size_t i = 0; i < f->n; i++) /* now that bits no longer moves */
+        f->v[i].slots = f->bits + i * (size_t)c->slots;
+    qsort(f->v, f->n, sizeof(*f->v), by_name);
+    for (uint32_t s = 0; s < c->slots; s++) {
+        if (!h[s].name[0])
+            continue;
+        memcpy(key.name, h[s].name, sizeof(key.name));
+        n = bsearch(&key, f->v, f->n, sizeof(*f->v), by_name);
+        if (n == NULL)
+            continue;
+        if (n->lease_oldest == 0 || h[s].at < n->lease_oldest)
+            n->lease_oldest = h[s].at;
+        if (h[s].at > n->lease_newest)
+            n->lease_newest = h[s].at;
+    }
+    c->loads = xrealloc(c->loads, (f->n ? f->n : 1) * sizeof(*c->loads));
+    c->n_loads = 0;
+    *live = 0;
+    for (size_t i = 0; i < f->n; i++)
+        if (f->v[i].claims) {
+            c->loads[c->n_loads++] = f->v[i].held;
+            (*live)++;
+        }
+}
+
+int cl_view(struct nd_cluster *c, size_t *live)
+{
+    kvWatcher *w = NULL;
+    kvWatchOptions wo;
+    kvEntry *e;
+    struct holder *h = xcalloc(c->slots, sizeof(*h));
+    natsStatus s;
+
+    memset(c->taken, 0, c->slots);
+    c->found.n = 0;
+    *live = 0;
+    kvWatchOptions_Init(&wo);
+    wo.IgnoreDeletes = true;
+    s = kvStore_WatchAll(&w, c->kv, &wo);
+    while (s == NATS_OK) { /* every key's last value, then a NULL entry */
+        e = NULL;
+        s = kvWatcher_Next(&e, w, CL_REQUEST_MS);
+        if (s != NATS_OK || e == NULL)
+            break;
+        take_entry(c, e, h);
+        kvEntry_Destroy(e);
+    }
+    if (w)
+        kvWatcher_Destroy(w);
+    if (s != NATS_OK) {
+        free(h);
+        cl_fail(c, "listing the keys", s);
+        return -1;
+    }
+    sum_up(c, h, live);
+    free(h);
+    pthread_mutex_lock(&c->mu);
+    cl_nodes_copy(&c->nodes, &c->found, c->slots);
+    pthread_mutex_unlock(&c->mu);
+    return 0;
+}
+
+void cl_stream_info(struct nd_cluster *c)
+{
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+
+    if (c->stream == NULL || c->js == NULL ||
+        js_GetStreamInfo(&si, c->js, c->stream, NULL, &jerr) != NATS_OK)
+        return; /* status shows the last state read */
+    pthread_mutex_lock(&c->mu);
+    c->st.stream = (struct nd_cluster_stream){1,
+                                              si->State.Msgs,
+                                              si->State.Bytes,
+                                              si->State.FirstSeq,
+                                              si->State.LastSeq,
+                                              si->State.Consumers};
+    pthread_mutex_unlock(&c->mu);
+    jsStreamInfo_Destroy(si);
+}
+
+/*
+ * The poll states of the sources of the slots just claimed (came[s]), read
+ * from the state bucket for the loop, before it learns of the slots.
+ */
+void cl_read_states(struct nd_cluster *c, const uint8_t *came)
+{
+    char key[80];
+    kvEntry *e;
+    struct cl_kv *src;
+    size_t n = 0;
+
+    pthread_mutex_lock(&c->mu);
+    src = xcalloc(c->n_sources ? c->n_sources : 1, sizeof(*src));
+    for (size_t i = 0; i < c->n_sources; i++)
+        if (came[c->sources[i].slot])
+            src[n++].id = xstrdup(c->sources[i].id);
+    pthread_mutex_unlock(&c->mu);
+    for (size_t i = 0; i < n; i++) {
+        natsStatus s;
+        e = NULL;
+        snprintf(key, sizeof(key), "state.%s", src[i].id);
+        s = kvStore_Get(&e, c->state_kv, key);
+        if (s == NATS_OK && kvEntry_ValueString(e)) {
+            pthread_mutex_lock(&c->mu);
+            cl_kv_push(&c->got, &c->n_got, &c->cap_got, src[i].id, xstrdup(kvEntry_ValueString(e)));
+            src[i].id = NULL;
+            pthread_mutex_unlock(&c->mu);
+        }
+        kvEntry_Destroy(e);
+        if (s != NATS_OK && !cl_refused(s))
+            break; /* no server: the sources start from the state this node has */
+    }
+    cl_kv_free(src, n);
+}
+
+void cl_write_states(struct nd_cluster *c)
+{
+    char key[80];
+    struct cl_kv *puts;
+    size_t n;
+    natsStatus s = NATS_OK;
+
+    pthread_mutex_lock(&c->mu);
+    puts = c->puts;
+    n = c->n_puts;
+    c->puts = NULL;
+    c->n_puts = c->cap_puts = 0;
+    pthread_mutex_unlock(&c->mu);
+    for (size_t i = 0; i < n && (s == NATS_OK || cl_refused(s)); i++) {
+        snprintf(key, sizeof(key), "state.%s", puts[i].id);
+        s = kvStore_PutString(NULL, c->state_kv, key, puts[i].json);
+    }
+    cl_kv_free(puts, n);
+}

@@ -1,0 +1,136 @@
+/*
+ * cluster_int.h: between cluster mode's rounds and loop side
+ * (cluster_lease.c) and its bucket I/O (cluster_bucket.c).  Not part of the
+ * core library's API.
+ *
+ * Everything under "the thread's" is touched by the NATS thread only;
+ * "under mu" is shared with the loop; "the loop's" is the loop's.
+ */
+#ifndef NEWSD_CLUSTER_INT_H
+#define NEWSD_CLUSTER_INT_H
+
+#include <nats/nats.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "newsd/cluster.h"
+#include "newsd/loop.h"
+
+#define CL_RETRY_MS   1000 /* between connection or bucket attempts */
+#define CL_REQUEST_MS 2000 /* a key-value request waits this long for its answer */
+
+/* What the thread shows the loop (under mu), and the loop's copy of it. */
+struct cl_state {
+    int connected;
+    uint32_t held;
+    size_t live;
+    int64_t last_renewal; /* Unix seconds */
+    char error[256];
+    struct nd_cluster_stream stream;
+};
+
+/* A source id with a poll state (JSON) or a slot. */
+struct cl_kv {
+    char *id;
+    char *json;
+    uint32_t slot;
+};
+
+/* The nodes of one listing: their entries, and the slots each announced. */
+struct cl_nodes {
+    struct nd_cluster_node *v; /* by name; v[i].slots points into bits */
+    uint8_t *bits;             /* n * slots */
+    size_t n, cap;
+};
+
+struct nd_cluster {
+    /* the loop's */
+    struct nd_loop *loop;
+    struct nd_watch *watch;
+    nd_cluster_slots_fn fn;
+    void *arg;
+    uint8_t *given; /* the held slots as last given to fn */
+    uint8_t *next;  /* the thread's, as last taken */
+    struct cl_nodes seen_nodes;
+    struct cl_state seen;
+
+    /* settings, copied */
+    char *node, *bucket, *state_bucket, *stream;
+    struct nd_strv servers;
+    struct nd_nats_conf files; /* credentials and TLS files only */
+    int64_t ttl_ms;
+    uint32_t slots;
+    int replicas;
+
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int efd;
+    int started;
+    atomic_int claims_allowed;
+    /* under mu */
+    uint8_t *shown;     /* the held slots, for the loop */
+    struct cl_kv *puts; /* poll states to write, one per source */
+    size_t n_puts, cap_puts;
+    struct cl_kv *got; /* poll states read at claims, for the loop */
+    size_t n_got, cap_got;
+    struct cl_kv *sources; /* the configuration's: id and slot (json unused) */
+    size_t n_sources;
+    struct cl_nodes nodes; /* of the last listing */
+    struct cl_state st;
+    int quit;
+    int kick; /* a round now */
+
+    /* the thread's */
+    natsConnection *nc;
+    jsCtx *js;
+    kvStore *kv;
+    kvStore *state_kv;   /* "<bucket>-state": poll states, no TTL */
+    int up;              /* the last write to the bucket went through */
+    uint64_t node_rev;   /* of this node's key as it last wrote it, 0 before */
+    uint64_t found_rev;  /* of a key with this node's name found at start, 0 if none */
+    int adopt;           /* take back the slots a killed run of this node held */
+    int was_down;        /* the last round could not write */
+    int64_t quiet_until; /* nd_mono_ms(): no balance before (after an outage) */
+    uint8_t *held, *taken;
+    uint64_t *rev;   /* of each held slot's key */
+    uint32_t *order; /* this node's preference */
+    uint32_t *claim, *release;
+    uint32_t *loads; /* the slot counts the live nodes that claim announced, n_loads of them */
+    size_t n_loads;
+    struct cl_nodes found; /* the nodes of the listing being read */
+};
+
+/* --- cluster_bucket.c: the bucket I/O, on the thread --- */
+
+void cl_kv_free(struct cl_kv *v, size_t n);
+void cl_kv_push(struct cl_kv **v, size_t *n, size_t *cap, char *id, char *json);
+/* Copy src into dst (dst's arrays grow; the slots pointers are set). */
+void cl_nodes_copy(struct cl_nodes *dst, const struct cl_nodes *src, uint32_t slots);
+void cl_nodes_free(struct cl_nodes *n);
+/* c->st.error = what: the library's text for s.  Under mu. */
+void cl_set_error(struct nd_cluster *c, const char *what, natsStatus s);
+/* The same, taking mu. */
+void cl_fail(struct nd_cluster *c, const char *what, natsStatus s);
+/* Connect, then find the buckets or make them.  0, or -1 with the error set. */
+int cl_get_bucket(struct nd_cluster *c);
+void cl_drop_connection(struct nd_cluster *c);
+/* Did this failure say the key is not as we left it (not a timeout or a lost connection)? */
+int cl_refused(natsStatus s);
+void cl_slot_key(char *key, size_t len, uint32_t s);
+/*
+ * List the bucket (one ordered consumer over every key): c->taken, the
+ * nodes (c->found, then c->nodes for the loop), the loads and the live
+ * count of the nodes that claim.  -1 when it cannot be listed.
+ */
+int cl_view(struct nd_cluster *c, size_t *live);
+/* The stream's state for status (c->st.stream), when publish.nats names one. */
+void cl_stream_info(struct nd_cluster *c);
+/* Read the poll states of the sources of the slots came[s] from the state bucket, for the loop. */
+void cl_read_states(struct nd_cluster *c, const uint8_t *came);
+/* Write the poll states queued; after a failure the rest are dropped (the next polls write). */
+void cl_write_states(struct nd_cluster *c);
+
+#endif

@@ -254,3 +254,19 @@ int nd_cluster_node_decode(const char *value, uint32_t slots, uint8_t *held, uin
     }
     return rc;
 }
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+int nd_cluster_state_due(const struct nd_source_state *last, int64_t last_at,
+                         const struct nd_source_state *st, int64_t now)
+{
+    if (last == NULL || now - last_at >= ND_CLUSTER_STATE_EVERY || now < last_at)
+        return 1;
+    return !same_str(last->url, st->url) || !same_str(last->etag, st->etag) ||
+           !same_str(last->last_modified, st->last_modified) || last->errors != st->errors ||
+           !same_str(last->outcome, st->outcome) || !same_str(last->error, st->error) ||
+           last->http_status != st->http_status || last->retry_until != st->retry_until;
+}

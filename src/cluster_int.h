@@ -17,6 +17,7 @@
 
 #include "newsd/cluster.h"
 #include "newsd/loop.h"
+#include "newsd/strmap.h"
 
 #define CL_RETRY_MS   1000 /* between connection or bucket attempts */
 #define CL_REQUEST_MS 2000 /* a key-value request waits this long for its answer */
@@ -38,6 +39,12 @@ struct cl_kv {
     uint32_t slot;
 };
 
+/* A source's state as this node last queued it for the bucket (nd_cluster_state_due). */
+struct cl_written {
+    struct nd_source_state st;
+    int64_t at; /* Unix seconds */
+};
+
 /* The nodes of one listing: their entries, and the slots each announced. */
 struct cl_nodes {
     struct nd_cluster_node *v; /* by name; v[i].slots points into bits */
@@ -55,6 +62,7 @@ struct nd_cluster {
     uint8_t *next;  /* the thread's, as last taken */
     struct cl_nodes seen_nodes;
     struct cl_state seen;
+    struct nd_strmap written; /* source id -> struct cl_written, the last state queued */
 
     /* settings, copied */
     char *node, *bucket, *state_bucket, *stream;

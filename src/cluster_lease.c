@@ -411,6 +411,50 @@ static void log_state(struct nd_cluster *c, const struct cl_state *st)
         log_warnx("cluster: %s", st->error);
 }
 
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static void forget_one(void *arg, const char *id, void *value)
+{
+    struct cl_written *w = value;
+
+    nd_source_state_clear(&w->st);
+    free(w);
+}
+
+/* Forget the states written (the held slots changed: another node may have written since). */
+static void forget_written(struct nd_cluster *c)
+{
+    nd_strmap_each(&c->written, forget_one, NULL);
+    nd_strmap_free(&c->written);
+    memset(&c->written, 0, sizeof(c->written));
+}
+
+/* Is st worth a write (nd_cluster_state_due)?  If so it is remembered as written now. */
+static int state_due(struct nd_cluster *c, const char *id, const struct nd_source_state *st)
+{
+    struct cl_written *w = nd_strmap_get(&c->written, id);
+    int64_t now = nd_now();
+
+    if (w && !nd_cluster_state_due(&w->st, w->at, st, now))
+        return 0;
+    if (w == NULL) {
+        w = xcalloc(1, sizeof(*w));
+        nd_strmap_put(&c->written, id, w);
+    }
+    nd_source_state_clear(&w->st);
+    w->st = *st;
+    w->st.url = dup_or_null(st->url);
+    w->st.etag = dup_or_null(st->etag);
+    w->st.last_modified = dup_or_null(st->last_modified);
+    w->st.outcome = dup_or_null(st->outcome);
+    w->st.error = dup_or_null(st->error);
+    w->at = now;
+    return 1;
+}
+
 /* Give the poller the slots the thread holds, and the poll states read for it. */
 static void apply(struct nd_cluster *c)
 {
@@ -440,6 +484,7 @@ static void apply(struct nd_cluster *c)
     log_state(c, &st);
     c->seen = st;
     if (memcmp(c->given, c->next, c->slots) != 0 || n_states) {
+        forget_written(c);
         memcpy(c->given, c->next, c->slots);
         c->fn(c->arg, c->given, c->slots, states, n_states);
     }
@@ -479,7 +524,11 @@ void nd_cluster_set_sources(struct nd_cluster *c, const struct nd_config *cfg)
 
 void nd_cluster_put_state(struct nd_cluster *c, const char *id, const struct nd_source_state *st)
 {
-    char *json = nd_cluster_state_encode(st);
+    char *json;
+
+    if (!state_due(c, id, st))
+        return; /* the timing only, written less than a minute ago */
+    json = nd_cluster_state_encode(st);
 
     pthread_mutex_lock(&c->mu);
     for (size_t i = 0; i < c->n_puts; i++)
@@ -600,6 +649,7 @@ void nd_cluster_free(struct nd_cluster *c)
     cl_nodes_free(&c->found);
     cl_nodes_free(&c->nodes);
     cl_nodes_free(&c->seen_nodes);
+    forget_written(c);
     free(c);
 }
 

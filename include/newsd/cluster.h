@@ -98,6 +98,21 @@ char *nd_cluster_node_encode(const uint8_t *held, uint32_t slots, int claims);
 int nd_cluster_node_decode(const char *value, uint32_t slots, uint8_t *held, uint32_t *n_held,
                            int *claims) ND_WUR;
 
+/* A source's state changed in its timing only is written at most this often (seconds). */
+#define ND_CLUSTER_STATE_EVERY 60
+
+/*
+ * Should st go to the bucket, when last is the state this node last wrote
+ * for the source at last_at (Unix seconds), or NULL?  Yes when anything but
+ * the timing (next_due, last_poll, last_ok) changed, or when
+ * ND_CLUSTER_STATE_EVERY seconds passed since: after a 304 a source's state
+ * is written once a minute at most, so a node that takes it over may poll
+ * it up to a minute early (never before a Retry-After: that is written at
+ * once).  Pure.
+ */
+int nd_cluster_state_due(const struct nd_source_state *last, int64_t last_at,
+                         const struct nd_source_state *st, int64_t now);
+
 /* --- the lease module (cluster_lease.c, cluster_bucket.c) --- */
 
 struct nd_cluster;
@@ -173,8 +188,10 @@ void nd_cluster_allow_claims(struct nd_cluster *c);
 void nd_cluster_set_sources(struct nd_cluster *c, const struct nd_config *cfg);
 /*
  * Write source id's poll state to the state bucket ("<bucket>-state", key
- * "state.<id>"), soon, on the thread; a later state of the same source
- * not yet written replaces it.  st is read during the call only.
+ * "state.<id>"), soon, on the thread, when nd_cluster_state_due says so
+ * (against the last state this node wrote since its slots last changed);
+ * a later state of the same source not yet written replaces it.  st is
+ * read during the call only.
  */
 void nd_cluster_put_state(struct nd_cluster *c, const char *id, const struct nd_source_state *st);
 /*

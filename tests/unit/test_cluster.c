@@ -302,6 +302,36 @@ START_TEST(node_key)
 }
 END_TEST
 
+START_TEST(state_due)
+{
+    struct nd_source_state last = {0}, st;
+
+    last.url = "http://a/feed";
+    last.etag = "\"1\"";
+    last.outcome = "not_modified";
+    last.http_status = 304;
+    last.next_due = 1000;
+    st = last;
+    ck_assert(nd_cluster_state_due(NULL, 0, &st, 100)); /* never written */
+    st.next_due = 1900;
+    st.last_poll = st.last_ok = 990;
+    ck_assert(!nd_cluster_state_due(&last, 100, &st, 159)); /* timing only, within a minute */
+    ck_assert(nd_cluster_state_due(&last, 100, &st, 160));  /* a minute later */
+    ck_assert(nd_cluster_state_due(&last, 100, &st, 99));   /* the clock went back */
+    st.etag = "\"2\"";
+    ck_assert(nd_cluster_state_due(&last, 100, &st, 101));
+    st.etag = last.etag;
+    st.retry_until = 5000; /* a server's hint goes at once */
+    ck_assert(nd_cluster_state_due(&last, 100, &st, 101));
+    st.retry_until = 0;
+    st.errors = 1;
+    ck_assert(nd_cluster_state_due(&last, 100, &st, 101));
+    st.errors = 0;
+    st.error = "HTTP 503";
+    ck_assert(nd_cluster_state_due(&last, 100, &st, 101));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cluster");
@@ -315,6 +345,7 @@ int main(void)
     tcase_add_test(tc, state);
     tcase_add_test(tc, nothing_to_do);
     tcase_add_test(tc, node_key);
+    tcase_add_test(tc, state_due);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

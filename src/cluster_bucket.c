@@ -1,8 +1,9 @@
 /*
  * cluster_bucket.c: cluster mode's bucket I/O on the lease thread
- * (cluster_int.h): the connection and the buckets, the listing of the
- * leases bucket (taken slots, live nodes with the slots they announce and
- * the ages of their leases), the stream's state for status, and the poll
+ * (cluster_int.h): the connection and the buckets, the subscription that
+ * follows the deletions of the bucket's keys, the listing of the leases
+ * bucket (taken slots, live nodes with the slots they announce and the
+ * ages of their leases), the stream's state for status, and the poll
  * states of "<bucket>-state".  The rounds that use them are in
  * cluster_lease.c.  Nothing here logs.
  */
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cluster_int.h"
 #include "js_int.h"
@@ -81,8 +83,68 @@ void cl_fail(struct nd_cluster *c, const char *what, natsStatus s)
     pthread_mutex_unlock(&c->mu);
 }
 
+/* A key of the bucket deleted (a clean stop, a release for balance): a round now, to claim. */
+static void on_key_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *arg)
+{
+    struct nd_cluster *c = arg;
+    const char *op = NULL;
+
+    if (natsMsgHeader_Get(msg, "KV-Operation", &op) == NATS_OK && op &&
+        (strcmp(op, "DEL") == 0 || strcmp(op, "PURGE") == 0)) {
+        pthread_mutex_lock(&c->mu);
+        c->kick = 1;
+        pthread_cond_signal(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+    }
+    natsMsg_Destroy(msg);
+}
+
+static void on_sub_done(void *arg)
+{
+    struct nd_cluster *c = arg;
+
+    pthread_mutex_lock(&c->mu);
+    c->sub_done = 1;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+/* Follow the deletions of the bucket's keys (a plain subscription: no consumer). */
+static void follow_deletes(struct nd_cluster *c)
+{
+    char subject[128];
+
+    snprintf(subject, sizeof(subject), "$KV.%s.>", c->bucket);
+    c->sub_done = 0;
+    if (natsConnection_Subscribe(&c->deletes, c->nc, subject, on_key_msg, c) != NATS_OK ||
+        natsSubscription_SetOnCompleteCB(c->deletes, on_sub_done, c) != NATS_OK) {
+        natsSubscription_Destroy(c->deletes); /* the rounds find the deletions anyway */
+        c->deletes = NULL;
+    }
+}
+
+/* Stop following, and wait (a few seconds at most) until the handler cannot run again. */
+static void unfollow_deletes(struct nd_cluster *c)
+{
+    struct timespec ts;
+
+    if (c->deletes == NULL)
+        return;
+    natsSubscription_Unsubscribe(c->deletes);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += 5;
+    pthread_mutex_lock(&c->mu);
+    while (!c->sub_done)
+        if (pthread_cond_timedwait(&c->cv, &c->mu, &ts) != 0)
+            break;
+    pthread_mutex_unlock(&c->mu);
+    natsSubscription_Destroy(c->deletes);
+    c->deletes = NULL;
+}
+
 void cl_drop_connection(struct nd_cluster *c)
 {
+    unfollow_deletes(c);
     kvStore_Destroy(c->kv);
     c->kv = NULL;
     kvStore_Destroy(c->state_kv);
@@ -131,8 +193,10 @@ int cl_get_bucket(struct nd_cluster *c)
     }
     if (s == NATS_OK)
         s = bucket(c, &c->state_kv, c->state_bucket, 0);
-    if (s == NATS_OK)
+    if (s == NATS_OK) {
+        follow_deletes(c);
         return 0;
+    }
     cl_fail(c, what, s);
     cl_drop_connection(c);
     return -1;
@@ -156,6 +220,14 @@ struct holder {
     int64_t at; /* Unix ms */
 };
 
+/* Remove node i of the listing (the last one takes its place). */
+static void drop_node(struct cl_nodes *f, size_t i, uint32_t slots)
+{
+    f->n--;
+    f->v[i] = f->v[f->n];
+    memcpy(f->bits + i * (size_t)slots, f->bits + f->n * (size_t)slots, slots);
+}
+
 /* One entry of the listing into c->found, c->taken or h. */
 static void take_entry(struct nd_cluster *c, kvEntry *e, struct holder *h)
 {
@@ -167,14 +239,20 @@ static void take_entry(struct nd_cluster *c, kvEntry *e, struct holder *h)
     if (strncmp(k, "node.", 5) == 0 && v) {
         struct cl_nodes *f = &c->found;
         struct nd_cluster_node *node;
+        size_t i = 0;
+        while (i < f->n && strcmp(f->v[i].name, k + 5) != 0)
+            i++; /* a key written during the listing comes twice: the later value counts */
         nodes_reserve(f, f->n + 1, c->slots);
-        node = memset(&f->v[f->n], 0, sizeof(*node));
-        if (nd_cluster_node_decode(v, c->slots, f->bits + f->n * (size_t)c->slots, &node->held,
-                                   &node->claims) != ND_OK)
-            return; /* not a value this version reads: not counted */
+        node = memset(&f->v[i], 0, sizeof(*node));
+        if (nd_cluster_node_decode(v, c->slots, f->bits + i * (size_t)c->slots, &node->held,
+                                   &node->claims) != ND_OK) {
+            if (i < f->n)
+                drop_node(f, i, c->slots); /* its earlier value too */
+            return;                        /* not a value this version reads: not counted */
+        }
         snprintf(node->name, sizeof(node->name), "%s", k + 5);
         node->last_seen = at;
-        f->n++;
+        f->n += i == f->n;
     } else if (strncmp(k, "slot.", 5) == 0) {
         n = strtoul(k + 5, &end, 10);
         if (*end != '\0' || end == k + 5 || n >= c->slots)

@@ -21,6 +21,7 @@
 
 #define CL_RETRY_MS   1000 /* between connection or bucket attempts */
 #define CL_REQUEST_MS 2000 /* a key-value request waits this long for its answer */
+#define CL_KICK_MS    250  /* a round for a deleted key comes this long after the last at least */
 
 /* What the thread shows the loop (under mu), and the loop's copy of it. */
 struct cl_state {
@@ -89,22 +90,26 @@ struct nd_cluster {
     struct cl_nodes nodes; /* of the last listing */
     struct cl_state st;
     int quit;
-    int kick; /* a round now */
+    int kick;     /* a round now (soon: not within CL_KICK_MS of the last) */
+    int sub_done; /* the deletes subscription's handler returned for the last time */
 
     /* the thread's */
     natsConnection *nc;
     jsCtx *js;
     kvStore *kv;
-    kvStore *state_kv;   /* "<bucket>-state": poll states, no TTL */
-    int up;              /* the last write to the bucket went through */
-    uint64_t node_rev;   /* of this node's key as it last wrote it, 0 before */
-    uint64_t found_rev;  /* of a key with this node's name found at start, 0 if none */
-    int adopt;           /* take back the slots a killed run of this node held */
-    int was_down;        /* the last round could not write */
-    int64_t quiet_until; /* nd_mono_ms(): no balance before (after an outage) */
+    kvStore *state_kv;         /* "<bucket>-state": poll states, no TTL */
+    natsSubscription *deletes; /* of the bucket's keys: a round at once (under mu: sub_done) */
+    int up;                    /* the last write to the bucket went through */
+    uint64_t node_rev;         /* of this node's key as it last wrote it, 0 before */
+    uint64_t found_rev;        /* of a key with this node's name found at start, 0 if none */
+    int adopt;                 /* take back the slots a killed run of this node held */
+    int was_down;              /* the last round could not write */
+    int64_t quiet_until;       /* nd_mono_ms(): no balance before (after an outage) */
     uint8_t *held, *taken;
-    uint64_t *rev;   /* of each held slot's key */
-    uint32_t *order; /* this node's preference */
+    uint8_t *announced;   /* held as the node key last said */
+    int announced_claims; /* and whether it claimed */
+    uint64_t *rev;        /* of each held slot's key */
+    uint32_t *order;      /* this node's preference */
     uint32_t *claim, *release;
     uint32_t *loads; /* the slot counts the live nodes that claim announced, n_loads of them */
     size_t n_loads;

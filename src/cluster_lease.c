@@ -26,11 +26,16 @@
  * held slots are kept and polled: no node can claim them without a write
  * either.  For two rounds after it writes again a node renews (or claims
  * back) its own slots only, so that the other nodes, whose keys may have
- * expired meanwhile too, renew theirs before anyone balances.  Until nd_cluster_allow_claims, steps
- * 2 and 4 are skipped. Between rounds it writes the poll states the loop queued.  Each change of
- * the held slots goes to the loop (under the mutex, and a write to the eventfd) before a released
- * slot's key is deleted.  At a clean stop every lease is released.  The thread never logs; the loop
- * logs changes of state.
+ * expired meanwhile too, renew theirs before anyone balances.  Until
+ * nd_cluster_allow_claims, steps 2 and 4 are skipped.  A deletion of one
+ * of the bucket's keys (another node stopping cleanly, or releasing for
+ * balance) starts a round at once: a subscription, since keys that expire
+ * leave no marker a watcher could see, and the listing stays.  Between
+ * rounds it writes the poll states the loop queued.  Each change of the
+ * held slots goes to the loop (under the mutex, and a write to the
+ * eventfd) before a released slot's key is deleted.  At a clean stop every
+ * lease is released.  The thread never logs; the loop logs changes of
+ * state.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -155,15 +160,39 @@ static int release(struct nd_cluster *c, uint32_t s)
     return st == NATS_OK || cl_refused(st) ? 0 : -1;
 }
 
-/* Write this node's key at rev (0: create it).  *rev becomes the new revision. */
+/*
+ * Write this node's key at rev (0: create it).  *rev becomes the new
+ * revision.  It claims when allowed to and not about to adopt (until then
+ * the others do not count it as a node short of slots, and do not release
+ * any for it).
+ */
 static natsStatus put_node_key(struct nd_cluster *c, const char *key, uint64_t *rev)
 {
-    char *v = nd_cluster_node_encode(c->held, c->slots, atomic_load(&c->claims_allowed));
+    int claims = atomic_load(&c->claims_allowed) && !c->adopt;
+    char *v = nd_cluster_node_encode(c->held, c->slots, claims);
     natsStatus s = *rev ? kvStore_UpdateString(rev, c->kv, key, v, *rev)
                         : kvStore_CreateString(rev, c->kv, key, v);
 
     free(v);
+    if (s == NATS_OK) {
+        memcpy(c->announced, c->held, c->slots);
+        c->announced_claims = claims;
+    }
     return s;
+}
+
+/* The round changed what the node key says: write it again now, not a round later. */
+static void announce(struct nd_cluster *c)
+{
+    char key[80];
+    uint64_t rev = c->node_rev;
+    int claims = atomic_load(&c->claims_allowed) && !c->adopt;
+
+    if (rev == 0 || (claims == c->announced_claims && memcmp(c->announced, c->held, c->slots) == 0))
+        return;
+    snprintf(key, sizeof(key), "node.%s", c->node);
+    if (put_node_key(c, key, &rev) == NATS_OK)
+        c->node_rev = rev; /* else the next round finds out why */
 }
 
 /* A key with this node's name is there (revision found): whose is it? */
@@ -182,12 +211,14 @@ static int node_key_found(struct nd_cluster *c, const char *key, uint64_t found,
         c->found_rev = found;
         return 1;
     }
+    c->adopt = 1; /* announced as not claiming until adopted */
     *st = put_node_key(c, key, &rev);
-    if (*st != NATS_OK)
+    if (*st != NATS_OK) {
+        c->adopt = 0;
         return cl_refused(*st) ? 1 : -1;
+    }
     c->node_rev = rev;
     c->found_rev = 0;
-    c->adopt = 1;
     return 0;
 }
 
@@ -325,6 +356,7 @@ static int64_t round_once(struct nd_cluster *c)
     c->was_down = 0;
     if (claims && nd_mono_ms() >= c->quiet_until)
         balance(c, live, all);
+    announce(c);
     pthread_mutex_lock(&c->mu);
     c->st.error[0] = '\0';
     pthread_mutex_unlock(&c->mu);
@@ -368,12 +400,12 @@ static void wait_ms(struct nd_cluster *c, int64_t ms)
 static void *thread_main(void *arg)
 {
     struct nd_cluster *c = arg;
-    int64_t next_round = 0, now;
+    int64_t next_round = 0, last_round = 0, now;
 
     pthread_mutex_lock(&c->mu);
     while (!c->quit) {
-        if (c->kick)
-            next_round = 0;
+        if (c->kick && next_round > last_round + CL_KICK_MS)
+            next_round = last_round + CL_KICK_MS;
         c->kick = 0;
         pthread_mutex_unlock(&c->mu);
         now = nd_mono_ms();
@@ -383,7 +415,9 @@ static void *thread_main(void *arg)
         } else {
             cl_write_states(c);
             if (now >= next_round) {
-                int64_t wait = round_once(c);
+                int64_t wait;
+                last_round = now;
+                wait = round_once(c);
                 next_round = nd_mono_ms() + wait;
             }
         }
@@ -573,6 +607,7 @@ int nd_cluster_new(struct nd_loop *loop, const struct nd_config *config, nd_clus
     c->next = xcalloc(n, 1);
     c->shown = xcalloc(n, 1);
     c->held = xcalloc(n, 1);
+    c->announced = xcalloc(n, 1);
     c->taken = xcalloc(n, 1);
     c->rev = xcalloc(n, sizeof(*c->rev));
     c->order = xcalloc(n, sizeof(*c->order));
@@ -640,6 +675,7 @@ void nd_cluster_free(struct nd_cluster *c)
     free(c->next);
     free(c->shown);
     free(c->held);
+    free(c->announced);
     free(c->taken);
     free(c->rev);
     free(c->order);

@@ -190,7 +190,8 @@ class ClusterTest(ClusterCase):
         holders = harness.wait_until(lambda: self.settled([stay]), timeout=4 * TTL,
                                      what="the last node to take every slot")
         took = time.monotonic() - t0
-        self.assertLess(took, TTL, "handover after a clean stop took %.1f s" % took)
+        # the deletions of its keys start a round on the other node at once, not a round later
+        self.assertLess(took, TTL / 3, "handover after a clean stop took %.1f s" % took)
         print("handover after a clean stop: %.1f s" % took, file=sys.stderr)
         self.assert_one_poller_each(holders)
         self.assert_stream_once()

@@ -919,3 +919,8 @@ void nd_cluster_status(const struct nd_cluster *c, struct nd_cluster_status *out
     out->nodes = c->seen_nodes;
     out->n_nodes = c->n_seen_nodes;
 }
+
+void nd_cluster_allow_claims(struct nd_cluster *c)
+{
+    (void)c; /* placeholder until the lease thread has its claim gate */
+}

@@ -128,6 +128,25 @@ static int meta_put(struct nd_store *st, const char *k, int64_t v)
     return sqlite3_step(s) == SQLITE_DONE ? ND_OK : ND_ESTORE;
 }
 
+int64_t nd_store_meta_get(struct nd_store *st, const char *key, int64_t def)
+{
+    char sql[128];
+
+    snprintf(sql, sizeof(sql), "SELECT v FROM meta WHERE k = '%s'", key);
+    return one_int(st, sql, def);
+}
+
+int nd_store_meta_set(struct nd_store *st, const char *key, int64_t v)
+{
+    if (!st->in_batch)
+        return ND_EINVAL;
+    if (meta_put(st, key, v) != ND_OK) {
+        nd_store_keep_error(st);
+        return ND_ESTORE;
+    }
+    return ND_OK;
+}
+
 /* --- topic counters, in memory --- */
 
 static struct topic *topic_get(struct nd_store *st, const char *name)

@@ -144,5 +144,7 @@ void nd_cluster_put_state(struct nd_cluster *c, const char *id, const struct nd_
  */
 void nd_cluster_free(struct nd_cluster *c);
 void nd_cluster_status(const struct nd_cluster *c, struct nd_cluster_status *out);
+/* Claims may begin (the node caught up with the stream: follow.h). */
+void nd_cluster_allow_claims(struct nd_cluster *c);
 
 #endif

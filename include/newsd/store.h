@@ -84,6 +84,14 @@ void nd_store_rollback(struct nd_store *st);
  */
 int nd_store_probe(struct nd_store *st, int64_t now) ND_WUR;
 
+/*
+ * A named integer of the daemon's own in the meta table (key: a fixed
+ * identifier, no quotes): get answers def when it was never set; set only
+ * inside a batch, so that it lands with what it describes.
+ */
+int64_t nd_store_meta_get(struct nd_store *st, const char *key, int64_t def);
+int nd_store_meta_set(struct nd_store *st, const char *key, int64_t v) ND_WUR;
+
 /* Source state: get fills *out (zeroed when unknown: returns ND_ENOTFOUND); caller clears it. */
 int nd_store_source_get(struct nd_store *st, const char *id, struct nd_source_state *out);
 int nd_store_source_put(struct nd_store *st, const char *id,

@@ -200,11 +200,11 @@ static json_t *follow_status(const struct nd_follow *f)
     struct nd_follow_status s;
 
     nd_follow_status(f, &s);
-    return json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:o}", "connected", s.connected,
+    return json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "connected", s.connected,
                      "caught_up", s.caught_up, "seq", (json_int_t)s.seq, "target",
                      (json_int_t)s.target, "learned", (json_int_t)s.learned, "repeats",
-                     (json_int_t)s.repeats, "unreadable", (json_int_t)s.unreadable, "error",
-                     str_or_null(s.error));
+                     (json_int_t)s.repeats, "unreadable", (json_int_t)s.unreadable, "not_sent",
+                     (json_int_t)s.not_sent, "error", str_or_null(s.error));
 }
 
 static void cmd_status(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)

@@ -115,6 +115,8 @@ static void on_caught_up(void *arg)
 {
     struct nd_daemon *d = arg;
 
+    if (d->js)
+        nd_jetstream_hold(d->js, 0);
     if (d->cluster)
         nd_cluster_allow_claims(d->cluster);
 }
@@ -425,6 +427,8 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
     if (cfg->nats.on &&
         nd_jetstream_new(d->loop, d->store, &cfg->nats, &d->js, err, errlen) != ND_OK)
         goto fail;
+    if (d->js && cfg->cluster.on)
+        nd_jetstream_hold(d->js, 1); /* until the follower caught up (on_caught_up) */
     d->zctx = zmq_ctx_new();
     if (d->zctx == NULL) {
         snprintf(err, errlen, "zmq: %s", zmq_strerror(errno));

@@ -36,9 +36,34 @@ struct nd_follow {
     int caught_up;
     int failing; /* the last commit failed */
     struct follow_state st;
-    int64_t learned, repeats, unreadable;
+    int64_t learned, repeats, unreadable, not_sent;
     char logged[256]; /* the last error logged */
 };
+
+static void item_free(struct follow_item *it)
+{
+    free(it->msgid);
+    free(it->data);
+}
+
+/*
+ * A message this node has in its outbox, not sent yet, is in the stream
+ * already: another node took the source over while this one was down and
+ * published it.  It is not sent again.
+ */
+static int forget_outbox(struct nd_follow *f, const struct follow_item *it)
+{
+    int gone = 0;
+
+    if (it->msgid == NULL || nd_store_outbox_forget(f->store, it->msgid, &gone) != ND_OK)
+        return it->msgid ? ND_ESTORE : ND_OK;
+    if (gone) {
+        f->not_sent += gone;
+        log_info("follow: %s is in the stream already (stream seq %llu): not sent again", it->msgid,
+                 (unsigned long long)it->seq);
+    }
+    return ND_OK;
+}
 
 /* One message: 0, or ND_ESTORE. */
 static int learn_one(struct nd_follow *f, const struct follow_item *it, int64_t now)
@@ -62,6 +87,8 @@ static int learn_one(struct nd_follow *f, const struct follow_item *it, int64_t 
     in.now = now;
     snprintf(from, sizeof(from), "stream seq %llu", (unsigned long long)it->seq);
     rc = nd_ingest_remote(&in, &m.a, from, &learned);
+    if (rc == ND_OK)
+        rc = forget_outbox(f, it);
     if (learned)
         f->learned++;
     else if (rc == ND_OK)
@@ -118,7 +145,7 @@ static void learn(struct nd_follow *f)
     }
     f->failing = 0;
     for (size_t k = f->head; k < i; k++)
-        free(f->q[k].data);
+        item_free(&f->q[k]);
     f->head = i;
     f->seq = seq;
     if (f->head == f->n) {
@@ -208,7 +235,7 @@ void nd_follow_free(struct nd_follow *f)
     nd_loop_timer_cancel(f->loop, &f->again);
     follow_link_free(f->link);
     for (size_t i = f->head; i < f->n; i++)
-        free(f->q[i].data);
+        item_free(&f->q[i]);
     free(f->q);
     free(f);
 }
@@ -222,5 +249,6 @@ void nd_follow_status(const struct nd_follow *f, struct nd_follow_status *out)
     out->learned = f->learned;
     out->repeats = f->repeats;
     out->unreadable = f->unreadable;
+    out->not_sent = f->not_sent;
     out->error = f->st.error;
 }

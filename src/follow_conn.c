@@ -75,7 +75,10 @@ static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void
 {
     struct follow_link *l = closure;
     jsMsgMetaData *meta = NULL;
+    const char *msgid = NULL;
 
+    if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &msgid) != NATS_OK)
+        msgid = NULL;
     if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
         pthread_mutex_lock(&l->mu);
         while (l->n_q >= MAX_QUEUE && !l->quit)
@@ -88,6 +91,7 @@ static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void
             }
             it = &l->q[l->n_q++];
             it->seq = meta->Sequence.Stream;
+            it->msgid = msgid ? xstrdup(msgid) : NULL;
             it->len = (size_t)natsMsg_GetDataLength(msg);
             it->data = xmalloc(it->len + 1);
             memcpy(it->data, natsMsg_GetData(msg), it->len);
@@ -292,8 +296,10 @@ void follow_link_free(struct follow_link *l)
         natsConnection_Destroy(l->nc);
         nd_nats_close();
     }
-    for (size_t i = 0; i < l->n_q; i++)
+    for (size_t i = 0; i < l->n_q; i++) {
+        free(l->q[i].msgid);
         free(l->q[i].data);
+    }
     free(l->q);
     if (l->efd >= 0)
         close(l->efd);

@@ -20,6 +20,7 @@ struct follow_link;
 
 struct follow_item {
     uint64_t seq; /* the stream's sequence */
+    char *msgid;  /* its Nats-Msg-Id, or NULL */
     char *data;
     size_t len;
 };
@@ -42,7 +43,8 @@ struct follow_link *follow_link_start(const struct nd_nats_conf *cfg, const char
 /* Stop the thread, remove the consumer, close the connection, free.  NULL does nothing. */
 void follow_link_free(struct follow_link *l);
 int follow_link_fd(const struct follow_link *l);
-/* Take the messages that came (*out is new, caller frees each data and the array) and the state. */
+/* Take the messages that came (*out is new, caller frees each msgid, data and the array) and the
+ * state. */
 size_t follow_link_take(struct follow_link *l, struct follow_item **out, struct follow_state *st);
 
 #endif

@@ -49,6 +49,7 @@ static const char *const queries[Q_COUNT] = {
     [Q_OUTBOX_SCAN] = "SELECT o.seq, o.msgid, j.topic, j.json FROM outbox o "
                       "JOIN journal j ON j.seq = o.seq WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2",
     [Q_OUTBOX_DEL] = "DELETE FROM outbox WHERE seq = ?1",
+    [Q_OUTBOX_FORGET] = "DELETE FROM outbox WHERE msgid = ?1",
 };
 
 /*
@@ -68,7 +69,8 @@ static const char schema[] =
     "  id BLOB NOT NULL, cluster INTEGER NOT NULL, seq INTEGER NOT NULL, source TEXT NOT NULL,"
     "  verdict INTEGER NOT NULL, why TEXT, keys BLOB NOT NULL, vkey INTEGER, vhash INTEGER,"
     "  vupdated INTEGER, near BLOB);"
-    "CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY, msgid TEXT NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY, msgid TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS outbox_msgid ON outbox(msgid);";
 
 void nd_source_state_clear(struct nd_source_state *s)
 {

@@ -12,11 +12,14 @@
  * journal); the stream sequence reached is written in the same batch.
  * Whatever moment the node dies at, it resumes where its store says and
  * learns nothing twice.  The node's own messages come back as repeats and
- * add nothing.
+ * add nothing.  A message whose id is in the node's outbox (journaled, not
+ * sent: the node was down while another took its source over) leaves the
+ * outbox: the stream has it.
  *
  * Until it has caught up (read the stream up to its last message at the
  * time it subscribed) the node claims no slot: a node that starts knows
- * what the others published before it polls anything (the ready callback).
+ * what the others published before it polls anything, and sends its outbox
+ * only then (the ready callback).
  */
 #ifndef NEWSD_FOLLOW_H
 #define NEWSD_FOLLOW_H
@@ -41,6 +44,7 @@ struct nd_follow_status {
     int64_t learned;    /* messages that taught the index something, since start */
     int64_t repeats;    /* messages it knew already (this node's own among them) */
     int64_t unreadable; /* messages that are no article message */
+    int64_t not_sent;   /* outbox rows another node had put in the stream first */
     const char *error;  /* the last failure, or "" */
 };
 

@@ -192,6 +192,12 @@ int nd_store_outbox_scan(struct nd_store *st, int64_t after, int64_t limit, nd_o
  * stream refuses the copy by its message id).  Not inside a batch.
  */
 int nd_store_outbox_done(struct nd_store *st, const int64_t *seqs, size_t n) ND_WUR;
+/*
+ * Take the row with message id msgid out of the outbox, inside a batch:
+ * the stream has that message already, from another node (cluster mode,
+ * follow.h).  *gone is the number of rows taken out (0 or 1).
+ */
+int nd_store_outbox_forget(struct nd_store *st, const char *msgid, int *gone) ND_WUR;
 
 /*
  * Forget journal rows older than now - journal_age and seen rows older

@@ -45,8 +45,12 @@ def near_pair():
 @unittest.skipUnless(NATS_SERVER, "nats-server is not installed")
 class FollowTest(ClusterCase):
 
+    dup_window = None  # publish.nats.duplicate_window, when a test sets it
+
     def daemon(self, sources, folder=None, **config):
         config.setdefault("near_duplicates", "drop")  # the default, which the harness turns off
+        if self.dup_window and "publish_opts" in config:
+            config["publish_opts"]["nats"]["duplicate_window"] = self.dup_window
         return super().daemon(sources, folder=folder, **config)
 
     def setUp(self):
@@ -206,6 +210,42 @@ class FollowTest(ClusterCase):
         if seq_a is not None:
             p = self.nodes[nb].ctl("explain", "https://%s.example/story" % sa)
             self.assertIn("stream seq %d" % seq_a, p.stdout)
+
+    def test_a_node_back_after_its_articles_went_out_elsewhere(self):
+        """A node killed with articles in its outbox (NATS was away): the survivors take its
+        sources over and publish those articles; when it comes back, after the stream's
+        duplicate window, it learns them from the stream first and does not send them."""
+        self.dup_window = 3
+        self.make_nodes([self.nats.url])
+        self.nats.start()
+        holders = self.start_all()
+        self.assert_stream_once()
+        victim = holders["s00"]
+        rest = sorted(set(self.nodes) - {victim})
+        self.nats.pause()
+        try:
+            self.serve_again(extra=1)
+            harness.wait_until(lambda: self.nodes[victim].status()["nats"]["backlog"] > 0,
+                               what="the victim to journal the new items")
+            self.nodes[victim].kill()
+        finally:
+            self.nats.pause(False)
+        harness.wait_until(lambda: self.settled(rest), timeout=60,
+                           what="the two nodes left to take every slot")
+        want = N_SOURCES * (ITEMS + 1)
+        harness.wait_until(lambda: len(self.nats.read() or []) >= want,
+                           what="%d messages in the stream" % want)
+        time.sleep(self.dup_window + 1)  # the stream would take a copy now
+        self.nodes[victim].start()
+        harness.wait_until(lambda: self.settled(list(self.nodes)), timeout=60,
+                           what="the three nodes to share the slots again")
+        st = self.wait_sent(self.nodes[victim])
+        self.assertGreater(st["cluster"]["follow"]["not_sent"], 0, st["cluster"]["follow"])
+        time.sleep(1)
+        arts = [json.loads(m["data"]) for m in self.nats.read()]
+        self.assertEqual(len(arts), want)
+        dup = [v for v, c in collections.Counter(a["id"] for a in arts).items() if c > 1]
+        self.assertEqual(dup, [], "an article twice in the stream")
 
     def test_status_shows_the_follower(self):
         self.nats.start()

@@ -47,9 +47,11 @@ static void item_free(struct follow_item *it)
 }
 
 /*
- * A message this node has in its outbox, not sent yet, is in the stream
- * already: another node took the source over while this one was down and
- * published it.  It is not sent again.
+ * At start, before the outbox goes out: a message this node has in its
+ * outbox is in the stream already (another node took the source over while
+ * this one was down and published it, or it went out just before a crash
+ * and its acknowledgement was lost).  It is not sent again.  Once caught
+ * up the sink sends, and a match is only its own message coming back.
  */
 static int forget_outbox(struct nd_follow *f, const struct follow_item *it)
 {
@@ -87,7 +89,7 @@ static int learn_one(struct nd_follow *f, const struct follow_item *it, int64_t 
     in.now = now;
     snprintf(from, sizeof(from), "stream seq %llu", (unsigned long long)it->seq);
     rc = nd_ingest_remote(&in, &m.a, from, &learned);
-    if (rc == ND_OK)
+    if (rc == ND_OK && !f->caught_up)
         rc = forget_outbox(f, it);
     if (learned)
         f->learned++;

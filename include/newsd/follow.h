@@ -44,7 +44,7 @@ struct nd_follow_status {
     int64_t learned;    /* messages that taught the index something, since start */
     int64_t repeats;    /* messages it knew already (this node's own among them) */
     int64_t unreadable; /* messages that are no article message */
-    int64_t not_sent;   /* outbox rows another node had put in the stream first */
+    int64_t not_sent;   /* outbox rows found in the stream at start: not sent again */
     const char *error;  /* the last failure, or "" */
 };
 

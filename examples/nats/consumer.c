@@ -25,17 +25,17 @@
  *
  * Exactly once. The sequence is written after the article is handled (a new file renamed over
  * the old one, so the file always holds one whole number). SIGTERM and SIGINT stop the program
- * between two articles, and so does kill -9 at any moment but the instant between the work and
- * the rename: a crash there handles that one article again at the next start. Where that
- * matters, store the sequence in the same transaction as your work, or make the work idempotent
- * on Nats-Msg-Id (the article id and a hash of its text).
+ * between two articles. kill -9 or a crash loses nothing either, and repeats nothing unless it
+ * lands between the work and the rename: that one article is handled again at the next start.
+ * Where that matters, store the sequence in the same transaction as your work, or make the work
+ * idempotent on Nats-Msg-Id (the article id and a hash of its text).
  *
  * Gaps. The stream's limits (max_age, max_msgs, max_bytes) remove its oldest messages; a
- * consumer stopped for longer finds its next message gone. The first message after resuming
- * then has a sequence past stored + 1, but that alone proves nothing: with a subject filter the
- * stream sequences of other subjects are skipped too. What proves a loss is the stream's first
- * sequence (jsStreamInfo): every sequence between the stored one and it was removed. So when the
- * first message after resuming is not stored + 1, check_gap() asks the stream for its first
+ * consumer stopped for longer than they keep messages finds its next one gone. The first message
+ * after resuming then has a sequence past stored + 1, but that alone proves nothing: with a subject
+ * filter the stream sequences of other subjects are skipped too. What proves a loss is the stream's
+ * first sequence (jsStreamInfo): every sequence between the stored one and it was removed. So when
+ * the first message after resuming is not stored + 1, check_gap() asks the stream for its first
  * sequence and reports, once, on stderr, the removed messages: exactly how many when FILTER
  * takes the whole stream, at most how many when it takes a part (the removed messages' subjects
  * are not known any more). While running, the consumer reads as the stream grows; it could only

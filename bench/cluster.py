@@ -177,7 +177,8 @@ def cycle(newsd, tmp, rnd, k, srcs, args):
         span = (st["last_ns"] - st["first_ns"]) / 1e9
         r = {"nodes": k, "cycle_s": max(polled, in_stream), "polled_s": polled,
              "in_stream_s": in_stream, "first_poll_s": first_poll,
-             "first_in_stream_s": st["first_ns"] / 1e9 - t0_wall, "cpu_s": cpu, "cpu_total_s": sum(cpu.values()),
+             "first_in_stream_s": st["first_ns"] / 1e9 - t0_wall, "cpu_s": cpu,
+             "cpu_total_s": sum(cpu.values()),
              "nats_cpu_s": nats_cpu, "polls": per, "stream_span_s": span,
              "stream_msgs_per_s": (n - 1) / span if span > 0 else None,
              "stream_bytes": st["bytes"],
@@ -214,8 +215,7 @@ def cycle(newsd, tmp, rnd, k, srcs, args):
 
 
 def status(d):
-    wall, hdr = d.request({"cmd": "status"}, timeout=60)
-    return hdr
+    return d.request({"cmd": "status"}, timeout=60)[1]
 
 
 def settled(nodes, slots):
@@ -226,7 +226,7 @@ def settled(nodes, slots):
                     for s in sts.values()))
 
 
-def takeover(newsd, tmp, rnd, srcs, web, access, args):
+def takeover(newsd, tmp, rnd, srcs, access, args):
     """Three nodes settled, kill -9 of n2: how long until a survivor fetched each of its
     sources."""
     interval = args.interval or max(1, args.ttl * 2 // 3)
@@ -333,7 +333,7 @@ def main():
                 if logged:
                     srcs = daemon.sources_on(args.hosts, logged.port,
                                              ["f/%d.xml" % i for i in range(args.sources)])
-                    r["takeover"] = takeover(newsd, tmp, rnd, srcs, logged, access, args)
+                    r["takeover"] = takeover(newsd, tmp, rnd, srcs, access, args)
                 res["rounds"].append(r)
         finally:
             web.stop()
@@ -381,8 +381,13 @@ def summarize(res):
     if tk:
         best = min(tk, key=lambda x: x["takeover_s"])
         res["takeover"] = best
-        print("  takeover after kill -9: %.2f s (%.2f x lease_ttl %d s; rounds: %s)"
-              % (best["takeover_s"], best["vs_ttl"], best["ttl_s"],
+        took = sorted(x["takeover_s"] for x in tk)
+        res["takeover_median_s"] = took[len(took) // 2]
+        res["takeover_worst_s"] = took[-1]
+        print("  takeover after kill -9: best %.2f s (%.2f x lease_ttl %d s), median %.2f s, "
+              "worst %.2f s (%.2f x); rounds: %s"
+              % (best["takeover_s"], best["vs_ttl"], best["ttl_s"], res["takeover_median_s"],
+                 took[-1], took[-1] / best["ttl_s"],
                  ", ".join("%.2f" % x["takeover_s"] for x in tk)))
 
 

@@ -320,8 +320,15 @@ static int render_metrics(void *arg, struct nd_buf *out)
         .started = d->started,
         .version = NEWSD_VERSION,
     };
+    struct nd_js_status js;
     int rc;
 
+    if (d->js) {
+        nd_jetstream_status(d->js, &js);
+        v.nats_on = 1;
+        v.nats_connected = js.connected;
+        v.nats_backlog = js.backlog;
+    }
     for (size_t i = 0; i < n; i++) {
         nd_poller_info(d->poller, i, &info);
         src[i] = (struct nd_metrics_source){info.conf->id, info.state, info.polls};

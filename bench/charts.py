@@ -5,7 +5,8 @@
 
 Reads the results the benchmarks write (bench/parse.sh: parse.json; bench/daemon.py:
 daemon-sched.json, daemon-control.json, daemon-cycle.json, daemon-publish.json;
-bench/dedupe.sh: dedupe-0.json and dedupe-WINDOW.json; bench/near.sh: near-index.json) from DIR
+bench/dedupe.sh: dedupe-0.json and dedupe-WINDOW.json; bench/near.sh: near-index.json;
+bench/cluster.py: cluster.json) from DIR
 (default bench/results, the results the figures in docs/benchmarks.md come from; after a new run,
 copy them there from bench/out) and writes one SVG a chart into --out (default docs/img). A
 chart whose results are missing is left as it is, and named on stderr. --check writes nothing and
@@ -267,6 +268,20 @@ def chart_near(rows):
         "articles", sizes, series, "µs / article", "articles in the index")}
 
 
+def chart_cluster(r):
+    rows = [("1 node: cycle", r["one"]["cycle_s"], True),
+            ("3 nodes: cycle", r["three"]["cycle_s"], True)]
+    took = sorted(x["takeover"]["takeover_s"] for x in r["rounds"] if "takeover" in x)
+    if took:
+        rows.append(("takeover after kill -9, best round", took[0], True))
+        rows.append(("takeover after kill -9, worst round", took[-1], True))
+    return {"cluster.svg": bars(
+        "Cluster mode on one machine: seconds",
+        "bench/cluster.py: %s one-item sources, one nats-server, %d cores, best of %d"
+        % ("{:,}".format(r["sources"]), r["cpus"], len(r["rounds"])),
+        rows, "s", target=(r["ttl"], "lease_ttl %d s" % r["ttl"]))}
+
+
 def load(path):
     with open(path) as f:
         return json.load(f)
@@ -278,7 +293,8 @@ def make_all(results):
     charts, missing = {}, []
     single = [("parse.json", chart_parse), ("daemon-cycle.json", chart_cycle),
               ("daemon-publish.json", chart_publish), ("daemon-sched.json", chart_sched),
-              ("daemon-control.json", chart_control), ("near-index.json", chart_near)]
+              ("daemon-control.json", chart_control), ("near-index.json", chart_near),
+              ("cluster.json", chart_cluster)]
     for name, fn in single:
         path = os.path.join(results, name)
         if os.path.exists(path):

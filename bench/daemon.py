@@ -127,9 +127,10 @@ def rss(title, items):
 class Nginx:
     """nginx serving root on every loopback address, port `port`."""
 
-    def __init__(self, root, tmp, workers=1):
+    def __init__(self, root, tmp, workers=1, access_log=None, name="nginx"):
+        """access_log: a file that gets "$msec $http_user_agent $uri" of every request."""
         self.port = free_port()
-        self.dir = os.path.join(tmp, "nginx")
+        self.dir = os.path.join(tmp, name)
         os.chmod(tmp, 0o755)  # nginx's workers run as nobody
         os.makedirs(os.path.join(self.dir, "logs"), exist_ok=True)
         conf = os.path.join(self.dir, "nginx.conf")
@@ -141,13 +142,15 @@ error_log %(d)s/logs/error.log;
 pid %(d)s/nginx.pid;
 events { worker_connections 4096; }
 http {
-    access_log off;
+    log_format bench '$msec $http_user_agent $uri';
+    access_log %(log)s;
     etag on;
     keepalive_requests 100000;
     client_body_temp_path %(d)s/body;
     server { listen %(port)d; root %(root)s; default_type application/rss+xml; }
 }
-""" % {"d": self.dir, "port": self.port, "root": root, "workers": workers})
+""" % {"d": self.dir, "port": self.port, "root": root, "workers": workers,
+       "log": "%s bench" % access_log if access_log else "off"})
         self.proc = subprocess.Popen([NGINX, "-c", conf, "-p", self.dir],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
@@ -166,7 +169,8 @@ http {
 class Newsd:
     """newsd on a fresh state folder; its log is read line by line."""
 
-    def __init__(self, newsd, tmp, sources, extra=""):
+    def __init__(self, newsd, tmp, sources, extra="", publish="", interval=86400):
+        """publish: more settings of the publish group; interval: of every source."""
         self.tmp = tmp
         self.conf = os.path.join(tmp, "newsd.conf")
         self.control = "ipc://%s/control.sock" % tmp
@@ -176,11 +180,11 @@ class Newsd:
         self.publish = "tcp://127.0.0.1:%d" % free_port()
         lines = ['state_dir = "%s";' % state,
                  'log_level = "info";',
-                 'publish: { endpoints = [ "%s" ]; };' % self.publish,
+                 'publish: { endpoints = [ "%s" ]; %s };' % (self.publish, publish),
                  'control: { endpoint = "%s"; };' % self.control,
                  extra, "sources = ("]
-        lines.append(",\n".join('{ id = "%s"; url = "%s"; interval = 86400; }' % s
-                                for s in sources))
+        lines.append(",\n".join('{ id = "%s"; url = "%s"; interval = %d; }'
+                                % (s[0], s[1], interval) for s in sources))
         lines.append(");")
         with open(self.conf, "w") as f:
             f.write("\n".join(lines))

@@ -249,13 +249,29 @@ static json_t *cluster_status(const struct nd_cluster *k, const struct nd_poller
                      "nodes", cluster_nodes(p, &s), "stream", cluster_stream(&s));
 }
 
+/* The stream follower (cluster mode): what this node learned of the others' articles. */
+static json_t *follow_status(const struct nd_follow *f)
+{
+    struct nd_follow_status s;
+
+    nd_follow_status(f, &s);
+    return json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "connected", s.connected,
+                     "caught_up", s.caught_up, "seq", (json_int_t)s.seq, "target",
+                     (json_int_t)s.target, "learned", (json_int_t)s.learned, "repeats",
+                     (json_int_t)s.repeats, "unreadable", (json_int_t)s.unreadable, "not_sent",
+                     (json_int_t)s.not_sent, "error", str_or_null(s.error));
+}
+
 static void cmd_status(struct nd_commands *c, struct nd_client *cl, const struct nd_request *req)
 {
     struct nd_poller *p = c->env.poller;
     json_t *arr = json_array();
     struct nd_source_info info;
     char started[32];
+    json_t *cluster = cluster_status(c->env.cluster, p);
 
+    if (c->env.follow && json_is_object(cluster))
+        json_object_set_new(cluster, "follow", follow_status(c->env.follow));
     for (size_t i = 0; i < nd_poller_count(p); i++) {
         nd_poller_info(p, i, &info);
         json_array_append_new(arr, source_status(&info));
@@ -270,7 +286,7 @@ static void cmd_status(struct nd_commands *c, struct nd_client *cl, const struct
                   (json_int_t)nd_store_journal_count(c->env.store), "in_flight",
                   (json_int_t)nd_fetch_in_flight(c->env.fetcher), "queued",
                   (json_int_t)nd_poller_queued(p), "nats", nats_status(c->env.js), "cluster",
-                  cluster_status(c->env.cluster, p), "sources", arr),
+                  cluster, "sources", arr),
         NULL);
 }
 

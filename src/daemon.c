@@ -23,6 +23,7 @@
 #include "newsd/control.h"
 #include "newsd/curve.h"
 #include "newsd/daemon.h"
+#include "newsd/follow.h"
 #include "newsd/jetstream.h"
 #include "newsd/log.h"
 #include "newsd/loop.h"
@@ -49,6 +50,7 @@ struct nd_daemon {
     struct nd_publisher *pub;
     struct nd_jetstream *js;    /* or NULL: no publish.nats */
     struct nd_cluster *cluster; /* or NULL: not in cluster mode */
+    struct nd_follow *follow;   /* the stream follower, in cluster mode */
     struct nd_control *ctl;
     struct nd_fetcher *fetcher;
     struct nd_worker *worker;
@@ -106,6 +108,17 @@ static void on_slots(void *arg, const uint8_t *held, uint32_t slots,
     for (size_t i = 0; i < n_states; i++)
         nd_poller_import_state(d->poller, states[i].id, &states[i].st);
     nd_poller_hold(d->poller, held, slots);
+}
+
+/* Cluster mode: the node knows what the others published; it may poll now. */
+static void on_caught_up(void *arg)
+{
+    struct nd_daemon *d = arg;
+
+    if (d->js)
+        nd_jetstream_hold(d->js, 0);
+    if (d->cluster)
+        nd_cluster_allow_claims(d->cluster);
 }
 
 /* Cluster mode: a source's state after a poll goes to the bucket. */
@@ -307,8 +320,15 @@ static int render_metrics(void *arg, struct nd_buf *out)
         .started = d->started,
         .version = NEWSD_VERSION,
     };
+    struct nd_js_status js;
     int rc;
 
+    if (d->js) {
+        nd_jetstream_status(d->js, &js);
+        v.nats_on = 1;
+        v.nats_connected = js.connected;
+        v.nats_backlog = js.backlog;
+    }
     for (size_t i = 0; i < n; i++) {
         nd_poller_info(d->poller, i, &info);
         src[i] = (struct nd_metrics_source){info.conf->id, info.state, info.polls};
@@ -414,6 +434,8 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
     if (cfg->nats.on &&
         nd_jetstream_new(d->loop, d->store, &cfg->nats, &d->js, err, errlen) != ND_OK)
         goto fail;
+    if (d->js && cfg->cluster.on)
+        nd_jetstream_hold(d->js, 1); /* until the follower caught up (on_caught_up) */
     d->zctx = zmq_ctx_new();
     if (d->zctx == NULL) {
         snprintf(err, errlen, "zmq: %s", zmq_strerror(errno));
@@ -435,10 +457,12 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
     if (cfg->cluster.on &&
         nd_cluster_new(d->loop, cfg, on_slots, d, &d->cluster, err, errlen) != ND_OK)
         goto fail;
-    nd_cluster_allow_claims(d->cluster); /* at once: nothing to catch up with first */
+    if (cfg->cluster.on && nd_follow_new(d->loop, d->store, d->dedupe, cfg, on_caught_up, d,
+                                         &d->follow, err, errlen) != ND_OK)
+        goto fail;
     cenv = (struct nd_commands_env){d->loop,    d->ctl, d->poller,  d->store,    d->fetcher,
                                     d->dedupe,  d->js,  d->cluster, d->filtered, cfg->path,
-                                    d->started, reload, d};
+                                    d->started, reload, d,          d->follow};
     d->commands = nd_commands_new(&cenv);
     if (cfg->metrics_listen && nd_metrics_server_new(d->loop, cfg->metrics_listen, render_metrics,
                                                      health, d, &d->metrics, err, errlen) != ND_OK)
@@ -465,6 +489,7 @@ void nd_daemon_free(struct nd_daemon *d)
     nd_worker_free(d->worker);   /* documents in preparation are dropped (fetched again) */
     nd_poller_free(d->poller);   /* writes the source states kept in memory */
     nd_cluster_free(d->cluster); /* releases the leases: other nodes take over at once */
+    nd_follow_free(d->follow);   /* what it learned is in the store */
     nd_loop_unwatch(d->loop, d->ctl_watch);
     nd_control_free(d->ctl);
     nd_publisher_free(d->pub);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "newsd/article.h"
+#include "newsd/fingerprint.h"
 #include "newsd/ingest.h"
 #include "newsd/log.h"
 
@@ -174,6 +175,39 @@ int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed, struct n
     nd_strv_take(&in->titles, v.verdict == ND_SEEN_UPDATE ? xasprintf("%s (update)", a->title)
                                                           : xstrdup(a->title));
     return ND_OK;
+}
+
+int nd_ingest_remote(struct nd_ingest *in, struct nd_article *a, const char *from, int *learned)
+{
+    struct nd_candidate c = {a, NULL, in->source_id, in->home};
+    struct nd_dedupe_verdict v;
+    struct nd_near_sig *sig = NULL;
+    uint8_t blob[ND_NEAR_BLOB_MAX];
+    char why[sizeof(v.why) + 64];
+    struct nd_fp fp;
+    int n = 0, rc;
+
+    *learned = 0;
+    if (a->text_hash == 0) {
+        nd_fp_compute(a->title, a->content_text, &fp, NULL);
+        a->text_hash = fp.text_hash;
+    }
+    nd_dedupe_check(in->dedupe, &c, &v); /* the exact keys first: most messages stop here */
+    if (v.verdict == ND_SEEN_DUP && v.repeat)
+        return ND_OK;
+    if (v.verdict != ND_SEEN_DUP) {
+        sig = nd_near_sig_new(a->title, a->content_text);
+        c.sig = sig;
+        nd_dedupe_check(in->dedupe, &c, &v);
+        n = nd_near_sig_pack(sig, blob, sizeof(blob));
+    }
+    snprintf(why, sizeof(why), "%s%s%s", from, v.why[0] ? ": " : "", v.why);
+    why[sizeof(v.why) - 1] = '\0'; /* cut when long: it is one line of explain */
+    memcpy(v.why, why, sizeof(v.why));
+    rc = remember(in, a, &v, 0, sig, n > 0 ? blob : NULL, n > 0 ? (size_t)n : 0);
+    nd_near_sig_free(sig);
+    *learned = rc == ND_OK;
+    return rc;
 }
 
 void nd_ingest_clear(struct nd_ingest *in)

@@ -26,6 +26,7 @@ struct nd_jetstream {
     struct nd_loop_timer resend;
     char *stream, *prefix;
     int ready;
+    int held;           /* send nothing yet (nd_jetstream_hold) */
     int rescan;         /* go back to the start of the outbox (once in_flight settles) */
     int64_t rescan_at;  /* ms: the last failure; in flight past JS_ACK_WAIT_MS is given up */
     int64_t cursor;     /* the last seq handed to the thread */
@@ -51,7 +52,8 @@ static void pump(struct nd_jetstream *js)
 {
     int64_t last, limit = WINDOW - js->in_flight, before = js->in_flight;
 
-    if (!js->ready || js->rescan || limit <= 0 || js->cursor >= nd_store_last_seq(js->store))
+    if (!js->ready || js->held || js->rescan || limit <= 0 ||
+        js->cursor >= nd_store_last_seq(js->store))
         return;
     if (nd_store_outbox_scan(js->store, js->cursor, limit, send_row, js, &last) != ND_OK) {
         log_warnx("nats: reading the outbox: %s", nd_store_errmsg(js->store));
@@ -141,7 +143,10 @@ static void take(struct nd_jetstream *js)
     if (st.changed || was_ready != st.ready) {
         log_state(js, &st);
         snprintf(js->logged, sizeof(js->logged), "%s", st.error);
-        want_rescan(js); /* lost or (re)gained: what was in flight is in doubt */
+        if (st.ready && js->in_flight == 0 && !js->rescan)
+            js->cursor = 0; /* (re)gained with nothing in doubt: from the outbox's start, now */
+        else
+            want_rescan(js); /* lost, or what was in flight is in doubt */
     } else if (strcmp(st.error, js->logged) != 0) {
         /* a new kind of failure (publishes that time out without a quorum...), or recovery */
         if (st.error[0])
@@ -217,4 +222,11 @@ void nd_jetstream_status(const struct nd_jetstream *js, struct nd_js_status *out
     out->in_flight = js->in_flight;
     out->acked = js->acked;
     out->error = js->st.error;
+}
+
+void nd_jetstream_hold(struct nd_jetstream *js, int hold)
+{
+    js->held = hold;
+    if (!hold)
+        pump(js);
 }

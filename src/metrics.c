@@ -256,6 +256,14 @@ int nd_metrics_render(const struct nd_metrics_view *v, struct nd_buf *b)
     rc |= scalar(b, "newsd_dedupe_memory_bytes", "gauge",
                  "Memory of the dedupe index, near-duplicate index included.",
                  (double)v->dedupe_bytes);
+    if (v->nats_on) {
+        rc |= scalar(b, "newsd_nats_connected", "gauge",
+                     "1 when the JetStream sink is connected and its stream is there, else 0.",
+                     v->nats_connected ? 1 : 0);
+        rc |= scalar(b, "newsd_nats_backlog", "gauge",
+                     "Journaled articles the stream has not acknowledged yet (the outbox).",
+                     (double)v->nats_backlog);
+    }
     return rc ? ND_ETOOBIG : ND_OK;
 }
 

@@ -49,6 +49,7 @@ static const char *const queries[Q_COUNT] = {
     [Q_OUTBOX_SCAN] = "SELECT o.seq, o.msgid, j.topic, j.json FROM outbox o "
                       "JOIN journal j ON j.seq = o.seq WHERE o.seq > ?1 ORDER BY o.seq LIMIT ?2",
     [Q_OUTBOX_DEL] = "DELETE FROM outbox WHERE seq = ?1",
+    [Q_OUTBOX_FORGET] = "DELETE FROM outbox WHERE msgid = ?1",
 };
 
 /*
@@ -68,7 +69,8 @@ static const char schema[] =
     "  id BLOB NOT NULL, cluster INTEGER NOT NULL, seq INTEGER NOT NULL, source TEXT NOT NULL,"
     "  verdict INTEGER NOT NULL, why TEXT, keys BLOB NOT NULL, vkey INTEGER, vhash INTEGER,"
     "  vupdated INTEGER, near BLOB);"
-    "CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY, msgid TEXT NOT NULL);";
+    "CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY, msgid TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS outbox_msgid ON outbox(msgid);";
 
 void nd_source_state_clear(struct nd_source_state *s)
 {
@@ -126,6 +128,25 @@ static int meta_put(struct nd_store *st, const char *k, int64_t v)
     sqlite3_bind_text(s, 1, k, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, v);
     return sqlite3_step(s) == SQLITE_DONE ? ND_OK : ND_ESTORE;
+}
+
+int64_t nd_store_meta_get(struct nd_store *st, const char *key, int64_t def)
+{
+    char sql[128];
+
+    snprintf(sql, sizeof(sql), "SELECT v FROM meta WHERE k = '%s'", key);
+    return one_int(st, sql, def);
+}
+
+int nd_store_meta_set(struct nd_store *st, const char *key, int64_t v)
+{
+    if (!st->in_batch)
+        return ND_EINVAL;
+    if (meta_put(st, key, v) != ND_OK) {
+        nd_store_keep_error(st);
+        return ND_ESTORE;
+    }
+    return ND_OK;
 }
 
 /* --- topic counters, in memory --- */

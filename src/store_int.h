@@ -29,6 +29,7 @@ enum {
     Q_OUTBOX_ADD,
     Q_OUTBOX_SCAN,
     Q_OUTBOX_DEL,
+    Q_OUTBOX_FORGET,
     Q_COUNT
 };
 

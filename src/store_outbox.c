@@ -93,6 +93,24 @@ int nd_store_outbox_done(struct nd_store *st, const int64_t *seqs, size_t n)
     return nd_store_commit(st);
 }
 
+int nd_store_outbox_forget(struct nd_store *st, const char *msgid, int *gone)
+{
+    sqlite3_stmt *s;
+
+    *gone = 0;
+    if (st->outbox_n == 0)
+        return ND_OK;
+    if (!st->in_batch)
+        return ND_EINVAL;
+    s = nd_store_stmt(st, Q_OUTBOX_FORGET);
+    sqlite3_bind_text(s, 1, msgid, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        return ND_ESTORE;
+    *gone = sqlite3_changes(st->db);
+    st->outbox_n -= *gone;
+    return ND_OK;
+}
+
 /*
  * A journal prune up to *jlast: rows still to be sent stay (the prune stops
  * below the first of them); with the outbox disabled, rows left in it go

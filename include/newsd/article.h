@@ -82,4 +82,20 @@ struct nd_msg_meta {
 /* The contract's JSON object, compact, no trailing newline.  Caller frees. */
 char *nd_message_encode(const struct nd_article *a, const struct nd_msg_meta *m);
 
+/* What the dedupe index needs of a message, read back (message_decode.c). */
+struct nd_message_in {
+    struct nd_article a; /* id, url, guid, title, summary, content_text, dates, duplicate_of */
+    int update;          /* event "update" */
+    char *source_id;
+    char *feed_url; /* the feed's site, or NULL */
+};
+
+/*
+ * Read a message nd_message_encode() wrote (another node's, in cluster
+ * mode).  *out is new whatever happens (nd_message_in_free).  0, or
+ * ND_EINVAL when data is no article or update message.
+ */
+int nd_message_decode(const char *data, size_t len, struct nd_message_in *out) ND_WUR;
+void nd_message_in_free(struct nd_message_in *m);
+
 #endif

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "newsd/cluster.h"
+#include "newsd/follow.h"
 #include "newsd/control.h"
 #include "newsd/dedupe.h"
 #include "newsd/fetch.h"
@@ -36,6 +37,7 @@ struct nd_commands_env {
     /* Reload the configuration: 0, or an error with "file:line: reason" in err. */
     int (*reload)(void *arg, char *err, size_t errlen);
     void *reload_arg;
+    struct nd_follow *follow; /* the stream follower (cluster mode), or NULL */
 };
 
 struct nd_commands;

@@ -53,6 +53,17 @@ struct nd_ingest {
  */
 int nd_ingest_article(struct nd_ingest *in, const struct nd_feed *feed, struct nd_article *a,
                       const struct nd_near_sig *sig, const uint8_t *blob, size_t blob_len) ND_WUR;
+/*
+ * An article another node published (cluster mode, follow.h), from the
+ * stream: its verdict, and what it brings the index appended to the seen
+ * log with seq 0 (it is not in this node's journal) and why starting with
+ * from.  No filter, no journal, no message.  in needs store, dedupe,
+ * source_id (the article's source), home (its feed's site, or NULL) and
+ * now.  *learned is 1 when a row was added, 0 when the index knew it all.
+ * 0, or ND_ESTORE (the caller rolls back and reloads the index).
+ */
+int nd_ingest_remote(struct nd_ingest *in, struct nd_article *a, const char *from,
+                     int *learned) ND_WUR;
 void nd_ingest_clear(struct nd_ingest *in);
 
 #endif

@@ -53,6 +53,12 @@ int nd_jetstream_new(struct nd_loop *loop, struct nd_store *store, const struct 
  */
 void nd_jetstream_free(struct nd_jetstream *js);
 void nd_jetstream_status(const struct nd_jetstream *js, struct nd_js_status *out);
+/*
+ * Hold the outbox (send nothing) or let it go.  Cluster mode holds it at
+ * start until the node has caught up with the stream (follow.h), which
+ * takes out of the outbox what another node published meanwhile.
+ */
+void nd_jetstream_hold(struct nd_jetstream *js, int hold);
 
 /*
  * The subject of a topic: prefix "." topic, where each dot-separated token

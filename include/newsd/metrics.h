@@ -93,6 +93,10 @@ struct nd_metrics_view {
     size_t in_flight, queued;
     int64_t started; /* Unix seconds */
     const char *version;
+    /* The JetStream sink (publish.nats), as its status says; without it the gauges are left out. */
+    int nats_on;
+    int nats_connected;   /* connected and the stream is there */
+    int64_t nats_backlog; /* journaled articles the stream has not acknowledged yet */
 };
 
 /* The Prometheus text format (version 0.0.4) of v, appended to out.  Pure.  0 or ND_ETOOBIG. */

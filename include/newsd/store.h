@@ -84,6 +84,14 @@ void nd_store_rollback(struct nd_store *st);
  */
 int nd_store_probe(struct nd_store *st, int64_t now) ND_WUR;
 
+/*
+ * A named integer of the daemon's own in the meta table (key: a fixed
+ * identifier, no quotes): get answers def when it was never set; set only
+ * inside a batch, so that it lands with what it describes.
+ */
+int64_t nd_store_meta_get(struct nd_store *st, const char *key, int64_t def);
+int nd_store_meta_set(struct nd_store *st, const char *key, int64_t v) ND_WUR;
+
 /* Source state: get fills *out (zeroed when unknown: returns ND_ENOTFOUND); caller clears it. */
 int nd_store_source_get(struct nd_store *st, const char *id, struct nd_source_state *out);
 int nd_store_source_put(struct nd_store *st, const char *id,
@@ -184,6 +192,12 @@ int nd_store_outbox_scan(struct nd_store *st, int64_t after, int64_t limit, nd_o
  * stream refuses the copy by its message id).  Not inside a batch.
  */
 int nd_store_outbox_done(struct nd_store *st, const int64_t *seqs, size_t n) ND_WUR;
+/*
+ * Take the row with message id msgid out of the outbox, inside a batch:
+ * the stream has that message already, from another node (cluster mode,
+ * follow.h).  *gone is the number of rows taken out (0 or 1).
+ */
+int nd_store_outbox_forget(struct nd_store *st, const char *msgid, int *gone) ND_WUR;
 
 /*
  * Forget journal rows older than now - journal_age and seen rows older

@@ -2,7 +2,8 @@
 """The JetStream sink (publish.nats) against a real `nats-server -js` on 127.0.0.1: every
 journaled article reaches the stream exactly once (read back with an ordered consumer, the
 tests' stream_read tool); a NATS outage never holds polling, the backlog shows in status and
-drains when the server returns; kill -9 of newsd before the stream's acknowledgement loses
+drains when the server returns, and so do the metrics newsd_nats_connected and
+newsd_nats_backlog; kill -9 of newsd before the stream's acknowledgement loses
 nothing and duplicates nothing; a restart sends nothing again; without publish.nats, status
 says so.  Skipped when nats-server is not installed."""
 
@@ -16,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import make_item, make_rss  # noqa: E402
 from natsd import NATS_SERVER, NatsServer, SinkCase  # noqa: E402
+from test_metrics import http_get, parse_metrics  # noqa: E402
 
 
 @unittest.skipUnless(NATS_SERVER, "nats-server is not installed")
@@ -29,12 +31,22 @@ class NatsSinkTest(SinkCase):
         self.beta = [make_item(i, "beta") for i in range(1, 4)]
         self.http.write("alpha.rss", make_rss("Alpha", self.alpha))
         self.http.write("beta.rss", make_rss("Beta", self.beta))
+        listen = "127.0.0.1:%d" % harness.free_port()
+        self.metrics = "http://%s/metrics" % listen
         self.d = self.daemon([
             {"id": "alpha", "url": self.http.url("/alpha.rss"), "topic": "news.alpha"},
             # a topic that is no NATS subject as it stands: an empty token, a space, a wildcard
             {"id": "beta", "url": self.http.url("/beta.rss"), "topic": "news..beta *"},
         ], publish_opts={"nats": {"servers": [self.nats.url], "stream": "NEWS",
-                                  "subject_prefix": "wire"}})
+                                  "subject_prefix": "wire"}},
+            extra='metrics: { listen = "%s"; };' % listen)
+
+    def nats_metrics(self):
+        """(newsd_nats_connected, newsd_nats_backlog) as /metrics shows them."""
+        status, body, _ = http_get(self.metrics)
+        self.assertEqual(status, 200, body)
+        m = parse_metrics(body)
+        return (m[("newsd_nats_connected", frozenset())], m[("newsd_nats_backlog", frozenset())])
 
     def subject_of(self, article):
         return ("wire.news.alpha" if article["source"]["id"] == "alpha"
@@ -97,11 +109,13 @@ class NatsSinkTest(SinkCase):
         self.d.start()
         self.d.wait_polled()
         self.wait_sent(self.d)
+        self.assertEqual(self.nats_metrics(), (1, 0))
 
         # the server goes away: polls are not held, the articles wait in the journal
         self.nats.stop()
         harness.wait_until(lambda: not self.nats_status(self.d)["connected"],
                            what="newsd to see the server gone")
+        self.assertEqual(self.nats_metrics(), (0, 0))
         self.add_items(6, 3)
         t0 = time.monotonic()
         p, reply = self.d.refresh("alpha")
@@ -112,6 +126,7 @@ class NatsSinkTest(SinkCase):
         harness.wait_until(lambda: self.nats_status(self.d)["backlog"] == 3,
                            what="a backlog of 3 in status")
         self.assertIn("backlog 3", self.d.ctl("status").stdout)
+        self.assertEqual(self.nats_metrics(), (0, 3))
 
         # newsd killed during the outage: the backlog survives it
         self.d.kill()
@@ -126,9 +141,11 @@ class NatsSinkTest(SinkCase):
         self.assertTrue(n["error"])
 
         # the server returns (with its store): everything arrives once
+        self.assertEqual(self.nats_metrics(), (0, 5))
         self.nats.start()
         st = self.wait_sent(self.d, "the backlog to drain after the outage")
         self.assertEqual(st["nats"]["acked"], 5)
+        self.assertEqual(self.nats_metrics(), (1, 0))
         self.assertEqual(len(self.assertStreamIsJournal()), 13)
 
     def test_kill9_before_acknowledgement(self):

@@ -40,9 +40,9 @@ import harness  # noqa: E402
 SRC = harness.SOURCE_DIR
 BUILD = os.path.dirname(os.path.abspath(harness.NEWSD))
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
-# the example subscribers, installed as source (not built, not compressed)
-EXAMPLE_FILES = ("README.md", "python/subscriber.py", "c/subscriber.c", "node/subscriber.mjs",
-                 "node/package.json", "node/package-lock.json")
+# the examples, installed as source (not built, not compressed)
+EXAMPLE_FILES = ("README.md", "python/subscriber.py", "c/subscriber.c", "nats/consumer.c",
+                 "node/subscriber.mjs", "node/package.json", "node/package-lock.json")
 
 
 def project_version():

@@ -407,6 +407,81 @@ START_TEST(near_off)
 }
 END_TEST
 
+/* What another node published (from the stream): learned once, then a duplicate here too. */
+static int learn_remote(const char *json, const char *from)
+{
+    struct nd_message_in m;
+    struct nd_ingest in;
+    int learned = -1;
+
+    ck_assert_int_eq(nd_message_decode(json, strlen(json), &m), ND_OK);
+    memset(&in, 0, sizeof(in));
+    in.store = st;
+    in.dedupe = dd;
+    in.source_id = m.source_id;
+    in.home = m.feed_url;
+    in.now = NOW;
+    ck_assert_int_eq(nd_store_begin(st), ND_OK);
+    ck_assert_int_eq(nd_ingest_remote(&in, &m.a, from, &learned), ND_OK);
+    ck_assert_int_eq(nd_store_commit(st), ND_OK);
+    nd_message_in_free(&m);
+    return learned;
+}
+
+START_TEST(remote_articles)
+{
+    char a[2048], c[2048], *msgs[2];
+    struct nd_ingest in;
+    int64_t seq;
+
+    /* another node's articles: rss_a's two and a syndicated story */
+    in = run("a", rss_a, ND_NEAR_DROP);
+    ck_assert_int_eq(in.added, 2);
+    msgs[0] = xstrdup(in.messages.v[0]);
+    msgs[1] = xstrdup(in.messages.v[1]);
+    nd_ingest_clear(&in);
+    close_store();
+    tu_rmrf(dir);
+    open_store(); /* this node: an empty store */
+    ck_assert_int_eq(learn_remote(msgs[0], "stream seq 1"), 1);
+    ck_assert_int_eq(learn_remote(msgs[1], "stream seq 2"), 1);
+    ck_assert_int_eq(learn_remote(msgs[0], "stream seq 1"), 0); /* a repeat adds nothing */
+    seq = nd_store_last_seq(st);
+    ck_assert_int_eq(seq, 0); /* nothing journaled */
+    /* the same feed polled here (a takeover): nothing is new */
+    in = run("a", rss_a, ND_NEAR_DROP);
+    ck_assert_int_eq(in.added, 0);
+    ck_assert_int_eq(in.duplicates, 2);
+    nd_ingest_clear(&in);
+    /* a near copy from another node, then the story polled here: dropped, even after a restart */
+    snprintf(a, sizeof(a), SYNDICATED_FMT, "A", "a", "a", "");
+    in = run("x", a, ND_NEAR_DROP);
+    msgs[0] = (free(msgs[0]), xstrdup(in.messages.v[0]));
+    nd_ingest_clear(&in);
+    close_store();
+    tu_rmrf(dir);
+    open_store();
+    ck_assert_int_eq(learn_remote(msgs[0], "stream seq 3"), 1);
+    close_store();
+    open_store();
+    snprintf(c, sizeof(c), SYNDICATED_FMT, "C", "c", "c", " Republished with permission.");
+    in = run("c", c, ND_NEAR_DROP);
+    ck_assert_int_eq(in.added, 0);
+    ck_assert_int_eq(in.duplicates, 1);
+    nd_ingest_clear(&in);
+    /* a message that is no article is refused */
+    {
+        struct nd_message_in m;
+        ck_assert_int_eq(nd_message_decode("{\"event\":\"hello\"}", 17, &m), ND_EINVAL);
+        nd_message_in_free(&m);
+        ck_assert_int_eq(nd_message_decode("not json", 8, &m), ND_EINVAL);
+        nd_message_in_free(&m);
+    }
+    free(msgs[0]);
+    free(msgs[1]);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ingest");
@@ -420,6 +495,7 @@ int main(void)
     tcase_add_test(tc, updates);
     tcase_add_test(tc, shared_links);
     tcase_add_test(tc, home_page_links);
+    tcase_add_test(tc, remote_articles);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

@@ -113,6 +113,23 @@ START_TEST(values)
     /* UTF-8 stays UTF-8, not \u escapes */
     ck_assert_ptr_nonnull(strstr(s, "Caf\xc3\xa9"));
     json_decref(j);
+    /* read back: what the dedupe index needs (a cluster node learning another's article) */
+    {
+        struct nd_message_in in;
+        ck_assert_int_eq(nd_message_decode(s, strlen(s), &in), ND_OK);
+        ck_assert_str_eq(in.a.id, a.id);
+        ck_assert_str_eq(in.a.url, "https://e.org/a/1");
+        ck_assert_ptr_null(in.a.guid);
+        ck_assert_str_eq(in.a.title, a.title);
+        ck_assert_str_eq(in.a.content_text, "");
+        ck_assert_int_eq(in.a.published, 1764237600);
+        ck_assert_int_eq(in.a.updated, 0);
+        ck_assert_str_eq(in.source_id, m.source_id);
+        ck_assert_int_eq(in.update, 0);
+        nd_message_in_free(&in);
+        ck_assert_int_eq(nd_message_decode(s, strlen(s) - 1, &in), ND_EINVAL); /* cut short */
+        nd_message_in_free(&in);
+    }
     free(s);
     nd_strv_free(&a.authors);
     nd_strv_free(&a.categories);

@@ -15,7 +15,8 @@
 
 static uint64_t polls_a[ND_OUT_COUNT], polls_b[ND_OUT_COUNT];
 
-static char *render(struct nd_counters *c)
+/* The text for c; nats: with a JetStream sink (connected, a backlog of 17), or none. */
+static char *render(struct nd_counters *c, int nats)
 {
     struct nd_metrics_source src[] = {{"a", "ok", polls_a}, {"b\"x", "backoff", polls_b}};
     struct nd_metrics_view v = {
@@ -31,6 +32,9 @@ static char *render(struct nd_counters *c)
         .queued = 3,
         .started = 1700000000,
         .version = "9.9",
+        .nats_on = nats,
+        .nats_connected = nats,
+        .nats_backlog = nats ? 17 : 0,
     };
     struct nd_buf b;
 
@@ -67,7 +71,14 @@ START_TEST(test_render)
     nd_counters_filtered(&c, "ads");
     nd_counters_filtered(&c, "ads");
     nd_counters_filtered(&c, "a/1");
-    t = render(&c);
+    t = render(&c, 0);
+    /* no publish.nats: no NATS gauges at all */
+    ck_assert_ptr_null(strstr(t, "newsd_nats_"));
+    free(t);
+    t = render(&c, 1);
+    has(t, "# TYPE newsd_nats_backlog gauge");
+    has(t, "newsd_nats_backlog 17");
+    has(t, "newsd_nats_connected 1");
     has(t, "newsd_build_info{version=\"9.9\"} 1");
     has(t, "# TYPE newsd_polls_total counter");
     has(t, "newsd_polls_total{source=\"a\",outcome=\"ok\"} 3");

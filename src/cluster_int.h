@@ -102,6 +102,7 @@ struct nd_cluster {
     int up;                    /* the last write to the bucket went through */
     uint64_t node_rev;         /* of this node's key as it last wrote it, 0 before */
     uint64_t found_rev;        /* of a key with this node's name found at start, 0 if none */
+    int64_t found_at;          /* nd_mono_ms() it was found at */
     int adopt;                 /* take back the slots a killed run of this node held */
     int was_down;              /* the last round could not write */
     int64_t quiet_until;       /* nd_mono_ms(): no balance before (after an outage) */

@@ -199,7 +199,10 @@ static void announce(struct nd_cluster *c)
 static int node_key_found(struct nd_cluster *c, const char *key, uint64_t found, natsStatus *st)
 {
     uint64_t rev = found;
+    int64_t now = nd_mono_ms();
 
+    if (c->found_rev == found && now - c->found_at < c->ttl_ms / 2)
+        return 1; /* a round came early (a deletion, the claim gate): watch on */
     if (c->found_rev != found) {
         if (c->found_rev) {
             pthread_mutex_lock(&c->mu);
@@ -209,6 +212,7 @@ static int node_key_found(struct nd_cluster *c, const char *key, uint64_t found,
             pthread_mutex_unlock(&c->mu);
         }
         c->found_rev = found;
+        c->found_at = now;
         return 1;
     }
     c->adopt = 1; /* announced as not claiming until adopted */

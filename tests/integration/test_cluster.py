@@ -385,8 +385,9 @@ class ClusterR3Test(ClusterCase):
         holders = harness.wait_until(lambda: self.settled(names), timeout=90,
                                      what="the slots shared once a server is gone")
         self.assert_one_poller_each(holders)
-        lapsed = [n for n, d in self.nodes.items() if "could not renew" in d.log_text()]
-        print("nodes whose leases lapsed while a server stopped: %s" % (lapsed or "none"),
+        lapsed = [n for n, d in self.nodes.items()
+                  if "cluster: renewing the node key" in d.log_text()]
+        print("nodes that could not renew while a server stopped: %s" % (lapsed or "none"),
               file=sys.stderr)
         live = self.cluster.nodes[1]
         self.assert_stream_once(read=lambda: self.read_from(live))

@@ -228,6 +228,11 @@ void nd_jetstream_status(const struct nd_jetstream *js, struct nd_js_status *out
     out->error = js->st.error;
 }
 
+void nd_jetstream_kick(struct nd_jetstream *js)
+{
+    pump(js);
+}
+
 void nd_jetstream_hold(struct nd_jetstream *js, int hold)
 {
     js->held = hold;

@@ -184,6 +184,7 @@ def cycle(newsd, tmp, rnd, k, srcs, args):
              "stream_bytes": st["bytes"],
              "cluster_log": [(round(t - t0, 3), name, line) for t, name, line in events]}
         if k == 1:
+            r["catch_up"] = catch_up(newsd, tmp, rnd, nats, srcs, args, n)
             out = js_raw("publish", nats.url, STREAM, RAW_STREAM, RAW_PREFIX, args.window)
             f = out[0]
             rs = stat_fields(out[1])
@@ -205,6 +206,11 @@ def cycle(newsd, tmp, rnd, k, srcs, args):
                r["first_in_stream_s"], polled, in_stream,
                " + ".join("%.2f" % c for c in cpu.values()), r["cpu_total_s"], nats_cpu,
                r["stream_msgs_per_s"], span, " ".join("%s %d" % x for x in per.items())))
+    if "catch_up" in r:
+        cu = r["catch_up"]
+        line += ("\n         a late node learned the %d articles of the stream in %.2f s "
+                 "(%.0f msgs/s, %.0f us of cpu each, start-up included)"
+                 % (cu["msgs"], cu["wall_s"], cu["msgs_per_s"], cu["cpu_us_per_msg"]))
     if "raw" in r:
         line += ("\n         raw js_PublishMsgAsync (window %d): %.0f msgs/s over %.2f s in the "
                  "stream (%.2f s, %.2f s of cpu from first publish to last ack)"
@@ -212,6 +218,35 @@ def cycle(newsd, tmp, rnd, k, srcs, args):
                     r["raw"]["wall_s"], r["raw"]["cpu_s"]))
     print(line, flush=True)
     return r
+
+
+CAUGHT = re.compile(r"follow: caught up with the stream at seq (\d+) \((\d+) articles? learned\)")
+
+
+def catch_up(newsd, tmp, rnd, nats, srcs, args, n):
+    """A node with an empty store joins after the stream holds n articles (the one node of
+    the cycle stopped): the time and processor time it takes to learn them all (global
+    dedupe: docs/scaling.md), before it claims a slot or polls anything."""
+    d = start_nodes(newsd, tmp, "late%d" % rnd, ["late"], nats, srcs, args)["late"]
+    try:
+        t0, c0 = time.monotonic(), d.cpu()
+        end = t0 + 600
+        while time.monotonic() < end:
+            for line in d.lines():
+                m = CAUGHT.search(line)
+                if m:
+                    wall, cpu = time.monotonic() - t0, d.cpu() - c0
+                    learned = int(m.group(2))
+                    if int(m.group(1)) != n or learned != n:
+                        raise RuntimeError("catch-up: %s" % line)
+                    return {"msgs": n, "wall_s": wall, "cpu_s": cpu,
+                            "msgs_per_s": n / wall, "cpu_us_per_msg": cpu / n * 1e6}
+            if d.proc.poll() is not None:
+                raise RuntimeError("late node exited:\n%s" % open(d.log.name).read()[-2000:])
+            time.sleep(0.01)
+        raise RuntimeError("the late node did not catch up in 600 s")
+    finally:
+        stop_nodes({"late": d})
 
 
 def status(d):
@@ -354,6 +389,9 @@ def summarize(res):
                   "nats_cpu_s": min(x["nats_cpu_s"] for x in rs),
                   "stream_msgs_per_s": max(x["stream_msgs_per_s"] for x in rs),
                   "cycle_rounds_s": [x["cycle_s"] for x in rs]}
+    cus = [r["one"]["catch_up"] for r in rounds if "catch_up" in r["one"]]
+    if cus:
+        res["catch_up"] = min(cus, key=lambda x: x["wall_s"])
     raw = max(r["one"]["raw"]["stream_msgs_per_s"] for r in rounds)
     res["raw_msgs_per_s"] = raw
     one, three = res["one"], res["three"]
@@ -377,6 +415,11 @@ def summarize(res):
     print("  raw js_PublishMsgAsync, window %d: %.0f msgs/s" % (res["window"], raw))
     print("  3 nodes / 1 node: cycle %.2fx, cpu %.2fx"
           % (res["three_vs_one_cycle"], res["three_vs_one_cpu"]))
+    if cus:
+        cu = res["catch_up"]
+        print("  a late node's catch-up (global dedupe): %d articles in %.2f s, %.0f msgs/s, "
+              "%.0f us of cpu each" % (cu["msgs"], cu["wall_s"], cu["msgs_per_s"],
+                                       cu["cpu_us_per_msg"]))
     tk = [r["takeover"] for r in rounds if "takeover" in r]
     if tk:
         best = min(tk, key=lambda x: x["takeover_s"])

@@ -121,6 +121,15 @@ static void on_caught_up(void *arg)
         nd_cluster_allow_claims(d->cluster);
 }
 
+/* Articles were journaled: the JetStream sink sends them at once (its turn hook may have run). */
+static void on_committed(void *arg)
+{
+    struct nd_daemon *d = arg;
+
+    if (d->js)
+        nd_jetstream_kick(d->js);
+}
+
 /* Cluster mode: a source's state after a poll goes to the bucket. */
 static void on_state(void *arg, const char *id, const struct nd_source_state *st)
 {
@@ -451,8 +460,9 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
     if (nd_worker_new(d->zctx, d->loop, &d->worker, err, errlen) != ND_OK)
         goto fail;
     d->filtered = nd_filter_memo_new(FILTER_MEMO);
-    penv = (struct nd_poller_env){d->loop,   d->store,     d->pub,      d->fetcher, d->worker,
-                                  d->dedupe, &d->counters, d->filtered, on_state,   d};
+    penv = (struct nd_poller_env){d->loop,   d->store,  d->pub,       d->fetcher,
+                                  d->worker, d->dedupe, &d->counters, d->filtered,
+                                  on_state,  d,         on_committed};
     d->poller = nd_poller_new(&penv, cfg, on_report, d);
     if (cfg->cluster.on &&
         nd_cluster_new(d->loop, cfg, on_slots, d, &d->cluster, err, errlen) != ND_OK)

@@ -22,6 +22,7 @@
 #include "js_int.h"
 
 #define RETRY_MS  1000 /* between attempts to connect and subscribe */
+#define NO_STREAM 100  /* ... when the stream is not there yet (the sink is making it) */
 #define MAX_QUEUE 4096 /* messages copied and not taken by the loop yet */
 
 struct follow_link {
@@ -176,7 +177,7 @@ static natsStatus subscribe_once(struct follow_link *l, struct follow_state *out
     return js_Subscribe(&l->sub, l->js, l->subject, on_msg, l, NULL, &so, jerr);
 }
 
-/* Under mu, returns under mu: connect and subscribe; 1 when done. */
+/* Under mu, returns under mu: connect and subscribe; 1 when done, -1 when no stream yet. */
 static int get_ready(struct follow_link *l)
 {
     struct follow_state got = {0};
@@ -190,7 +191,7 @@ static int get_ready(struct follow_link *l)
     pthread_mutex_lock(&l->mu);
     if (s != NATS_OK) {
         set_error(l, l->nc ? "follow the stream" : "connect", s, jerr);
-        return 0;
+        return s == NATS_NOT_FOUND ? -1 : 0;
     }
     l->st.connected = 1;
     l->st.subscribed = 1;
@@ -220,11 +221,13 @@ static void *thread_main(void *arg)
 
     pthread_mutex_lock(&l->mu);
     while (!l->quit && !l->st.subscribed) {
-        if (get_ready(l))
+        int r = get_ready(l);
+        if (r > 0)
             break;
-        wake_loop(l); /* the error changed */
+        if (r == 0)
+            wake_loop(l); /* the error changed (no stream yet is no news: it comes) */
         if (!l->quit)
-            wait_ms(l, RETRY_MS);
+            wait_ms(l, r < 0 ? NO_STREAM : RETRY_MS);
     }
     wake_loop(l);
     while (!l->quit) /* libnats delivers and reconnects on its own threads */
@@ -289,7 +292,10 @@ void follow_link_free(struct follow_link *l)
         pthread_mutex_unlock(&l->mu);
         pthread_join(l->thread, NULL);
         if (l->sub) {
-            natsSubscription_Unsubscribe(l->sub); /* the ephemeral consumer goes */
+            /* the ephemeral consumer goes now; without a server it goes by itself (a request
+             * to a server that is not there would hold the stop for seconds) */
+            if (natsConnection_Status(l->nc) == NATS_CONN_STATUS_CONNECTED)
+                natsSubscription_Unsubscribe(l->sub);
             natsSubscription_Destroy(l->sub);
         }
         jsCtx_Destroy(l->js);

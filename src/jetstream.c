@@ -143,10 +143,14 @@ static void take(struct nd_jetstream *js)
     if (st.changed || was_ready != st.ready) {
         log_state(js, &st);
         snprintf(js->logged, sizeof(js->logged), "%s", st.error);
-        if (st.ready && js->in_flight == 0 && !js->rescan)
-            js->cursor = 0; /* (re)gained with nothing in doubt: from the outbox's start, now */
-        else
-            want_rescan(js); /* lost, or what was in flight is in doubt */
+        if (js->in_flight == 0) {
+            /* nothing in doubt: from the outbox's start, as soon as it is ready */
+            js->rescan = 0;
+            nd_loop_timer_cancel(js->loop, &js->resend);
+            js->cursor = 0;
+        } else {
+            want_rescan(js); /* what was in flight is in doubt */
+        }
     } else if (strcmp(st.error, js->logged) != 0) {
         /* a new kind of failure (publishes that time out without a quorum...), or recovery */
         if (st.error[0])
@@ -222,6 +226,11 @@ void nd_jetstream_status(const struct nd_jetstream *js, struct nd_js_status *out
     out->in_flight = js->in_flight;
     out->acked = js->acked;
     out->error = js->st.error;
+}
+
+void nd_jetstream_kick(struct nd_jetstream *js)
+{
+    pump(js);
 }
 
 void nd_jetstream_hold(struct nd_jetstream *js, int hold)

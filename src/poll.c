@@ -523,6 +523,8 @@ int64_t nd_poll_admit_hook(void *arg)
         return p->admit_head ? 0 : -1;
     }
     clear_dirty(p);
+    if (p->env.committed)
+        p->env.committed(p->env.state_arg);
     for (poll = done; poll; poll = poll->next)
         publish(poll);
     if (p->admit_head) /* the part of a large document admitted so far */

@@ -59,6 +59,8 @@ void nd_jetstream_status(const struct nd_jetstream *js, struct nd_js_status *out
  * takes out of the outbox what another node published meanwhile.
  */
 void nd_jetstream_hold(struct nd_jetstream *js, int hold);
+/* Journal rows were just committed: send them now (the turn hook may have run this turn). */
+void nd_jetstream_kick(struct nd_jetstream *js);
 
 /*
  * The subject of a topic: prefix "." topic, where each dot-separated token

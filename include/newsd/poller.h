@@ -47,7 +47,9 @@ struct nd_poller_env {
     struct nd_filter_memo *filtered; /* articles the filters dropped, for explain (may be NULL) */
     /* cluster mode: a source's state after each poll, to share (may be NULL; st borrowed) */
     void (*state_out)(void *arg, const char *id, const struct nd_source_state *st);
-    void *state_arg;
+    void *state_arg; /* for state_out and committed */
+    /* articles were journaled (a group commit): the JetStream sink sends them now (may be NULL) */
+    void (*committed)(void *arg);
 };
 
 /* A finished poll (borrowed for the callback). */

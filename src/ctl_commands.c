@@ -219,6 +219,14 @@ static void print_cluster(json_t *cl)
                str(st, "name"), num(st, "messages"), num(st, "bytes"), num(st, "first_seq"),
                num(st, "last_seq"), num(st, "consumers"),
                nd_plural(num(st, "consumers"), "consumer", "consumers"));
+    st = json_object_get(cl, "follow");
+    if (json_is_object(st))
+        printf("follow: %s, %s, at stream seq %lld, %lld learned, %lld known already%s%s\n",
+               json_is_true(json_object_get(st, "connected")) ? "connected" : "not connected",
+               json_is_true(json_object_get(st, "caught_up")) ? "caught up" : "catching up",
+               num(st, "seq"), num(st, "learned"), num(st, "repeats"),
+               json_is_string(json_object_get(st, "error")) ? ", last error: " : "",
+               json_is_string(json_object_get(st, "error")) ? str(st, "error") : "");
 }
 
 int nd_ctl_status(struct nd_ctl_opts *o)

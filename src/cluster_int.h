@@ -40,6 +40,13 @@ struct cl_kv {
     uint32_t slot;
 };
 
+/* A poll state held back until the journal rows up to seq are in the stream. */
+struct cl_held {
+    char *id;
+    char *json;
+    int64_t seq;
+};
+
 /* A source's state as this node last queued it for the bucket (nd_cluster_state_due). */
 struct cl_written {
     struct nd_source_state st;
@@ -64,6 +71,9 @@ struct nd_cluster {
     struct cl_nodes seen_nodes;
     struct cl_state seen;
     struct nd_strmap written; /* source id -> struct cl_written, the last state queued */
+    struct cl_held *waiting;  /* states waiting for their articles to be in the stream */
+    size_t n_waiting, cap_waiting;
+    int64_t sent_upto; /* journal rows up to this seq are in the stream (nd_cluster_sent) */
 
     /* settings, copied */
     char *node, *bucket, *state_bucket, *stream;

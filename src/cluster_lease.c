@@ -560,14 +560,9 @@ void nd_cluster_set_sources(struct nd_cluster *c, const struct nd_config *cfg)
     cl_kv_free(old, n_old);
 }
 
-void nd_cluster_put_state(struct nd_cluster *c, const char *id, const struct nd_source_state *st)
+/* Queue a state for the thread (json is taken). */
+static void queue_state(struct nd_cluster *c, const char *id, char *json)
 {
-    char *json;
-
-    if (!state_due(c, id, st))
-        return; /* the timing only, written less than a minute ago */
-    json = nd_cluster_state_encode(st);
-
     pthread_mutex_lock(&c->mu);
     for (size_t i = 0; i < c->n_puts; i++)
         if (strcmp(c->puts[i].id, id) == 0) { /* not written yet: the newer one goes */
@@ -580,6 +575,52 @@ void nd_cluster_put_state(struct nd_cluster *c, const char *id, const struct nd_
         cl_kv_push(&c->puts, &c->n_puts, &c->cap_puts, xstrdup(id), json);
     pthread_cond_signal(&c->cv);
     pthread_mutex_unlock(&c->mu);
+}
+
+void nd_cluster_put_state(struct nd_cluster *c, const char *id, const struct nd_source_state *st,
+                          int64_t seq)
+{
+    char *json;
+    size_t i;
+
+    if (!state_due(c, id, st))
+        return; /* the timing only, written less than a minute ago */
+    json = nd_cluster_state_encode(st);
+    for (i = 0; i < c->n_waiting && strcmp(c->waiting[i].id, id) != 0; i++)
+        ;
+    if (seq <= c->sent_upto && i == c->n_waiting) {
+        queue_state(c, id, json);
+        return;
+    }
+    /* its articles are not all in the stream yet: a node taking the source over now must
+     * fetch them again, not be told by these validators that nothing changed */
+    if (i == c->n_waiting) {
+        if (c->n_waiting == c->cap_waiting) {
+            c->cap_waiting = c->cap_waiting ? 2 * c->cap_waiting : 16;
+            c->waiting = xrealloc(c->waiting, c->cap_waiting * sizeof(*c->waiting));
+        }
+        c->waiting[c->n_waiting++] = (struct cl_held){xstrdup(id), NULL, 0};
+    }
+    free(c->waiting[i].json);
+    c->waiting[i].json = json;
+    if (seq > c->waiting[i].seq)
+        c->waiting[i].seq = seq;
+}
+
+void nd_cluster_sent(struct nd_cluster *c, int64_t upto)
+{
+    size_t k = 0;
+
+    c->sent_upto = upto;
+    for (size_t i = 0; i < c->n_waiting; i++) {
+        if (c->waiting[i].seq <= upto) {
+            queue_state(c, c->waiting[i].id, c->waiting[i].json);
+            free(c->waiting[i].id);
+        } else {
+            c->waiting[k++] = c->waiting[i];
+        }
+    }
+    c->n_waiting = k;
 }
 
 int nd_cluster_new(struct nd_loop *loop, const struct nd_config *config, nd_cluster_slots_fn fn,
@@ -667,6 +708,11 @@ void nd_cluster_free(struct nd_cluster *c)
     free(c->bucket);
     free(c->state_bucket);
     free(c->stream);
+    for (size_t i = 0; i < c->n_waiting; i++) {
+        free(c->waiting[i].id);
+        free(c->waiting[i].json);
+    }
+    free(c->waiting);
     cl_kv_free(c->puts, c->n_puts);
     cl_kv_free(c->got, c->n_got);
     cl_kv_free(c->sources, c->n_sources);

@@ -136,7 +136,18 @@ static void on_state(void *arg, const char *id, const struct nd_source_state *st
     struct nd_daemon *d = arg;
 
     if (d->cluster)
-        nd_cluster_put_state(d->cluster, id, st);
+        nd_cluster_put_state(
+            d->cluster, id, st,
+            d->js && nd_store_outbox_count(d->store) > 0 ? nd_store_last_seq(d->store) : 0);
+}
+
+/* Cluster mode: journal rows reached the stream; poll states waiting for them may go. */
+static void on_sent(void *arg, int64_t upto)
+{
+    struct nd_daemon *d = arg;
+
+    if (d->cluster)
+        nd_cluster_sent(d->cluster, upto);
 }
 
 /* Let the clients listed in the key files in (again: a reload re-reads them). */
@@ -467,6 +478,8 @@ int nd_daemon_new(struct nd_config *cfg, struct nd_daemon **out, char *err, size
     if (cfg->cluster.on &&
         nd_cluster_new(d->loop, cfg, on_slots, d, &d->cluster, err, errlen) != ND_OK)
         goto fail;
+    if (d->cluster && d->js)
+        nd_jetstream_on_sent(d->js, on_sent, d);
     if (cfg->cluster.on && nd_follow_new(d->loop, d->store, d->dedupe, cfg, on_caught_up, d,
                                          &d->follow, err, errlen) != ND_OK)
         goto fail;

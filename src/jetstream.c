@@ -33,7 +33,9 @@ struct nd_jetstream {
     int64_t in_flight;  /* handed over, no result yet */
     int64_t acked;      /* since start */
     struct js_state st; /* the link's, as last taken */
-    char logged[256];   /* the last failure logged (a repeat is not) */
+    void (*sent_fn)(void *arg, int64_t upto);
+    void *sent_arg;
+    char logged[256]; /* the last failure logged (a repeat is not) */
 };
 
 static int send_row(void *arg, int64_t seq, const char *msgid, const char *topic, const char *json)
@@ -86,6 +88,13 @@ static void on_resend(void *arg)
     pump(js);
 }
 
+int64_t nd_jetstream_sent_upto(struct nd_jetstream *js)
+{
+    int64_t first = nd_store_outbox_first(js->store);
+
+    return first ? first - 1 : nd_store_last_seq(js->store);
+}
+
 static void want_rescan(struct nd_jetstream *js)
 {
     if (js->rescan)
@@ -121,11 +130,14 @@ static void settle(struct nd_jetstream *js, const struct js_result *r, size_t n)
         else
             want_rescan(js);
     }
-    if (nd_store_outbox_done(js->store, done, n_done) != ND_OK)
+    if (nd_store_outbox_done(js->store, done, n_done) != ND_OK) {
         log_warnx("nats: marking %zu articles sent: %s (they will be sent again)", n_done,
                   nd_store_errmsg(js->store));
-    else
+    } else if (n_done > 0) {
         js->acked += (int64_t)n_done;
+        if (js->sent_fn)
+            js->sent_fn(js->sent_arg, nd_jetstream_sent_upto(js));
+    }
     free(done);
 }
 
@@ -238,4 +250,10 @@ void nd_jetstream_hold(struct nd_jetstream *js, int hold)
     js->held = hold;
     if (!hold)
         pump(js);
+}
+
+void nd_jetstream_on_sent(struct nd_jetstream *js, void (*fn)(void *arg, int64_t upto), void *arg)
+{
+    js->sent_fn = fn;
+    js->sent_arg = arg;
 }

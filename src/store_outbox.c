@@ -93,6 +93,20 @@ int nd_store_outbox_done(struct nd_store *st, const int64_t *seqs, size_t n)
     return nd_store_commit(st);
 }
 
+int64_t nd_store_outbox_first(struct nd_store *st)
+{
+    sqlite3_stmt *s;
+    int64_t first = 0;
+
+    if (st->outbox_n == 0 ||
+        sqlite3_prepare_v2(st->db, "SELECT min(seq) FROM outbox", -1, &s, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+        first = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return first;
+}
+
 int nd_store_outbox_forget(struct nd_store *st, const char *msgid, int *gone)
 {
     sqlite3_stmt *s;

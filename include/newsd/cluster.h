@@ -191,9 +191,16 @@ void nd_cluster_set_sources(struct nd_cluster *c, const struct nd_config *cfg);
  * "state.<id>"), soon, on the thread, when nd_cluster_state_due says so
  * (against the last state this node wrote since its slots last changed);
  * a later state of the same source not yet written replaces it.  st is
- * read during the call only.
+ * read during the call only.  seq: the journal seq the poll's articles
+ * reach, or 0 when every journaled article is in the stream: the state is
+ * held until nd_cluster_sent() says the rows up to seq are there, so that
+ * a node taking the source over after this one died fetches what this one
+ * journaled and never sent, instead of a 304.
  */
-void nd_cluster_put_state(struct nd_cluster *c, const char *id, const struct nd_source_state *st);
+void nd_cluster_put_state(struct nd_cluster *c, const char *id, const struct nd_source_state *st,
+                          int64_t seq);
+/* Journal rows up to upto are in the stream: the states held for them go to the bucket. */
+void nd_cluster_sent(struct nd_cluster *c, int64_t upto);
 /*
  * Release every lease (so the other nodes take over at once), stop the
  * thread and close the connection.  fn is not called again.

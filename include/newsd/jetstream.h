@@ -59,6 +59,10 @@ void nd_jetstream_status(const struct nd_jetstream *js, struct nd_js_status *out
  * takes out of the outbox what another node published meanwhile.
  */
 void nd_jetstream_hold(struct nd_jetstream *js, int hold);
+/* The journal rows up to this seq are all in the stream (the outbox has none of them). */
+int64_t nd_jetstream_sent_upto(struct nd_jetstream *js);
+/* fn is called (on the loop) with nd_jetstream_sent_upto() whenever acknowledgements came. */
+void nd_jetstream_on_sent(struct nd_jetstream *js, void (*fn)(void *arg, int64_t upto), void *arg);
 /* Journal rows were just committed: send them now (the turn hook may have run this turn). */
 void nd_jetstream_kick(struct nd_jetstream *js);
 

@@ -174,6 +174,8 @@ int nd_store_replay(struct nd_store *st, int64_t since, int64_t limit, const cha
  */
 void nd_store_outbox_enable(struct nd_store *st, int on);
 int nd_store_outbox_add(struct nd_store *st, int64_t seq, const char *msgid) ND_WUR;
+/* The lowest seq in the outbox, or 0 when it is empty (an index look-up). */
+int64_t nd_store_outbox_first(struct nd_store *st);
 /* Rows in the outbox, committed ones (constant time). */
 int64_t nd_store_outbox_count(const struct nd_store *st);
 /*

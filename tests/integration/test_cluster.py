@@ -228,7 +228,7 @@ class ClusterTest(ClusterCase):
         for d in self.nodes.values():
             d.start()
         harness.wait_until(lambda: self.settled(["n1", "n2", "n3"]), timeout=60,
-                                     what="the three nodes to share the slots")
+                           what="the three nodes to share the slots")
         want = len(self.assert_stream_once())
 
         def consistent(name):

@@ -50,10 +50,7 @@ struct follow_link {
 
 static void wake_loop(struct follow_link *l)
 {
-    uint64_t one = 1;
-
-    if (write(l->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-        return; /* the counter is full: the loop is awake anyway */
+    nd_efd_wake(l->efd);
 }
 
 /* Under mu. */
@@ -201,18 +198,10 @@ static int get_ready(struct follow_link *l)
     return 1;
 }
 
+/* Wait on the condition up to ms, or until signalled.  Under mu. */
 static void wait_ms(struct follow_link *l, int64_t ms)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&l->cv, &l->mu, &ts);
+    nd_cond_wait_ms(&l->cv, &l->mu, ms);
 }
 
 static void *thread_main(void *arg)
@@ -330,11 +319,9 @@ int follow_link_fd(const struct follow_link *l)
 
 size_t follow_link_take(struct follow_link *l, struct follow_item **out, struct follow_state *st)
 {
-    uint64_t v;
     size_t n;
 
-    if (read(l->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-        v = 0;
+    nd_efd_drain(l->efd);
     pthread_mutex_lock(&l->mu);
     *out = l->q;
     n = l->n_q;

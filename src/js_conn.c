@@ -55,10 +55,7 @@ struct js_link {
 
 static void wake_loop(struct js_link *l)
 {
-    uint64_t one = 1;
-
-    if (write(l->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-        return; /* the counter is full: the loop is awake anyway */
+    nd_efd_wake(l->efd);
 }
 
 /* Under mu.  text: what the server said, or NULL (then the thread's last libnats error). */
@@ -237,16 +234,7 @@ static natsStatus ensure_stream(struct js_link *l, jsErrCode *jerr)
 /* Wait on the condition up to ms, or until signalled.  Under mu. */
 static void wait_ms(struct js_link *l, int64_t ms)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&l->cv, &l->mu, &ts);
+    nd_cond_wait_ms(&l->cv, &l->mu, ms);
 }
 
 /* Under mu: every queued message fails (no connection, no stream). */
@@ -462,11 +450,9 @@ void js_link_send(struct js_link *l, int64_t seq, const char *subject, const cha
 
 size_t js_link_take(struct js_link *l, struct js_result **out, struct js_state *state)
 {
-    uint64_t v;
     size_t n;
 
-    if (read(l->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-        v = 0;
+    nd_efd_drain(l->efd);
     pthread_mutex_lock(&l->mu);
     *out = l->back;
     n = l->n_back;

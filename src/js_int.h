@@ -9,6 +9,7 @@
 #ifndef NEWSD_JS_INT_H
 #define NEWSD_JS_INT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,12 @@ void js_link_send(struct js_link *l, int64_t seq, const char *subject, const cha
                   const char *data);
 /* Take the results that came back (*out is new, caller frees) and the state. */
 size_t js_link_take(struct js_link *l, struct js_result **out, struct js_state *state);
+
+/* nats_lib.c: a NATS thread wakes the loop (eventfd), the loop takes the wake-up. */
+void nd_efd_wake(int efd);
+void nd_efd_drain(int efd);
+/* Wait on cv (mu held) up to ms milliseconds, or until signalled. */
+void nd_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms);
 
 /* nats_lib.c: libnats opened by the first user, closed by the last (0, or -1: it cannot start). */
 int nd_nats_open(void);

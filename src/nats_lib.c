@@ -1,14 +1,19 @@
 /*
- * nats_lib.c: what the JetStream sink (js_conn.c) and the cluster leases
- * (cluster_lease.c) share of libnats: the library opened once and closed
+ * nats_lib.c: what the JetStream sink (js_conn.c), the cluster leases
+ * (cluster_lease.c) and the stream follower (follow_conn.c) share: the NATS
+ * threads' eventfd and timed wait, and of libnats: the library opened once and closed
  * by the last user (nats_CloseAndWait waits for every connection, so one
  * user must not close it under the other), and connection options from
  * the publish.nats settings.
  */
+#include <errno.h>
 #include <nats/nats.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <time.h>
+#include <unistd.h>
 
 #include "js_int.h"
 
@@ -75,4 +80,34 @@ natsStatus nd_nats_options(const struct nd_strv *servers, const char *name,
     else
         *out = o;
     return s;
+}
+
+void nd_efd_wake(int efd)
+{
+    uint64_t one = 1;
+
+    if (write(efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        return; /* the counter is full: the loop is awake anyway */
+}
+
+void nd_efd_drain(int efd)
+{
+    uint64_t v;
+
+    if (read(efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+        return; /* nothing was waiting */
+}
+
+void nd_cond_wait_ms(pthread_cond_t *cv, pthread_mutex_t *mu, int64_t ms)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(cv, mu, &ts);
 }

@@ -191,6 +191,8 @@ static void format_secs(char *out, size_t n, const json_t *v)
         snprintf(out, n, "-");
 }
 
+#define SOURCES_SHOWN 8 /* source ids a node line names; --json has them all */
+
 /* Cluster mode: one line a node (the slots and sources it holds, the ages of its keys), the stream.
  */
 static void print_cluster(json_t *cl)
@@ -213,6 +215,24 @@ static void print_cluster(json_t *cl)
         printf("%-20s %5lld %7zu %-13s %9s%s\n", str(node, "name"), num(node, "held"),
                json_array_size(json_object_get(node, "sources")), lease, seen,
                json_is_false(json_object_get(node, "claims")) ? " (claims nothing yet)" : "");
+    }
+    json_array_foreach(json_object_get(cl, "nodes"), k, node)
+    {
+        json_t *ids = json_object_get(node, "sources"), *id;
+        size_t i, n = json_array_size(ids);
+
+        if (n == 0)
+            continue;
+        printf("%s polls", str(node, "name"));
+        json_array_foreach(ids, i, id)
+        {
+            if (i == SOURCES_SHOWN)
+                break;
+            printf("%s%s", i ? ", " : " ", json_string_value(id));
+        }
+        if (n > SOURCES_SHOWN)
+            printf(" and %zu more", n - SOURCES_SHOWN);
+        printf("\n");
     }
     if (json_is_object(st))
         printf("stream %s: %lld messages, %lld bytes, sequence %lld to %lld, %lld %s\n",

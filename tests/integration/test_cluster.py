@@ -230,6 +230,7 @@ class ClusterTest(ClusterCase):
         harness.wait_until(lambda: self.settled(["n1", "n2", "n3"]), timeout=60,
                            what="the three nodes to share the slots")
         want = len(self.assert_stream_once())
+        holders = {}
 
         def consistent(name):
             st = self.nodes[name].status()["cluster"]
@@ -243,7 +244,10 @@ class ClusterTest(ClusterCase):
             # what the node shows is what the nodes poll (a slot may still move after the
             # loads first settled: the announcements follow a round later)
             shown = {sid: n["name"] for n in st["nodes"] for sid in n["sources"]}
-            return st if shown == self.settled(["n1", "n2", "n3"]) else None
+            if shown != self.settled(["n1", "n2", "n3"]):
+                return None
+            holders.update(shown)
+            return st
         for name in self.nodes:
             st = harness.wait_until(lambda: consistent(name),
                                     what="%s to list every node and the stream" % name)
@@ -260,6 +264,8 @@ class ClusterTest(ClusterCase):
         p = self.nodes["n2"].ctl("status")
         self.assertRegex(p.stdout, r"\nn1 +2[12] +\d+ +\d+s(-\d+s)? +\d+s\n")
         self.assertIn("stream NEWS: %d messages, " % want, p.stdout)
+        for name, srcs in (("n1", [sid for sid, n in holders.items() if n == "n1"]),):
+            self.assertIn("\n%s polls %s" % (name, ", ".join(sorted(srcs)[:8])), p.stdout)
         p = self.nodes["n2"].ctl("status", "--json")
         cl = json.loads(p.stdout)["cluster"]
         self.assertEqual(sorted(cl["stream"]), ["bytes", "consumers", "first_seq", "last_seq",

@@ -1,10 +1,9 @@
 /*
  * cluster_bucket.c: cluster mode's bucket I/O on the lease thread
  * (cluster_int.h): the connection and the buckets, the subscription that
- * follows the deletions of the bucket's keys, the listing of the leases
- * bucket (taken slots, live nodes with the slots they announce and the
- * ages of their leases), the stream's state for status, and the poll
- * states of "<bucket>-state".  The rounds that use them are in
+ * follows the deletions of the bucket's keys, the stream's state for
+ * status, and the poll states of "<bucket>-state".  The watcher of the
+ * leases bucket is in cluster_view.c.  The rounds that use them are in
  * cluster_lease.c.  Nothing here logs.
  */
 #include <inttypes.h>
@@ -34,7 +33,7 @@ void cl_kv_push(struct cl_kv **v, size_t *n, size_t *cap, char *id, char *json)
     (*v)[(*n)++] = (struct cl_kv){id, json, 0};
 }
 
-static void nodes_reserve(struct cl_nodes *ns, size_t n, uint32_t slots)
+void cl_nodes_reserve(struct cl_nodes *ns, size_t n, uint32_t slots)
 {
     if (n <= ns->cap && ns->v)
         return;
@@ -47,7 +46,7 @@ static void nodes_reserve(struct cl_nodes *ns, size_t n, uint32_t slots)
 
 void cl_nodes_copy(struct cl_nodes *dst, const struct cl_nodes *src, uint32_t slots)
 {
-    nodes_reserve(dst, src->n, slots);
+    cl_nodes_reserve(dst, src->n, slots);
     dst->n = src->n;
     if (src->n == 0)
         return;
@@ -144,6 +143,7 @@ static void unfollow_deletes(struct nd_cluster *c)
 
 void cl_drop_connection(struct nd_cluster *c)
 {
+    cl_view_drop(c);
     unfollow_deletes(c);
     kvStore_Destroy(c->kv);
     c->kv = NULL;
@@ -212,129 +212,6 @@ int cl_refused(natsStatus s)
 void cl_slot_key(char *key, size_t len, uint32_t s)
 {
     snprintf(key, len, "slot.%" PRIu32, s);
-}
-
-/* A slot key as the listing found it: its holder and when it was written. */
-struct holder {
-    char name[65];
-    int64_t at; /* Unix ms */
-};
-
-/* Remove node i of the listing (the last one takes its place). */
-static void drop_node(struct cl_nodes *f, size_t i, uint32_t slots)
-{
-    f->n--;
-    f->v[i] = f->v[f->n];
-    memcpy(f->bits + i * (size_t)slots, f->bits + f->n * (size_t)slots, slots);
-}
-
-/* One entry of the listing into c->found, c->taken or h. */
-static void take_entry(struct nd_cluster *c, kvEntry *e, struct holder *h)
-{
-    const char *k = kvEntry_Key(e), *v = kvEntry_ValueString(e);
-    int64_t at = kvEntry_Created(e) / 1000000;
-    char *end;
-    unsigned long n;
-
-    if (strncmp(k, "node.", 5) == 0 && v) {
-        struct cl_nodes *f = &c->found;
-        struct nd_cluster_node *node;
-        size_t i = 0;
-        while (i < f->n && strcmp(f->v[i].name, k + 5) != 0)
-            i++; /* a key written during the listing comes twice: the later value counts */
-        nodes_reserve(f, f->n + 1, c->slots);
-        node = memset(&f->v[i], 0, sizeof(*node));
-        if (nd_cluster_node_decode(v, c->slots, f->bits + i * (size_t)c->slots, &node->held,
-                                   &node->claims) != ND_OK) {
-            if (i < f->n)
-                drop_node(f, i, c->slots); /* its earlier value too */
-            return;                        /* not a value this version reads: not counted */
-        }
-        snprintf(node->name, sizeof(node->name), "%s", k + 5);
-        node->last_seen = at;
-        f->n += i == f->n;
-    } else if (strncmp(k, "slot.", 5) == 0) {
-        n = strtoul(k + 5, &end, 10);
-        if (*end != '\0' || end == k + 5 || n >= c->slots)
-            return;
-        c->taken[n] = 1;
-        snprintf(h[n].name, sizeof(h[n].name), "%s", v ? v : "");
-        h[n].at = at;
-    }
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(((const struct nd_cluster_node *)a)->name,
-                  ((const struct nd_cluster_node *)b)->name);
-}
-
-/* The nodes' lease ages from their slot keys; the loads and the live count of those that claim. */
-static void sum_up(struct nd_cluster *c, const struct holder *h, size_t *live)
-{
-    struct cl_nodes *f = &c->found;
-    struct nd_cluster_node key, *n;
-
-    for (size_t i = 0; i < f->n; i++) /* now that bits no longer moves */
-        f->v[i].slots = f->bits + i * (size_t)c->slots;
-    qsort(f->v, f->n, sizeof(*f->v), by_name);
-    for (uint32_t s = 0; s < c->slots; s++) {
-        if (!h[s].name[0])
-            continue;
-        memcpy(key.name, h[s].name, sizeof(key.name));
-        n = bsearch(&key, f->v, f->n, sizeof(*f->v), by_name);
-        if (n == NULL)
-            continue;
-        if (n->lease_oldest == 0 || h[s].at < n->lease_oldest)
-            n->lease_oldest = h[s].at;
-        if (h[s].at > n->lease_newest)
-            n->lease_newest = h[s].at;
-    }
-    c->loads = xrealloc(c->loads, (f->n ? f->n : 1) * sizeof(*c->loads));
-    c->n_loads = 0;
-    *live = 0;
-    for (size_t i = 0; i < f->n; i++)
-        if (f->v[i].claims) {
-            c->loads[c->n_loads++] = f->v[i].held;
-            (*live)++;
-        }
-}
-
-int cl_view(struct nd_cluster *c, size_t *live)
-{
-    kvWatcher *w = NULL;
-    kvWatchOptions wo;
-    kvEntry *e;
-    struct holder *h = xcalloc(c->slots, sizeof(*h));
-    natsStatus s;
-
-    memset(c->taken, 0, c->slots);
-    c->found.n = 0;
-    *live = 0;
-    kvWatchOptions_Init(&wo);
-    wo.IgnoreDeletes = true;
-    s = kvStore_WatchAll(&w, c->kv, &wo);
-    while (s == NATS_OK) { /* every key's last value, then a NULL entry */
-        e = NULL;
-        s = kvWatcher_Next(&e, w, CL_REQUEST_MS);
-        if (s != NATS_OK || e == NULL)
-            break;
-        take_entry(c, e, h);
-        kvEntry_Destroy(e);
-    }
-    if (w)
-        kvWatcher_Destroy(w);
-    if (s != NATS_OK) {
-        free(h);
-        cl_fail(c, "listing the keys", s);
-        return -1;
-    }
-    sum_up(c, h, live);
-    free(h);
-    pthread_mutex_lock(&c->mu);
-    cl_nodes_copy(&c->nodes, &c->found, c->slots);
-    pthread_mutex_unlock(&c->mu);
-    return 0;
 }
 
 void cl_stream_info(struct nd_cluster *c)

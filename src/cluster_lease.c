@@ -1,14 +1,16 @@
 /*
  * cluster_lease.c: cluster mode's slot leases (cluster.h): the rounds on
  * a NATS thread of their own, and the loop's side.  The bucket I/O they
- * use is in cluster_bucket.c.
+ * use is in cluster_bucket.c, the view of the bucket in cluster_view.c,
+ * the loop's poll states in cluster_states.c.
  *
  * The bucket (JetStream key-value, History 1) has a TTL of lease_ttl:
  * nats-server 2.9 has no per-key TTL, so every key expires unless it is
  * written again.  Keys: "node.<name>" (a live node, with the slots it
  * holds: nd_cluster_node_encode) and "slot.<n>" (the slot's holder: its
  * node name), both written only at the revision this node last wrote.  A
- * round, every third of the TTL:
+ * round, every third of the TTL (and when the first slot another node
+ * holds expires, to claim it then):
  *   1. write this node's key (node_key: at start, a key with this name
  *      already there is watched for half a TTL first: a killed run's slots
  *      are adopted, a live twin's name makes this node claim nothing);
@@ -16,7 +18,8 @@
  *      key is read: another holder (or gone and taken) drops the slot at
  *      once, gone and free claims it again, this node's name at a newer
  *      revision (a write that timed out but landed) is renewed at it;
- *   3. list the keys: the live nodes (the slots they announced, their
+ *   3. read the view of the bucket (cluster_view.c: a watcher kept open,
+ *      expiries computed): the live nodes (the slots they announced, their
  *      lease ages) and the taken slots; read the stream's state;
  *   4. balance (nd_cluster_balance): claim free slots (create-if-absent) up
  *      to this node's share, release (delete) what is above it or what a
@@ -29,10 +32,10 @@
  * expired meanwhile too, renew theirs before anyone balances.  Until
  * nd_cluster_allow_claims, steps 2 and 4 are skipped.  A deletion of one
  * of the bucket's keys (another node stopping cleanly, or releasing for
- * balance) starts a round at once: a subscription, since keys that expire
- * leave no marker a watcher could see, and the listing stays.  Between
- * rounds it writes the poll states the loop queued.  Each change of the
- * held slots goes to the loop (under the mutex, and a write to the
+ * balance) starts a round at once: a subscription, since the watcher is
+ * read at rounds only (and, between them, at most every CL_PUMP_MS when
+ * the thread wakes to write the poll states the loop queued).  Each change
+ * of the held slots goes to the loop (under the mutex, and a write to the
  * eventfd) before a released slot's key is deleted.  At a clean stop every
  * lease is released.  The thread never logs; the loop logs changes of
  * state.
@@ -175,6 +178,7 @@ static natsStatus put_node_key(struct nd_cluster *c, const char *key, uint64_t *
 
     free(v);
     if (s == NATS_OK) {
+        cl_view_wrote(c, *rev);
         memcpy(c->announced, c->held, c->slots);
         c->announced_claims = claims;
     }
@@ -296,9 +300,10 @@ static void adopt(struct nd_cluster *c)
     }
 }
 
-/* Step 4 of a round: releases and claims. */
-static void balance(struct nd_cluster *c, size_t live, int all)
+/* Step 4 of a round: releases and claims.  The number of claims refused. */
+static int balance(struct nd_cluster *c, size_t live, int all)
 {
+    int refused = 0;
     char key[32];
     struct nd_cluster_moves m = {c->claim, 0, c->release, 0};
 
@@ -320,10 +325,13 @@ static void balance(struct nd_cluster *c, size_t live, int all)
             c->taken[m.claim[i]] = 1;
         } else if (!cl_refused(s)) {
             break; /* no server: the next round tries again */
+        } else {
+            refused++; /* another node was first, or the server has not dropped it yet */
         }
     }
     if (m.n_claim)
         cl_read_states(c, c->taken);
+    return refused;
 }
 
 /* One round; returns the milliseconds until the next. */
@@ -331,7 +339,8 @@ static int64_t round_once(struct nd_cluster *c)
 {
     natsStatus s = NATS_OK;
     size_t live;
-    int all = 1, claims = atomic_load(&c->claims_allowed), rc = node_key(c, &s);
+    int64_t wait = c->ttl_ms / 3, t;
+    int refused = 0, all = 1, claims = atomic_load(&c->claims_allowed), rc = node_key(c, &s);
 
     c->up = rc >= 0;
     if (rc < 0) { /* no server, or no quorum: the slots held stay held */
@@ -352,20 +361,28 @@ static int64_t round_once(struct nd_cluster *c)
     }
     cl_stream_info(c);
     if (live == 0)
-        live = 1; /* this node, whose key the listing missed */
+        live = 1; /* this node, whose key the view missed */
     if (claims && c->adopt)
         adopt(c);
     if (c->was_down) /* after an outage: two rounds for the others to renew before any claim */
         c->quiet_until = nd_mono_ms() + c->ttl_ms * 2 / 3;
     c->was_down = 0;
     if (claims && nd_mono_ms() >= c->quiet_until)
-        balance(c, live, all);
+        refused = balance(c, live, all);
     announce(c);
     pthread_mutex_lock(&c->mu);
     c->st.error[0] = '\0';
     pthread_mutex_unlock(&c->mu);
     show(c, live, all && claims);
-    return c->ttl_ms / 3;
+    if (claims) { /* a round when the first slot of another node expires, to claim it then */
+        t = cl_view_next_expiry(c);
+        t = t == INT64_MAX ? wait : t - nd_mono_ms() + CL_KICK_MS;
+        if (t < wait)
+            wait = t < CL_KICK_MS ? CL_KICK_MS : t;
+        if (refused && wait > 2 * CL_KICK_MS)
+            wait = 2 * CL_KICK_MS;
+    }
+    return wait;
 }
 
 /* Clean stop: the other nodes may take every slot at once. */
@@ -404,7 +421,7 @@ static void wait_ms(struct nd_cluster *c, int64_t ms)
 static void *thread_main(void *arg)
 {
     struct nd_cluster *c = arg;
-    int64_t next_round = 0, last_round = 0, now;
+    int64_t next_round = 0, last_round = 0, last_pump = 0, now;
 
     pthread_mutex_lock(&c->mu);
     while (!c->quit) {
@@ -417,6 +434,10 @@ static void *thread_main(void *arg)
             show(c, 0, 0); /* the slots held stay held: nobody can claim them either */
             next_round = now + CL_RETRY_MS;
         } else {
+            if (now - last_pump >= CL_PUMP_MS) { /* not at every state queued */
+                cl_view_pump(c);
+                last_pump = now;
+            }
             cl_write_states(c);
             if (now >= next_round) {
                 int64_t wait;
@@ -449,50 +470,6 @@ static void log_state(struct nd_cluster *c, const struct cl_state *st)
         log_warnx("cluster: %s", st->error);
 }
 
-static char *dup_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
-static void forget_one(void *arg, const char *id, void *value)
-{
-    struct cl_written *w = value;
-
-    nd_source_state_clear(&w->st);
-    free(w);
-}
-
-/* Forget the states written (the held slots changed: another node may have written since). */
-static void forget_written(struct nd_cluster *c)
-{
-    nd_strmap_each(&c->written, forget_one, NULL);
-    nd_strmap_free(&c->written);
-    memset(&c->written, 0, sizeof(c->written));
-}
-
-/* Is st worth a write (nd_cluster_state_due)?  If so it is remembered as written now. */
-static int state_due(struct nd_cluster *c, const char *id, const struct nd_source_state *st)
-{
-    struct cl_written *w = nd_strmap_get(&c->written, id);
-    int64_t now = nd_now();
-
-    if (w && !nd_cluster_state_due(&w->st, w->at, st, now))
-        return 0;
-    if (w == NULL) {
-        w = xcalloc(1, sizeof(*w));
-        nd_strmap_put(&c->written, id, w);
-    }
-    nd_source_state_clear(&w->st);
-    w->st = *st;
-    w->st.url = dup_or_null(st->url);
-    w->st.etag = dup_or_null(st->etag);
-    w->st.last_modified = dup_or_null(st->last_modified);
-    w->st.outcome = dup_or_null(st->outcome);
-    w->st.error = dup_or_null(st->error);
-    w->at = now;
-    return 1;
-}
-
 /* Give the poller the slots the thread holds, and the poll states read for it. */
 static void apply(struct nd_cluster *c)
 {
@@ -522,7 +499,7 @@ static void apply(struct nd_cluster *c)
     log_state(c, &st);
     c->seen = st;
     if (memcmp(c->given, c->next, c->slots) != 0 || n_states) {
-        forget_written(c);
+        cl_forget_written(c);
         memcpy(c->given, c->next, c->slots);
         c->fn(c->arg, c->given, c->slots, states, n_states);
     }
@@ -558,69 +535,6 @@ void nd_cluster_set_sources(struct nd_cluster *c, const struct nd_config *cfg)
     c->n_sources = cfg->n_sources;
     pthread_mutex_unlock(&c->mu);
     cl_kv_free(old, n_old);
-}
-
-/* Queue a state for the thread (json is taken). */
-static void queue_state(struct nd_cluster *c, const char *id, char *json)
-{
-    pthread_mutex_lock(&c->mu);
-    for (size_t i = 0; i < c->n_puts; i++)
-        if (strcmp(c->puts[i].id, id) == 0) { /* not written yet: the newer one goes */
-            free(c->puts[i].json);
-            c->puts[i].json = json;
-            json = NULL;
-            break;
-        }
-    if (json)
-        cl_kv_push(&c->puts, &c->n_puts, &c->cap_puts, xstrdup(id), json);
-    pthread_cond_signal(&c->cv);
-    pthread_mutex_unlock(&c->mu);
-}
-
-void nd_cluster_put_state(struct nd_cluster *c, const char *id, const struct nd_source_state *st,
-                          int64_t seq)
-{
-    char *json;
-    size_t i;
-
-    if (!state_due(c, id, st))
-        return; /* the timing only, written less than a minute ago */
-    json = nd_cluster_state_encode(st);
-    for (i = 0; i < c->n_waiting && strcmp(c->waiting[i].id, id) != 0; i++)
-        ;
-    if (seq <= c->sent_upto && i == c->n_waiting) {
-        queue_state(c, id, json);
-        return;
-    }
-    /* its articles are not all in the stream yet: a node taking the source over now must
-     * fetch them again, not be told by these validators that nothing changed */
-    if (i == c->n_waiting) {
-        if (c->n_waiting == c->cap_waiting) {
-            c->cap_waiting = c->cap_waiting ? 2 * c->cap_waiting : 16;
-            c->waiting = xrealloc(c->waiting, c->cap_waiting * sizeof(*c->waiting));
-        }
-        c->waiting[c->n_waiting++] = (struct cl_held){xstrdup(id), NULL, 0};
-    }
-    free(c->waiting[i].json);
-    c->waiting[i].json = json;
-    if (seq > c->waiting[i].seq)
-        c->waiting[i].seq = seq;
-}
-
-void nd_cluster_sent(struct nd_cluster *c, int64_t upto)
-{
-    size_t k = 0;
-
-    c->sent_upto = upto;
-    for (size_t i = 0; i < c->n_waiting; i++) {
-        if (c->waiting[i].seq <= upto) {
-            queue_state(c, c->waiting[i].id, c->waiting[i].json);
-            free(c->waiting[i].id);
-        } else {
-            c->waiting[k++] = c->waiting[i];
-        }
-    }
-    c->n_waiting = k;
 }
 
 int nd_cluster_new(struct nd_loop *loop, const struct nd_config *config, nd_cluster_slots_fn fn,
@@ -733,9 +647,13 @@ void nd_cluster_free(struct nd_cluster *c)
     free(c->release);
     free(c->loads);
     cl_nodes_free(&c->found);
+    for (size_t i = 0; i < c->n_vnodes; i++)
+        free(c->vnodes[i].value);
+    free(c->vnodes);
+    free(c->vslots);
     cl_nodes_free(&c->nodes);
     cl_nodes_free(&c->seen_nodes);
-    forget_written(c);
+    cl_forget_written(c);
     free(c);
 }
 

@@ -57,10 +57,7 @@
 
 static void wake_loop(struct nd_cluster *c)
 {
-    uint64_t one = 1;
-
-    if (write(c->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-        return; /* the counter is full: the loop is awake anyway */
+    nd_efd_wake(c->efd);
 }
 
 /* The thread's held slots go to the loop. */
@@ -406,16 +403,7 @@ static void release_all(struct nd_cluster *c)
 /* Wait on the condition up to ms, or until signalled.  Under mu. */
 static void wait_ms(struct nd_cluster *c, int64_t ms)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    pthread_cond_timedwait(&c->cv, &c->mu, &ts);
+    nd_cond_wait_ms(&c->cv, &c->mu, ms);
 }
 
 static void *thread_main(void *arg)
@@ -512,10 +500,8 @@ static void apply(struct nd_cluster *c)
 static void on_link(void *arg, int revents)
 {
     struct nd_cluster *c = arg;
-    uint64_t v;
 
-    if (read(c->efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-        v = 0;
+    nd_efd_drain(c->efd);
     apply(c);
 }
 

@@ -511,8 +511,12 @@ void nd_daemon_free(struct nd_daemon *d)
     d->fetcher = NULL;
     nd_worker_free(d->worker);   /* documents in preparation are dropped (fetched again) */
     nd_poller_free(d->poller);   /* writes the source states kept in memory */
+    if (d->js) /* acknowledgements taken at the sink's stop find no cluster to tell */
+        nd_jetstream_on_sent(d->js, NULL, NULL);
     nd_cluster_free(d->cluster); /* releases the leases: other nodes take over at once */
-    nd_follow_free(d->follow);   /* what it learned is in the store */
+    d->cluster = NULL;
+    nd_follow_free(d->follow); /* what it learned is in the store */
+    d->follow = NULL;
     nd_loop_unwatch(d->loop, d->ctl_watch);
     nd_control_free(d->ctl);
     nd_publisher_free(d->pub);

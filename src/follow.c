@@ -16,6 +16,7 @@
 #include "newsd/log.h"
 
 #define SLICE_MS    20   /* the longest one batch learns before the loop turns */
+#define BACKLOG     8192 /* messages taken from the link and not learned yet, at most */
 #define RETRY_MS    1000 /* after a failed commit */
 #define META_KEY    "followed"
 #define CONN_PREFIX "newsd-follow-"
@@ -101,7 +102,9 @@ static int learn_one(struct nd_follow *f, const struct follow_item *it, int64_t 
 
 static void check_caught_up(struct nd_follow *f)
 {
-    if (f->caught_up || !f->st.subscribed || f->seq < f->st.target || f->head < f->n)
+    if (f->caught_up || !f->st.subscribed || f->head < f->n)
+        return;
+    if (f->seq < f->st.target && !(f->st.tail && f->seq >= f->st.tail))
         return;
     f->caught_up = 1;
     log_info("follow: caught up with the stream at seq %llu (%lld %s learned)",
@@ -110,6 +113,8 @@ static void check_caught_up(struct nd_follow *f)
     if (f->ready)
         f->ready(f->ready_arg);
 }
+
+static void take(struct nd_follow *f);
 
 /* Learn what waits, a slice's worth in one batch. */
 static void learn(struct nd_follow *f)
@@ -150,11 +155,12 @@ static void learn(struct nd_follow *f)
         item_free(&f->q[k]);
     f->head = i;
     f->seq = seq;
-    if (f->head == f->n) {
+    if (f->head == f->n)
         f->head = f->n = 0;
-    } else {
+    if (f->n - f->head < BACKLOG / 2)
+        take(f); /* what the link held back while the backlog was full */
+    if (f->head < f->n)
         nd_loop_timer_at(f->loop, &f->again, nd_mono_ms()); /* the rest at the next turn */
-    }
     check_caught_up(f);
 }
 
@@ -179,17 +185,29 @@ static void note_state(struct nd_follow *f, const struct follow_state *st)
     f->st = *st;
 }
 
-static void on_link(void *arg, int revents)
+/*
+ * Take what the link holds, while the backlog here leaves room; else the
+ * link's own bound holds the delivery, and JetStream's flow control the
+ * rest, until learn() has worked it down.
+ */
+static void take(struct nd_follow *f)
 {
-    struct nd_follow *f = arg;
     struct follow_item *items;
     struct follow_state st;
-    size_t n = follow_link_take(f->link, &items, &st);
+    size_t n;
 
+    if (f->n - f->head >= BACKLOG) {
+        follow_link_quiet(f->link); /* learn() takes more when it has room */
+        return;
+    }
+    if (f->head > 0) {
+        memmove(f->q, f->q + f->head, (f->n - f->head) * sizeof(*f->q));
+        f->n -= f->head;
+        f->head = 0;
+    }
+    n = follow_link_take(f->link, &items, &st);
     note_state(f, &st);
     if (n) {
-        if (f->head > 0 && f->head == f->n)
-            f->head = f->n = 0;
         if (f->n + n > f->cap) {
             f->cap = (f->n + n) * 2;
             f->q = xrealloc(f->q, f->cap * sizeof(*f->q));
@@ -198,6 +216,13 @@ static void on_link(void *arg, int revents)
         f->n += n;
     }
     free(items);
+}
+
+static void on_link(void *arg, int revents)
+{
+    struct nd_follow *f = arg;
+
+    take(f);
     if (!f->failing)
         learn(f);
     check_caught_up(f);

@@ -42,6 +42,8 @@ struct follow_link {
     size_t n_q, cap_q;
     struct follow_state st;
     int quit;
+    int closed;   /* libnats's closed callback ran: no connection callback comes any more */
+    int sub_done; /* the subscription's handler cannot run any more */
     /* the thread's */
     natsConnection *nc;
     jsCtx *js;
@@ -94,6 +96,8 @@ static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void
             it->data = xmalloc(it->len + 1);
             memcpy(it->data, natsMsg_GetData(msg), it->len);
             it->data[it->len] = '\0';
+            if (meta->NumPending == 0) /* the end of what the stream holds, for now */
+                l->st.tail = it->seq;
         }
         pthread_mutex_unlock(&l->mu);
         wake_loop(l);
@@ -124,6 +128,26 @@ static void on_reconnected(natsConnection *nc, void *closure)
     wake_loop(l);
 }
 
+static void on_closed(natsConnection *nc, void *closure)
+{
+    struct follow_link *l = closure;
+
+    pthread_mutex_lock(&l->mu);
+    l->closed = 1;
+    pthread_cond_broadcast(&l->cv);
+    pthread_mutex_unlock(&l->mu);
+}
+
+static void on_sub_done(void *closure)
+{
+    struct follow_link *l = closure;
+
+    pthread_mutex_lock(&l->mu);
+    l->sub_done = 1;
+    pthread_cond_broadcast(&l->cv);
+    pthread_mutex_unlock(&l->mu);
+}
+
 static natsStatus connect_once(struct follow_link *l)
 {
     natsOptions *o = NULL;
@@ -133,6 +157,8 @@ static natsStatus connect_once(struct follow_link *l)
         s = natsOptions_SetDisconnectedCB(o, on_disconnected, l);
     if (s == NATS_OK)
         s = natsOptions_SetReconnectedCB(o, on_reconnected, l);
+    if (s == NATS_OK)
+        s = natsOptions_SetClosedCB(o, on_closed, l);
     if (s == NATS_OK)
         s = natsConnection_Connect(&l->nc, o);
     natsOptions_Destroy(o);
@@ -153,13 +179,14 @@ static natsStatus connect_once(struct follow_link *l)
 static natsStatus subscribe_once(struct follow_link *l, struct follow_state *out, jsErrCode *jerr)
 {
     jsStreamInfo *si = NULL;
+    jsConsumerInfo *ci = NULL;
     jsSubOptions so;
     natsStatus s = js_GetStreamInfo(&si, l->js, l->stream, NULL, jerr);
     uint64_t start = l->start;
 
     if (s != NATS_OK)
         return s;
-    out->target = si->State.LastSeq;
+    out->target = si->State.Msgs ? si->State.LastSeq : 0;
     if (start > si->State.LastSeq + 1) {
         out->restarted = 1;
         start = 1;
@@ -171,7 +198,17 @@ static natsStatus subscribe_once(struct follow_link *l, struct follow_state *out
     so.Config.DeliverPolicy = js_DeliverByStartSequence;
     so.Config.OptStartSeq = start;
     *jerr = 0;
-    return js_Subscribe(&l->sub, l->js, l->subject, on_msg, l, NULL, &so, jerr);
+    s = js_Subscribe(&l->sub, l->js, l->subject, on_msg, l, NULL, &so, jerr);
+    if (s == NATS_OK)
+        s = natsSubscription_SetOnCompleteCB(l->sub, on_sub_done, l);
+    if (s == NATS_OK && natsSubscription_GetConsumerInfo(&ci, l->sub, NULL, NULL) == NATS_OK) {
+        /* nothing of ours left (a purged stream, a tail of other subjects, deleted messages):
+         * caught up once what was delivered is learned */
+        if (ci->NumPending == 0)
+            out->target = ci->Delivered.Stream;
+        jsConsumerInfo_Destroy(ci);
+    }
+    return s;
 }
 
 /* Under mu, returns under mu: connect and subscribe; 1 when done, -1 when no stream yet. */
@@ -193,6 +230,8 @@ static int get_ready(struct follow_link *l)
     l->st.connected = 1;
     l->st.subscribed = 1;
     l->st.target = got.target;
+    if (l->st.tail && l->st.tail < l->st.target) /* a delivery already found the end */
+        l->st.target = l->st.tail;
     l->st.restarted = got.restarted;
     l->st.error[0] = '\0';
     return 1;
@@ -223,6 +262,17 @@ static void *thread_main(void *arg)
         pthread_cond_wait(&l->cv, &l->mu);
     pthread_mutex_unlock(&l->mu);
     return NULL;
+}
+
+/* Until the closed callback ran and the subscription's handler is done, 5 s at most. */
+static void wait_closed(struct follow_link *l)
+{
+    int64_t end = nd_mono_ms() + 5000;
+
+    pthread_mutex_lock(&l->mu);
+    while (!(l->closed && (l->sub == NULL || l->sub_done)) && nd_mono_ms() < end)
+        nd_cond_wait_ms(&l->cv, &l->mu, 100);
+    pthread_mutex_unlock(&l->mu);
 }
 
 static char *dup_or_null(const char *s)
@@ -280,13 +330,17 @@ void follow_link_free(struct follow_link *l)
         pthread_cond_broadcast(&l->space); /* a delivery waiting for room returns */
         pthread_mutex_unlock(&l->mu);
         pthread_join(l->thread, NULL);
-        if (l->sub) {
-            /* the ephemeral consumer goes now; without a server it goes by itself (a request
-             * to a server that is not there would hold the stop for seconds) */
-            if (natsConnection_Status(l->nc) == NATS_CONN_STATUS_CONNECTED)
-                natsSubscription_Unsubscribe(l->sub);
-            natsSubscription_Destroy(l->sub);
+        /* the ephemeral consumer goes now; without a server it goes by itself (a request to
+         * a server that is not there would hold the stop for seconds) */
+        if (l->sub && natsConnection_Status(l->nc) == NATS_CONN_STATUS_CONNECTED)
+            natsSubscription_Unsubscribe(l->sub);
+        if (l->nc) {
+            /* libnats's threads may still call on_msg and the connection callbacks: wait
+             * (a few seconds at most) until they cannot, before l goes */
+            natsConnection_Close(l->nc);
+            wait_closed(l);
         }
+        natsSubscription_Destroy(l->sub);
         jsCtx_Destroy(l->js);
         natsConnection_Destroy(l->nc);
         nd_nats_close();
@@ -332,4 +386,9 @@ size_t follow_link_take(struct follow_link *l, struct follow_item **out, struct 
     pthread_cond_broadcast(&l->space);
     pthread_mutex_unlock(&l->mu);
     return n;
+}
+
+void follow_link_quiet(struct follow_link *l)
+{
+    nd_efd_drain(l->efd);
 }

@@ -29,7 +29,8 @@ struct follow_item {
 struct follow_state {
     int connected;
     int subscribed;  /* the consumer is there (since the first time) */
-    uint64_t target; /* the stream's last sequence when it subscribed */
+    uint64_t target; /* the stream's last sequence when it subscribed (what it holds for us) */
+    uint64_t tail;   /* a message delivered with nothing pending after it, or 0 */
     int restarted;   /* the stream holds less than asked for: it was made anew */
     char error[256]; /* the last failure, or "" */
 };
@@ -43,6 +44,8 @@ struct follow_link *follow_link_start(const struct nd_nats_conf *cfg, const char
 /* Stop the thread, remove the consumer, close the connection, free.  NULL does nothing. */
 void follow_link_free(struct follow_link *l);
 int follow_link_fd(const struct follow_link *l);
+/* Take the wake-up only: the loop takes the messages later (its backlog is full). */
+void follow_link_quiet(struct follow_link *l);
 /* Take the messages that came (*out is new, caller frees each msgid, data and the array) and the
  * state. */
 size_t follow_link_take(struct follow_link *l, struct follow_item **out, struct follow_state *st);

@@ -47,6 +47,7 @@ struct js_link {
     struct js_state st;
     int quit;
     int connected; /* libnats says so */
+    int closed;    /* libnats's closed callback ran: no connection callback comes any more */
     int stream_ok; /* the stream was found or made on this connection */
     /* the thread's */
     natsConnection *nc;
@@ -158,6 +159,16 @@ static void on_reconnected(natsConnection *nc, void *closure)
     pthread_mutex_unlock(&l->mu);
 }
 
+static void on_closed(natsConnection *nc, void *closure)
+{
+    struct js_link *l = closure;
+
+    pthread_mutex_lock(&l->mu);
+    l->closed = 1;
+    pthread_cond_broadcast(&l->cv);
+    pthread_mutex_unlock(&l->mu);
+}
+
 static natsStatus make_options(struct js_link *l, natsOptions **out)
 {
     struct nd_nats_conf files = {0};
@@ -172,6 +183,8 @@ static natsStatus make_options(struct js_link *l, natsOptions **out)
         s = natsOptions_SetDisconnectedCB(*out, on_disconnected, l);
     if (s == NATS_OK)
         s = natsOptions_SetReconnectedCB(*out, on_reconnected, l);
+    if (s == NATS_OK)
+        s = natsOptions_SetClosedCB(*out, on_closed, l);
     if (s != NATS_OK && *out) {
         natsOptions_Destroy(*out);
         *out = NULL;
@@ -398,7 +411,16 @@ void js_link_stop(struct js_link *l)
     pthread_cond_signal(&l->cv);
     pthread_mutex_unlock(&l->mu);
     pthread_join(l->thread, NULL);
-    /* acknowledgements still on their way are dropped: those rows are sent again */
+    /* acknowledgements still on their way are dropped: those rows are sent again; libnats's
+     * threads may still call the connection callbacks: wait (5 s at most) until they cannot */
+    if (l->nc) {
+        int64_t end = nd_mono_ms() + 5000;
+        natsConnection_Close(l->nc);
+        pthread_mutex_lock(&l->mu);
+        while (!l->closed && nd_mono_ms() < end)
+            nd_cond_wait_ms(&l->cv, &l->mu, 100);
+        pthread_mutex_unlock(&l->mu);
+    }
     jsCtx_Destroy(l->js);
     l->js = NULL;
     natsConnection_Destroy(l->nc);

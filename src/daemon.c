@@ -509,8 +509,8 @@ void nd_daemon_free(struct nd_daemon *d)
     d->commands = NULL;
     nd_fetcher_free(d->fetcher); /* aborts transfers in flight: they are fetched again */
     d->fetcher = NULL;
-    nd_worker_free(d->worker);   /* documents in preparation are dropped (fetched again) */
-    nd_poller_free(d->poller);   /* writes the source states kept in memory */
+    nd_worker_free(d->worker); /* documents in preparation are dropped (fetched again) */
+    nd_poller_free(d->poller); /* writes the source states kept in memory */
     if (d->js) /* acknowledgements taken at the sink's stop find no cluster to tell */
         nd_jetstream_on_sent(d->js, NULL, NULL);
     nd_cluster_free(d->cluster); /* releases the leases: other nodes take over at once */

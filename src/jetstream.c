@@ -155,14 +155,12 @@ static void take(struct nd_jetstream *js)
     if (st.changed || was_ready != st.ready) {
         log_state(js, &st);
         snprintf(js->logged, sizeof(js->logged), "%s", st.error);
-        if (js->in_flight == 0) {
-            /* nothing in doubt: from the outbox's start, as soon as it is ready */
-            js->rescan = 0;
-            nd_loop_timer_cancel(js->loop, &js->resend);
-            js->cursor = 0;
-        } else {
+        if (js->in_flight == 0)
+            js->cursor = 0; /* nothing in doubt: from the outbox's start, as soon as it is ready
+                             * (a resend a failure armed keeps its pace: a stream that refuses
+                             * every publish is not hammered) */
+        else
             want_rescan(js); /* what was in flight is in doubt */
-        }
     } else if (strcmp(st.error, js->logged) != 0) {
         /* a new kind of failure (publishes that time out without a quorum...), or recovery */
         if (st.error[0])
